@@ -1,0 +1,254 @@
+// Package ir is riglet's one intermediate representation: an ordered value tree in
+// which every node remembers the source position it came from. Loading produces it,
+// every compiler pass rewrites it, the emitter writes it, and the linter reads it.
+package ir
+
+import (
+	"strconv"
+	"strings"
+)
+
+// Pos is a position in a source file. Paths are slash-separated and relative to the
+// directory riglet runs in (built-in blocks use the same "blocks/<name>/block.yaml" form).
+type Pos struct {
+	File string
+	Line int // 1-based; 0 means unknown
+	Col  int // 1-based; 0 means unknown
+}
+
+// String renders file:line:col, file:line, file or "-".
+func (p Pos) String() string {
+	switch {
+	case p.File == "" && p.Line == 0:
+		return "-"
+	case p.Line == 0:
+		return p.File
+	case p.Col == 0:
+		return p.File + ":" + strconv.Itoa(p.Line)
+	}
+	return p.File + ":" + strconv.Itoa(p.Line) + ":" + strconv.Itoa(p.Col)
+}
+
+// IsValid reports whether the position names a place.
+func (p Pos) IsValid() bool { return p.File != "" || p.Line > 0 }
+
+// Before orders positions by file, line, column.
+func (p Pos) Before(q Pos) bool {
+	if p.File != q.File {
+		return p.File < q.File
+	}
+	if p.Line != q.Line {
+		return p.Line < q.Line
+	}
+	return p.Col < q.Col
+}
+
+// Kind is the kind of a Node.
+type Kind uint8
+
+const (
+	Null Kind = iota
+	Bool
+	Number
+	String
+	List
+	Map
+)
+
+func (k Kind) String() string {
+	switch k {
+	case Null:
+		return "null"
+	case Bool:
+		return "boolean"
+	case Number:
+		return "number"
+	case String:
+		return "string"
+	case List:
+		return "list"
+	case Map:
+		return "map"
+	}
+	return "kind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// Node is one value. Scalars keep their text: a Number keeps the digits as written
+// ("3000", "0.5"), a Bool is "true" or "false", a String is the string itself, so that
+// nothing is re-interpreted on the way through. Intrinsic functions are always in
+// long form: a Map with one pair whose key is "Ref", "Condition" or "Fn::..."
+// (the loader turns short-form tags into that).
+type Node struct {
+	Kind  Kind
+	Text  string
+	Items []*Node // List
+	Pairs []Pair  // Map, in source order
+	Pos   Pos
+}
+
+// Pair is one key and value of a Map.
+type Pair struct {
+	Key    string
+	KeyPos Pos
+	Value  *Node
+}
+
+// Str returns a String node.
+func Str(s string, p Pos) *Node { return &Node{Kind: String, Text: s, Pos: p} }
+
+// Num returns a Number node for an integer.
+func Int(n int, p Pos) *Node { return &Node{Kind: Number, Text: strconv.Itoa(n), Pos: p} }
+
+// Boolean returns a Bool node.
+func Boolean(b bool, p Pos) *Node { return &Node{Kind: Bool, Text: strconv.FormatBool(b), Pos: p} }
+
+// NewList returns a List node.
+func NewList(p Pos, items ...*Node) *Node { return &Node{Kind: List, Items: items, Pos: p} }
+
+// NewMap returns an empty Map node.
+func NewMap(p Pos) *Node { return &Node{Kind: Map, Pos: p} }
+
+// Fn returns the intrinsic {name: arg}.
+func Fn(name string, arg *Node, p Pos) *Node {
+	return &Node{Kind: Map, Pairs: []Pair{{Key: name, KeyPos: p, Value: arg}}, Pos: p}
+}
+
+// Ref returns {Ref: name}.
+func Ref(name string, p Pos) *Node { return Fn("Ref", Str(name, p), p) }
+
+// GetAtt returns {Fn::GetAtt: [res, attr]}.
+func GetAtt(res, attr string, p Pos) *Node {
+	return Fn("Fn::GetAtt", NewList(p, Str(res, p), Str(attr, p)), p)
+}
+
+// Get returns the value of key in a Map, or nil.
+func (n *Node) Get(key string) *Node {
+	if n == nil || n.Kind != Map {
+		return nil
+	}
+	for i := range n.Pairs {
+		if n.Pairs[i].Key == key {
+			return n.Pairs[i].Value
+		}
+	}
+	return nil
+}
+
+// Pair returns the pair of key in a Map, or nil.
+func (n *Node) Pair(key string) *Pair {
+	if n == nil || n.Kind != Map {
+		return nil
+	}
+	for i := range n.Pairs {
+		if n.Pairs[i].Key == key {
+			return &n.Pairs[i]
+		}
+	}
+	return nil
+}
+
+// Set replaces the value of key, or appends the pair.
+func (n *Node) Set(key string, v *Node) {
+	for i := range n.Pairs {
+		if n.Pairs[i].Key == key {
+			n.Pairs[i].Value = v
+			return
+		}
+	}
+	p := v.Pos
+	n.Pairs = append(n.Pairs, Pair{Key: key, KeyPos: p, Value: v})
+}
+
+// Delete removes key from a Map.
+func (n *Node) Delete(key string) {
+	for i := range n.Pairs {
+		if n.Pairs[i].Key == key {
+			n.Pairs = append(n.Pairs[:i], n.Pairs[i+1:]...)
+			return
+		}
+	}
+}
+
+// Keys returns the keys of a Map in order.
+func (n *Node) Keys() []string {
+	if n == nil || n.Kind != Map {
+		return nil
+	}
+	ks := make([]string, len(n.Pairs))
+	for i := range n.Pairs {
+		ks[i] = n.Pairs[i].Key
+	}
+	return ks
+}
+
+// IsScalar reports whether n is a String, Number, Bool or Null.
+func (n *Node) IsScalar() bool { return n != nil && n.Kind != List && n.Kind != Map }
+
+// Intrinsic returns the function name and argument when n is an intrinsic function
+// call ({"Ref": x}, {"Condition": x} or {"Fn::...": x}).
+func (n *Node) Intrinsic() (string, *Node, bool) {
+	if n == nil || n.Kind != Map || len(n.Pairs) != 1 {
+		return "", nil, false
+	}
+	k := n.Pairs[0].Key
+	if k == "Ref" || k == "Condition" || strings.HasPrefix(k, "Fn::") || strings.HasPrefix(k, "Riglet::") {
+		return k, n.Pairs[0].Value, true
+	}
+	return "", nil, false
+}
+
+// Clone returns a deep copy of n.
+func (n *Node) Clone() *Node {
+	if n == nil {
+		return nil
+	}
+	c := &Node{Kind: n.Kind, Text: n.Text, Pos: n.Pos}
+	if n.Items != nil {
+		c.Items = make([]*Node, len(n.Items))
+		for i, it := range n.Items {
+			c.Items[i] = it.Clone()
+		}
+	}
+	if n.Pairs != nil {
+		c.Pairs = make([]Pair, len(n.Pairs))
+		for i, p := range n.Pairs {
+			c.Pairs[i] = Pair{Key: p.Key, KeyPos: p.KeyPos, Value: p.Value.Clone()}
+		}
+	}
+	return c
+}
+
+// Equal reports whether a and b hold the same value, ignoring positions.
+func Equal(a, b *Node) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	if a.Kind != b.Kind || a.Text != b.Text || len(a.Items) != len(b.Items) || len(a.Pairs) != len(b.Pairs) {
+		return false
+	}
+	for i := range a.Items {
+		if !Equal(a.Items[i], b.Items[i]) {
+			return false
+		}
+	}
+	for i := range a.Pairs {
+		if a.Pairs[i].Key != b.Pairs[i].Key || !Equal(a.Pairs[i].Value, b.Pairs[i].Value) {
+			return false
+		}
+	}
+	return true
+}
+
+// Walk calls fn for n and every node below it, depth first, stopping descent where fn
+// returns false.
+func Walk(n *Node, fn func(*Node) bool) {
+	if n == nil || !fn(n) {
+		return
+	}
+	for _, it := range n.Items {
+		Walk(it, fn)
+	}
+	for _, p := range n.Pairs {
+		Walk(p.Value, fn)
+	}
+}
