@@ -1,0 +1,152 @@
+// Command riglet compiles and lints riglets: whole systems described once and stamped
+// out per environment as fully resolved CloudFormation.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/alecthomas/kong"
+
+	"github.com/riglet/riglet/blocks"
+	"github.com/riglet/riglet/compiler"
+	"github.com/riglet/riglet/ir"
+)
+
+// Exit codes (DESIGN 8).
+const (
+	exitOK     = 0
+	exitErrors = 1
+	exitUsage  = 2
+)
+
+type globals struct {
+	Stdout io.Writer `kong:"-"`
+	Stderr io.Writer `kong:"-"`
+	Dir    string    `short:"C" help:"Run as if riglet was started in this directory." default:"." type:"path"`
+}
+
+type cli struct {
+	globals
+	Compile compileCmd `cmd:"" help:"Compile riglets into CloudFormation templates under out/."`
+	Plan    planCmd    `cmd:"" help:"Show what a riglet compiles to in one env: stacks, CIDRs, parameters."`
+	Version versionCmd `cmd:"" help:"Print riglet's version."`
+}
+
+// usageError is bad usage or unreadable input: exit 2.
+type usageError struct{ error }
+
+// errorsFound means findings were printed: exit 1.
+var errorsFound = errors.New("errors found")
+
+func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+
+func run(args []string, stdout, stderr io.Writer) int {
+	var c cli
+	c.Stdout, c.Stderr = stdout, stderr
+	exit := -1
+	parser, err := kong.New(&c,
+		kong.Name("riglet"),
+		kong.Description("riglet compiles a riglet spec (riglets/*.yaml), env files (envs/*.yaml) and building blocks (blocks/) into fully resolved CloudFormation, one template per stack per env, with derived CIDRs, listener rule priorities and alarms. It never calls AWS."),
+		kong.UsageOnError(),
+		kong.Writers(stdout, stderr),
+		kong.Exit(func(code int) { exit = code }),
+		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+	)
+	if err != nil {
+		fmt.Fprintln(stderr, "riglet:", err)
+		return exitUsage
+	}
+	ctx, err := parser.Parse(args)
+	if exit >= 0 {
+		return exit // --help
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "riglet:", err)
+		return exitUsage
+	}
+	if err := ctx.Run(&c.globals); err != nil {
+		var ue usageError
+		switch {
+		case errors.Is(err, errorsFound):
+			return exitErrors
+		case errors.As(err, &ue):
+			fmt.Fprintln(stderr, "riglet:", ue.error)
+			return exitUsage
+		}
+		fmt.Fprintln(stderr, "riglet:", err)
+		return exitErrors
+	}
+	return exitOK
+}
+
+// specFiles turns RIGLET arguments (names or paths) into spec paths relative to dir;
+// none means every riglets/*.yaml.
+func specFiles(dir string, args []string) ([]string, error) {
+	if len(args) == 0 {
+		m, _ := filepath.Glob(filepath.Join(dir, "riglets", "*.yaml"))
+		if len(m) == 0 {
+			return nil, usageError{fmt.Errorf("no riglets/*.yaml under %s: run riglet in a riglet repository, or name a spec", dir)}
+		}
+		var out []string
+		for _, p := range m {
+			rel, _ := filepath.Rel(dir, p)
+			out = append(out, filepath.ToSlash(rel))
+		}
+		sort.Strings(out)
+		return out, nil
+	}
+	var out []string
+	for _, a := range args {
+		p := a
+		if !strings.HasSuffix(a, ".yaml") && !strings.Contains(a, "/") {
+			p = "riglets/" + a + ".yaml"
+		}
+		if _, err := os.Stat(filepath.Join(dir, p)); err != nil {
+			return nil, usageError{fmt.Errorf("no riglet spec %s", p)}
+		}
+		out = append(out, filepath.ToSlash(filepath.Clean(p)))
+	}
+	return out, nil
+}
+
+func builtinBlocks() fs.FS { return blocks.FS }
+
+// printErrors prints a compile's problems, one per line, and says how many.
+func printErrors(w io.Writer, err error) error {
+	var es ir.Errors
+	if !errors.As(err, &es) {
+		var e *ir.Error
+		if errors.As(err, &e) {
+			es = ir.Errors{e}
+		} else {
+			return err
+		}
+	}
+	for _, e := range es.Sorted() {
+		fmt.Fprintf(w, "%s: error: %s\n", e.Pos, e.Msg)
+		for _, r := range e.Related {
+			if r.Msg != "" {
+				fmt.Fprintf(w, "\t%s: %s\n", r.Pos, r.Msg)
+			} else {
+				fmt.Fprintf(w, "\t%s\n", r.Pos)
+			}
+		}
+	}
+	return errorsFound
+}
+
+type versionCmd struct{}
+
+func (versionCmd) Run(g *globals) error {
+	fmt.Fprintln(g.Stdout, "riglet", compiler.Version)
+	return nil
+}
+
+func sortStrings(s []string) { sort.Strings(s) }

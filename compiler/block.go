@@ -1,0 +1,461 @@
+package compiler
+
+import (
+	"io/fs"
+	"math"
+	"path"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/riglet/riglet/ir"
+	"github.com/riglet/riglet/source"
+)
+
+// Block is a parsed block: a CloudFormation template plus riglet's Metadata.Riglet keys.
+type Block struct {
+	Name        string
+	File        string
+	Root        *ir.Node
+	Description string
+	Kind        string // block | modification
+	Doc         string
+	Params      []*Param
+	Wiring      map[string]Wire
+	Derived     map[string]string
+	DerivedPos  map[string]ir.Pos
+	DeployTime  map[string]bool
+	AttachesTo  []string
+	Requires    []string
+	RequiresPos []ir.Pos
+	Conditions  *ir.Node
+	Mappings    *ir.Node
+	Resources   *ir.Node
+	Outputs     *ir.Node
+	Metadata    *ir.Node // the template's Metadata less Riglet
+}
+
+// Wire names the output that normally feeds a parameter.
+type Wire struct {
+	Block, Output string
+	Pos           ir.Pos
+}
+
+// Param is a block parameter with CloudFormation's schema.
+type Param struct {
+	Name           string
+	Pos            ir.Pos
+	Type           string
+	Default        *ir.Node
+	AllowedValues  []string
+	AllowedPattern *regexp.Regexp
+	PatternText    string
+	MinLength      int // -1 when unset
+	MaxLength      int
+	MinValue       float64 // NaN when unset
+	MaxValue       float64
+	Description    string
+	Constraint     string // ConstraintDescription
+	NoEcho         bool
+}
+
+// IsList reports whether the parameter holds a list.
+func (p *Param) IsList() bool {
+	return p.Type == "CommaDelimitedList" || strings.HasPrefix(p.Type, "List<")
+}
+
+// IsNumber reports whether the parameter (or its items) are numbers.
+func (p *Param) IsNumber() bool { return p.Type == "Number" || p.Type == "List<Number>" }
+
+// Param returns the named parameter, or nil.
+func (b *Block) Param(name string) *Param {
+	for _, p := range b.Params {
+		if p.Name == name {
+			return p
+		}
+	}
+	return nil
+}
+
+// Library finds blocks: the user's blocks/ first, then the built-in library.
+type Library struct {
+	user    fs.FS // may be nil
+	builtin fs.FS // may be nil
+	mu      sync.Mutex
+	cache   map[string]*libEntry
+}
+
+type libEntry struct {
+	once  sync.Once
+	block *Block
+	err   error
+}
+
+// NewLibrary returns a library over the user's tree (its blocks/ directory) and the
+// built-in blocks (a tree holding <name>/block.yaml).
+func NewLibrary(user, builtin fs.FS) *Library {
+	return &Library{user: user, builtin: builtin, cache: map[string]*libEntry{}}
+}
+
+// Names lists every block name available.
+func (l *Library) Names() []string {
+	set := map[string]bool{}
+	for i, f := range []fs.FS{l.user, l.builtin} {
+		if f == nil {
+			continue
+		}
+		dir := "blocks"
+		if i == 1 {
+			dir = "."
+		}
+		ents, _ := fs.ReadDir(f, dir)
+		for _, e := range ents {
+			if e.IsDir() {
+				if _, err := fs.Stat(f, path.Join(dir, e.Name(), "block.yaml")); err == nil {
+					set[e.Name()] = true
+				}
+			}
+		}
+	}
+	return sortedKeys(set)
+}
+
+// Get loads a block once. A missing block returns (nil, nil).
+func (l *Library) Get(name string) (*Block, error) {
+	l.mu.Lock()
+	e, ok := l.cache[name]
+	if !ok {
+		e = &libEntry{}
+		l.cache[name] = e
+	}
+	l.mu.Unlock()
+	e.once.Do(func() { e.block, e.err = l.load(name) })
+	return e.block, e.err
+}
+
+func (l *Library) load(name string) (*Block, error) {
+	if !nameRE.MatchString(name) {
+		return nil, nil
+	}
+	file := path.Join("blocks", name, "block.yaml")
+	for i, f := range []fs.FS{l.user, l.builtin} {
+		if f == nil {
+			continue
+		}
+		at := file
+		if i == 1 {
+			at = path.Join(name, "block.yaml")
+		}
+		data, err := fs.ReadFile(f, at)
+		if err != nil {
+			continue
+		}
+		return ParseBlock(name, file, data)
+	}
+	return nil, nil
+}
+
+var blockKeys = []string{"AWSTemplateFormatVersion", "Description", "Metadata", "Parameters", "Rules", "Conditions", "Mappings", "Resources", "Outputs", "Transform"}
+
+// ParseBlock reads a block from its source.
+func ParseBlock(name, file string, data []byte) (*Block, error) {
+	root, err := source.Parse(file, data)
+	if err != nil {
+		return nil, err
+	}
+	var errs ir.Errors
+	b := &Block{Name: name, File: file, Root: root, Kind: "block", Wiring: map[string]Wire{},
+		Derived: map[string]string{}, DerivedPos: map[string]ir.Pos{}, DeployTime: map[string]bool{}}
+	if root.Kind != ir.Map {
+		errs.Addf(root.Pos, "a block is a CloudFormation template (a map)")
+		return nil, errs.Err()
+	}
+	o := newObject(root, "block "+name, &errs)
+	o.get("AWSTemplateFormatVersion")
+	b.Description, _ = o.str("Description")
+	if t := o.get("Transform"); t != nil {
+		// AWS::LanguageExtensions is what riglet folds; nothing else can be expanded offline.
+		if !(t.IsScalar() && t.Text == "AWS::LanguageExtensions") && !(t.Kind == ir.List && len(t.Items) == 1 && t.Items[0].Text == "AWS::LanguageExtensions") {
+			errs.Addf(t.Pos, "only the AWS::LanguageExtensions transform can be folded at compile time")
+		}
+	}
+	if r := o.get("Rules"); r != nil {
+		errs.Addf(o.keyPos("Rules"), "Rules are not supported in blocks: use AllowedValues, AllowedPattern and the other parameter constraints")
+	}
+	if md := o.mapping("Metadata"); md != nil {
+		b.Metadata = md.Clone()
+		b.Metadata.Delete("Riglet")
+		if len(b.Metadata.Pairs) == 0 {
+			b.Metadata = nil
+		}
+		if r := md.Get("Riglet"); r != nil {
+			b.readRiglet(r, &errs)
+		}
+	}
+	if ps := o.mapping("Parameters"); ps != nil {
+		for _, p := range ps.Pairs {
+			b.Params = append(b.Params, readParam(p, &errs))
+		}
+	}
+	b.Conditions = o.mapping("Conditions")
+	b.Mappings = o.mapping("Mappings")
+	b.Resources = o.mapping("Resources")
+	b.Outputs = o.mapping("Outputs")
+	if b.Resources == nil && b.Kind != "modification" {
+		errs.Addf(root.Pos, "block %s has no Resources", name)
+	}
+	o.done()
+	for k, w := range b.Wiring {
+		if b.Param(k) == nil {
+			errs.Addf(w.Pos, "Metadata.Riglet.Wiring names %s, which is not a parameter", k)
+		}
+	}
+	for k, p := range b.DerivedPos {
+		if b.Param(k) == nil {
+			errs.Addf(p, "Metadata.Riglet.Derived names %s, which is not a parameter", k)
+		}
+	}
+	for k := range b.DeployTime {
+		if b.Param(k) == nil {
+			errs.Addf(root.Pos, "Metadata.Riglet.DeployTime names %s, which is not a parameter", k)
+		}
+	}
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+var derivedRE = regexp.MustCompile(`^(network\.cidr|network\.azs|network\.az\.[1-9]|network\.subnet\.[a-z0-9_-]+\.[1-9]|network\.subnets\.[a-z0-9_-]+|env\.(name|account|region|domain|certificate|production|alarm_email)|riglet\.(name|owner)|listener\.priority)$`)
+
+func (b *Block) readRiglet(r *ir.Node, errs *ir.Errors) {
+	o := newObject(r, "Metadata.Riglet", errs)
+	if k, p := o.str("Kind"); k != "" {
+		if k != "block" && k != "modification" {
+			errs.Addf(p, "Kind must be block or modification")
+		}
+		b.Kind = k
+	}
+	b.Doc, _ = o.str("Doc")
+	if w := o.mapping("Wiring"); w != nil {
+		for _, p := range w.Pairs {
+			blk, out, ok := strings.Cut(p.Value.Text, ".")
+			if !ok || p.Value.Kind != ir.String {
+				errs.Addf(p.Value.Pos, "wiring of %s must be <block>.<Output>", p.Key)
+				continue
+			}
+			b.Wiring[p.Key] = Wire{Block: blk, Output: out, Pos: p.Value.Pos}
+		}
+	}
+	if d := o.mapping("Derived"); d != nil {
+		for _, p := range d.Pairs {
+			if !derivedRE.MatchString(p.Value.Text) {
+				errs.Addf(p.Value.Pos, "unknown derived value %q", p.Value.Text)
+				continue
+			}
+			b.Derived[p.Key], b.DerivedPos[p.Key] = p.Value.Text, p.Value.Pos
+		}
+	}
+	dt, _ := o.strings("DeployTime")
+	for _, s := range dt {
+		b.DeployTime[s] = true
+	}
+	b.AttachesTo, _ = o.strings("AttachesTo")
+	b.Requires, b.RequiresPos = o.strings("Requires")
+	o.done()
+}
+
+var paramTypes = map[string]bool{"String": true, "Number": true, "List<Number>": true, "CommaDelimitedList": true}
+
+func readParam(pr ir.Pair, errs *ir.Errors) *Param {
+	p := &Param{Name: pr.Key, Pos: pr.KeyPos, MinLength: -1, MaxLength: -1, MinValue: math.NaN(), MaxValue: math.NaN()}
+	o := newObject(pr.Value, "parameter "+pr.Key, errs)
+	var tp ir.Pos
+	p.Type, tp = o.required("Type")
+	if !paramTypes[p.Type] && !strings.HasPrefix(p.Type, "AWS::") && !strings.HasPrefix(p.Type, "List<AWS::") {
+		errs.Addf(tp, "parameter %s: unknown type %q", p.Name, p.Type)
+	}
+	if strings.HasPrefix(p.Type, "AWS::SSM::Parameter") {
+		errs.Addf(tp, "parameter %s: SSM parameter types resolve at deploy time; use a {{resolve:ssm:...}} dynamic reference", p.Name)
+	}
+	p.Default = o.get("Default")
+	if av := o.get("AllowedValues"); av != nil {
+		if av.Kind != ir.List {
+			errs.Addf(av.Pos, "AllowedValues must be a list")
+		}
+		for _, it := range av.Items {
+			p.AllowedValues = append(p.AllowedValues, it.Text)
+		}
+	}
+	if s, sp := o.str("AllowedPattern"); s != "" {
+		re, err := regexp.Compile("^(?:" + s + ")$")
+		if err != nil {
+			errs.Addf(sp, "AllowedPattern: %v", err)
+		} else {
+			p.AllowedPattern, p.PatternText = re, s
+		}
+	}
+	num := func(key string) (float64, bool) {
+		v := o.get(key)
+		if v == nil {
+			return 0, false
+		}
+		f, err := strconv.ParseFloat(v.Text, 64)
+		if err != nil {
+			errs.Addf(v.Pos, "%s must be a number", key)
+			return 0, false
+		}
+		return f, true
+	}
+	if f, ok := num("MinLength"); ok {
+		p.MinLength = int(f)
+	}
+	if f, ok := num("MaxLength"); ok {
+		p.MaxLength = int(f)
+	}
+	if f, ok := num("MinValue"); ok {
+		p.MinValue = f
+	}
+	if f, ok := num("MaxValue"); ok {
+		p.MaxValue = f
+	}
+	p.Description, _ = o.str("Description")
+	p.Constraint, _ = o.str("ConstraintDescription")
+	p.NoEcho = o.boolean("NoEcho")
+	o.done()
+	if p.Default != nil && p.Default.Kind != ir.Null {
+		if msg := p.check(p.Default); msg != "" {
+			errs.Addf(p.Default.Pos, "default of parameter %s: %s", p.Name, msg)
+		}
+	}
+	return p
+}
+
+// normalize turns a literal value into the shape the parameter's type gives it
+// (lists from comma-separated strings, strings from numbers for String parameters).
+func (p *Param) normalize(v *ir.Node) *ir.Node {
+	if !isLiteral(v) {
+		return v
+	}
+	if p.IsList() {
+		if v.Kind == ir.String {
+			if v.Text == "" {
+				return ir.NewList(v.Pos)
+			}
+			v = splitList(v.Text, ",", v.Pos)
+			for _, it := range v.Items {
+				it.Text = strings.TrimSpace(it.Text)
+			}
+		}
+		if v.Kind == ir.List {
+			out := ir.NewList(v.Pos)
+			for _, it := range v.Items {
+				out.Items = append(out.Items, p.scalar(it))
+			}
+			return out
+		}
+		return v
+	}
+	return p.scalar(v)
+}
+
+func (p *Param) scalar(v *ir.Node) *ir.Node {
+	if !v.IsScalar() {
+		return v
+	}
+	if p.IsNumber() {
+		if _, err := strconv.ParseFloat(v.Text, 64); err == nil {
+			return &ir.Node{Kind: ir.Number, Text: v.Text, Pos: v.Pos}
+		}
+		return v
+	}
+	if v.Kind == ir.Null {
+		return &ir.Node{Kind: ir.String, Text: "", Pos: v.Pos}
+	}
+	return &ir.Node{Kind: ir.String, Text: v.Text, Pos: v.Pos}
+}
+
+// check validates a value against the parameter's type and constraints; "" means valid.
+// Values known only at deploy time are not checked here.
+func (p *Param) check(v *ir.Node) string {
+	if !isLiteral(v) {
+		return ""
+	}
+	v = p.normalize(v)
+	if p.IsList() {
+		if v.Kind != ir.List {
+			return "expects a list (" + p.Type + ")"
+		}
+		for _, it := range v.Items {
+			if msg := p.checkScalar(it); msg != "" {
+				return msg
+			}
+		}
+		return ""
+	}
+	if !v.IsScalar() {
+		return "expects a single value (" + p.Type + "), not a " + v.Kind.String()
+	}
+	return p.checkScalar(v)
+}
+
+func (p *Param) checkScalar(v *ir.Node) string {
+	if !v.IsScalar() {
+		return "expects single values in the list, not a " + v.Kind.String()
+	}
+	s := v.Text
+	if len(p.AllowedValues) > 0 {
+		ok := false
+		for _, a := range p.AllowedValues {
+			if a == s {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return strconv.Quote(s) + " is not one of the allowed values " + strings.Join(quoteAll(p.AllowedValues), ", ") + p.constraint()
+		}
+	}
+	if p.IsNumber() {
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return strconv.Quote(s) + " is not a number"
+		}
+		if !math.IsNaN(p.MinValue) && f < p.MinValue {
+			return s + " is below MinValue " + fmtNum(p.MinValue) + p.constraint()
+		}
+		if !math.IsNaN(p.MaxValue) && f > p.MaxValue {
+			return s + " is above MaxValue " + fmtNum(p.MaxValue) + p.constraint()
+		}
+		return ""
+	}
+	n := len([]rune(s))
+	if p.MinLength >= 0 && n < p.MinLength {
+		return strconv.Quote(s) + " is shorter than MinLength " + strconv.Itoa(p.MinLength) + p.constraint()
+	}
+	if p.MaxLength >= 0 && n > p.MaxLength {
+		return strconv.Quote(s) + " is longer than MaxLength " + strconv.Itoa(p.MaxLength) + p.constraint()
+	}
+	if p.AllowedPattern != nil && !p.AllowedPattern.MatchString(s) {
+		return strconv.Quote(s) + " does not match AllowedPattern " + p.PatternText + p.constraint()
+	}
+	return ""
+}
+
+func (p *Param) constraint() string {
+	if p.Constraint == "" {
+		return ""
+	}
+	return " (" + p.Constraint + ")"
+}
+
+func quoteAll(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = strconv.Quote(s)
+	}
+	return out
+}
+
+func fmtNum(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }

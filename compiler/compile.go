@@ -1,0 +1,349 @@
+// Package compiler turns a riglet spec, its env files and blocks into fully resolved
+// CloudFormation: one template per stack per env. It reads from an fs.FS and returns
+// values; it never touches the disk or prints (cmd/riglet does).
+package compiler
+
+import (
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/riglet/riglet/ir"
+	"github.com/riglet/riglet/netplan"
+	"github.com/riglet/riglet/source"
+)
+
+// Options select what a compile does.
+type Options struct {
+	Envs []string // only these envs (all when empty); shared stacks compile either way
+}
+
+// Result is a compiled riglet.
+type Result struct {
+	Spec     *Spec
+	Envs     []*EnvResult // in spec order, then "shared" when the riglet has shared stacks
+	Lock     *Lock        // the lock to write back
+	LockFile string       // riglets/<name>.lock
+	OldLock  []byte       // what the lock file held (nil when absent)
+}
+
+// EnvResult is one env's (or the shared stacks') compiled stacks.
+type EnvResult struct {
+	Env     string // env name, or "shared"
+	EnvFile *Env   // nil for shared
+	Stacks  []*StackResult
+	Network *netplan.Plan // nil for shared
+	Params  map[string]map[string]ParamOrigin // instance path -> parameter -> origin (plan --explain)
+}
+
+// ParamOrigin says which layer set a parameter value.
+type ParamOrigin struct {
+	Layer string // default, derived, wired, env, instance, instance env
+	Pos   ir.Pos
+	Value *ir.Node
+}
+
+// StackResult is one stack's template.
+type StackResult struct {
+	Name         string // spec name: foundation
+	StackName    string // CloudFormation name: buildit-twig-staging-foundation
+	Pos          ir.Pos
+	Template     *ir.Node
+	Needs        []string // spec names of the stacks it needs, sorted
+	Capabilities []string
+	Instances    []string // instance names with their blocks, for plan
+	DeployParams []DeployParam
+	Shared       bool
+}
+
+// DeployParam is a parameter left for deploy time.
+type DeployParam struct {
+	Name    string
+	Default string
+}
+
+// compilation is the state of one riglet's compile.
+type compilation struct {
+	fsys   fs.FS
+	lib    *Library
+	spec   *Spec
+	envs   map[string]*Env
+	errs   ir.Errors
+	lock   *Lock
+	plans  map[string]*netplan.Plan
+	export map[string]map[string]bool // env -> export name -> requested by a shared stack
+}
+
+// Compile compiles the riglet spec at specFile (a path in fsys, e.g.
+// "riglets/twig.yaml"). builtin holds the built-in blocks (blocks/<name>/block.yaml).
+func Compile(fsys, builtin fs.FS, specFile string, opts Options) (*Result, error) {
+	c := &compilation{fsys: fsys, lib: NewLibrary(fsys, builtin), envs: map[string]*Env{}, plans: map[string]*netplan.Plan{}}
+	c.spec = loadSpec(fsys, specFile, &c.errs)
+	if c.spec == nil {
+		return nil, c.errs.Err()
+	}
+	if err := c.errs.Err(); err != nil {
+		return nil, err
+	}
+	checkRequires(c.spec, &c.errs)
+	lockFile := strings.TrimSuffix(specFile, path.Ext(specFile)) + ".lock"
+	oldLock, lock := readLock(fsys, lockFile, &c.errs)
+	c.lock = lock
+	selected := map[string]bool{}
+	for _, e := range opts.Envs {
+		found := false
+		for _, se := range c.spec.Envs {
+			found = found || se == e
+		}
+		if !found {
+			c.errs.Addf(c.spec.Pos, "riglet %s has no env %s%s", c.spec.Name, e, didYouMean(e, c.spec.Envs))
+		}
+		selected[e] = true
+	}
+	for _, e := range c.spec.Envs {
+		if env := loadEnv(fsys, e, &c.errs); env != nil {
+			c.envs[e] = env
+		}
+	}
+	if err := c.errs.Err(); err != nil {
+		return nil, err
+	}
+	c.checkInstances()
+	c.planNetwork()
+	if err := c.errs.Err(); err != nil {
+		return nil, err
+	}
+	res := &Result{Spec: c.spec, LockFile: lockFile, OldLock: oldLock}
+	c.collectSharedExports()
+	for _, e := range c.spec.Envs {
+		// Every env is compiled, so that the lock and cross-env references stay whole;
+		// only the selected ones are returned.
+		er := c.compileEnv(c.envs[e])
+		if len(selected) == 0 || selected[e] {
+			res.Envs = append(res.Envs, er)
+		}
+	}
+	if c.hasShared() {
+		res.Envs = append(res.Envs, c.compileShared())
+	}
+	if err := c.errs.Err(); err != nil {
+		return nil, err
+	}
+	res.Lock = c.lock
+	return res, nil
+}
+
+func (c *compilation) hasShared() bool {
+	for _, s := range c.spec.Stacks {
+		if s.Shared {
+			return true
+		}
+	}
+	return false
+}
+
+// checkInstances checks what does not depend on the env: blocks exist, instance and
+// stack names are unique, modifications fit.
+func (c *compilation) checkInstances() {
+	seen := map[string]*Instance{}
+	stacks := map[string]bool{}
+	for _, s := range c.spec.Stacks {
+		stacks[s.Name] = true
+	}
+	for _, s := range c.spec.Stacks {
+		for i, n := range s.Needs {
+			if !stacks[n] {
+				c.errs.Addf(s.NeedsPos[i], "stack %s needs unknown stack %s%s", s.Name, n, didYouMean(n, sortedKeys(stacks)))
+			}
+		}
+		for _, in := range s.Instances {
+			if prev, ok := seen[in.Name]; ok && prev.Stack == s {
+				c.errs.Addf(in.Pos, "instance %s is defined twice in stack %s", in.Name, s.Name)
+			}
+			seen[in.Name] = in
+			b := c.block(in.Block, in.BlockPos)
+			if b == nil {
+				continue
+			}
+			if b.Kind == "modification" {
+				c.errs.Addf(in.BlockPos, "block %s is a modification: attach it to an instance with `with: [%s]`", b.Name, b.Name)
+			}
+			for env, p := range in.EnvsPos {
+				found := false
+				for _, e := range c.spec.Envs {
+					found = found || e == env
+				}
+				if !found {
+					c.errs.Addf(p, "instance %s sets parameters for unknown env %s%s", in.Name, env, didYouMean(env, c.spec.Envs))
+				}
+			}
+			have := map[string]bool{}
+			for _, m := range in.With {
+				have[m.Block] = true
+			}
+			for _, m := range in.With {
+				mb := c.block(m.Block, m.Pos)
+				if mb == nil {
+					continue
+				}
+				if mb.Kind != "modification" {
+					c.errs.Addf(m.Pos, "block %s is not a modification; only modifications go in with", m.Block)
+					continue
+				}
+				if len(mb.AttachesTo) > 0 && !contains(mb.AttachesTo, b.Name) {
+					c.errs.Addf(m.Pos, "modification %s attaches to %s, not to %s", m.Block, strings.Join(mb.AttachesTo, ", "), b.Name)
+				}
+				for _, r := range mb.Requires {
+					if !have[r] {
+						c.errs.Addf(m.Pos, "modification %s needs %s: add it to with", m.Block, r)
+					}
+				}
+			}
+		}
+	}
+}
+
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// block loads a block, reporting an unknown one at p.
+func (c *compilation) block(name string, p ir.Pos) *Block {
+	b, err := c.lib.Get(name)
+	if err != nil {
+		c.errs.Merge(err)
+		return nil
+	}
+	if b == nil {
+		c.errs.Addf(p, "unknown block %s%s", name, didYouMean(name, c.lib.Names()))
+	}
+	return b
+}
+
+func (c *compilation) planNetwork() {
+	nw := c.spec.Network
+	cfg := netplan.Config{Pool: nw.Pool, PoolPos: nw.PoolPos, Prefix: nw.Prefix, PrefixPos: nw.PrefixPos,
+		MaxAZs: nw.MaxAZs, MaxAZsPos: nw.MaxAZsPos}
+	for _, t := range nw.Tiers {
+		cfg.Tiers = append(cfg.Tiers, netplan.Tier{Name: t.Name, Size: t.Size, Pos: t.Pos})
+	}
+	var envs []netplan.Env
+	for _, name := range c.spec.Envs {
+		e := c.envs[name]
+		envs = append(envs, netplan.Env{Name: name, Pos: e.Pos, CIDR: e.CIDR, CIDRPos: e.CIDRPos,
+			AZs: e.AZs, AZsPos: e.AZsPos, Subnets: e.Subnets, SubnetPos: e.SubnetPos})
+	}
+	plans, lock, errs := netplan.Allocate(cfg, envs, c.lock.Network)
+	c.errs = append(c.errs, errs...)
+	c.lock.Network = lock
+	for i := range plans {
+		c.plans[plans[i].Env] = &plans[i]
+	}
+}
+
+// stackName is the CloudFormation name of a stack in an env ("" for shared stacks).
+func (c *compilation) stackName(env, stack string) string {
+	if env == "" {
+		return c.spec.Owner + "-" + c.spec.Name + "-" + stack
+	}
+	return c.spec.Owner + "-" + c.spec.Name + "-" + env + "-" + stack
+}
+
+// exportName is the name an instance output is exported under.
+func exportName(stackName, instance, output string) string {
+	return stackName + "--" + pascal(instance) + output
+}
+
+// collectSharedExports finds what shared stacks import from the envs, so that those
+// envs export it.
+func (c *compilation) collectSharedExports() {
+	c.export = map[string]map[string]bool{}
+	for _, s := range c.spec.Stacks {
+		if !s.Shared {
+			continue
+		}
+		for _, in := range s.Instances {
+			for _, n := range paramSources(in, "") {
+				ir.Walk(n, func(m *ir.Node) bool {
+					if fn, a, ok := m.Intrinsic(); ok && fn == source.OutputFn && a.Kind == ir.String {
+						if env, rest, ok := strings.Cut(a.Text, ":"); ok {
+							if c.export[env] == nil {
+								c.export[env] = map[string]bool{}
+							}
+							c.export[env][rest] = true
+						}
+					}
+					return true
+				})
+			}
+		}
+	}
+}
+
+// paramSources lists the parameter maps an instance's values come from.
+func paramSources(in *Instance, env string) []*ir.Node {
+	out := []*ir.Node{in.Params}
+	if env == "" {
+		for _, k := range sortedKeys(in.Envs) {
+			out = append(out, in.Envs[k])
+		}
+	} else if m := in.Envs[env]; m != nil {
+		out = append(out, m)
+	}
+	for _, m := range in.With {
+		out = append(out, m.Params)
+	}
+	return out
+}
+
+// sortStacks orders stacks so that each comes after the stacks it needs, keeping the
+// spec's order otherwise; a cycle is reported with its chain.
+func sortStacks(stacks []*StackResult, errs *ir.Errors) []*StackResult {
+	byName := map[string]*StackResult{}
+	for _, s := range stacks {
+		byName[s.Name] = s
+	}
+	var out []*StackResult
+	state := map[string]int{}
+	var visit func(s *StackResult, chain []string)
+	visit = func(s *StackResult, chain []string) {
+		switch state[s.Name] {
+		case 2:
+			return
+		case 1:
+			i := 0
+			for i < len(chain) && chain[i] != s.Name {
+				i++
+			}
+			errs.Addf(s.Pos, "stacks need each other in a cycle: %s", strings.Join(append(chain[i:], s.Name), " -> "))
+			return
+		}
+		state[s.Name] = 1
+		for _, n := range s.Needs {
+			if d := byName[n]; d != nil {
+				visit(d, append(chain, s.Name))
+			}
+		}
+		state[s.Name] = 2
+		out = append(out, s)
+	}
+	for _, s := range stacks {
+		visit(s, nil)
+	}
+	return out
+}
+
+func sortedSet(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

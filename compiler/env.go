@@ -1,0 +1,324 @@
+package compiler
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/riglet/riglet/ir"
+	"github.com/riglet/riglet/source"
+)
+
+// envCompile is the state of compiling one env (or the shared stacks).
+type envCompile struct {
+	c       *compilation
+	env     *Env   // nil for shared
+	envName string // "" for shared
+	ctx     *envCtx
+	outs    map[string]*stackOut
+	exps    map[*Instance]*expansion
+	needs   map[string]map[string]bool // stack -> stacks it needs
+	exports map[string]map[string]*ir.Node // stack -> output ID -> export name
+	origins map[string]map[string]ParamOrigin
+	instances []*Instance
+}
+
+// layered is a parameter value with the layer that set it.
+type layered struct {
+	v     *ir.Node
+	layer string
+	pos   ir.Pos
+}
+
+func (c *compilation) compileEnv(env *Env) *EnvResult {
+	ec := c.newEnvCompile(env)
+	for _, s := range c.spec.Stacks {
+		if !s.Shared {
+			ec.addStack(s)
+		}
+	}
+	ec.run()
+	er := &EnvResult{Env: env.Name, EnvFile: env, Network: c.plans[env.Name], Params: ec.origins}
+	er.Stacks = ec.assemble()
+	return er
+}
+
+func (c *compilation) compileShared() *EnvResult {
+	// Shared stacks deploy to the account and region of the riglet's first env.
+	first := c.envs[c.spec.Envs[0]]
+	ec := c.newEnvCompile(first)
+	ec.env, ec.envName = nil, ""
+	for _, s := range c.spec.Stacks {
+		if s.Shared {
+			ec.addStack(s)
+		}
+	}
+	ec.run()
+	er := &EnvResult{Env: "shared", Params: ec.origins}
+	er.Stacks = ec.assemble()
+	return er
+}
+
+func (c *compilation) newEnvCompile(env *Env) *envCompile {
+	return &envCompile{c: c, env: env, envName: env.Name,
+		ctx:  &envCtx{name: env.Name, account: env.Account, region: env.Region, azs: env.AZs},
+		outs: map[string]*stackOut{}, exps: map[*Instance]*expansion{},
+		needs: map[string]map[string]bool{}, exports: map[string]map[string]*ir.Node{},
+		origins: map[string]map[string]ParamOrigin{}}
+}
+
+func (ec *envCompile) addStack(s *Stack) {
+	ec.outs[s.Name] = &stackOut{name: ec.c.stackName(ec.envName, s.Name), owner: map[string]string{}}
+	ec.needs[s.Name] = map[string]bool{}
+	for _, n := range s.Needs {
+		ec.needs[s.Name][n] = true
+	}
+	ec.instances = append(ec.instances, s.Instances...)
+}
+
+// run expands every instance, producers before consumers.
+func (ec *envCompile) run() {
+	values := map[*Instance]map[string]layered{}
+	deps := map[*Instance][]*Instance{}
+	for _, in := range ec.instances {
+		b, _ := ec.c.lib.Get(in.Block)
+		if b == nil {
+			continue
+		}
+		values[in] = ec.layers(in, b)
+		for _, l := range values[in] {
+			ir.Walk(l.v, func(m *ir.Node) bool {
+				if fn, a, ok := m.Intrinsic(); ok && fn == source.OutputFn && a.Kind == ir.String {
+					if p, _, _ := ec.findOutput(a.Text, m.Pos, false); p != nil {
+						deps[in] = append(deps[in], p)
+					}
+				}
+				return true
+			})
+		}
+	}
+	state := map[*Instance]int{}
+	var order []*Instance
+	var visit func(in *Instance, chain []string)
+	visit = func(in *Instance, chain []string) {
+		switch state[in] {
+		case 2:
+			return
+		case 1:
+			ec.c.errs.Addf(in.Pos, "instances read each other's outputs in a cycle: %s", strings.Join(append(chain, in.Stack.Name+"."+in.Name), " -> "))
+			return
+		}
+		state[in] = 1
+		for _, d := range deps[in] {
+			visit(d, append(chain, in.Stack.Name+"."+in.Name))
+		}
+		state[in] = 2
+		order = append(order, in)
+	}
+	for _, in := range ec.instances {
+		if values[in] != nil {
+			visit(in, nil)
+		}
+	}
+	for _, in := range order {
+		ec.expandInstance(in, values[in])
+	}
+}
+
+// layers gathers an instance's parameter values, strongest last: derived and wired
+// values < env params < instance params < instance envs.<env>.
+func (ec *envCompile) layers(in *Instance, b *Block) map[string]layered {
+	out := map[string]layered{}
+	explicit := func(name string) bool {
+		if in.Params.Get(name) != nil || (ec.env != nil && in.Envs[ec.envName].Get(name) != nil) {
+			return true
+		}
+		return ec.env != nil && ec.env.Params.Get(name) != nil
+	}
+	for _, p := range b.Params {
+		if key, ok := b.Derived[p.Name]; ok {
+			if v := ec.derived(key, in.Stack.Name+"."+in.Name, b.DerivedPos[p.Name]); v != nil {
+				out[p.Name] = layered{v, "derived", b.DerivedPos[p.Name]}
+			}
+		}
+		if w, ok := b.Wiring[p.Name]; ok && !explicit(p.Name) {
+			if v := ec.wire(in, p.Name, w); v != nil {
+				out[p.Name] = layered{v, "wired", w.Pos}
+			}
+		}
+	}
+	if ec.env != nil && ec.env.Params != nil {
+		for _, pr := range ec.env.Params.Pairs {
+			if b.Param(pr.Key) != nil {
+				out[pr.Key] = layered{pr.Value, "env", pr.KeyPos}
+			}
+		}
+	}
+	if in.Params != nil {
+		for _, pr := range in.Params.Pairs {
+			out[pr.Key] = layered{pr.Value, "instance", pr.KeyPos}
+		}
+	}
+	if ec.env != nil {
+		if m := in.Envs[ec.envName]; m != nil {
+			for _, pr := range m.Pairs {
+				out[pr.Key] = layered{pr.Value, "instance env", pr.KeyPos}
+			}
+		}
+	}
+	return out
+}
+
+// wire finds the one instance of the block that feeds a parameter.
+func (ec *envCompile) wire(in *Instance, param string, w Wire) *ir.Node {
+	var found []*Instance
+	for _, other := range ec.c.allInstances() {
+		if other.Block == w.Block && other != in && (other.Stack.Shared == (ec.env == nil)) {
+			found = append(found, other)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return nil
+	case 1:
+		p := found[0]
+		return ir.Fn(source.OutputFn, ir.Str(p.Stack.Name+"."+p.Name+"."+w.Output, in.Pos), in.Pos)
+	}
+	var names []string
+	for _, f := range found {
+		names = append(names, f.Stack.Name+"."+f.Name)
+	}
+	ec.c.errs.Addf(in.Pos, "%s.%s: parameter %s could come from any of %s (%s blocks); say which with %s: !Output %s.%s",
+		in.Stack.Name, in.Name, param, strings.Join(names, ", "), w.Block, param, names[0], w.Output)
+	return nil
+}
+
+func (c *compilation) allInstances() []*Instance {
+	var out []*Instance
+	for _, s := range c.spec.Stacks {
+		out = append(out, s.Instances...)
+	}
+	return out
+}
+
+// derived returns the value a Metadata.Riglet.Derived key stands for in this env.
+func (ec *envCompile) derived(key string, path string, p ir.Pos) *ir.Node {
+	env := ec.env
+	str := func(s string) *ir.Node { return ir.Str(s, p) }
+	switch key {
+	case "riglet.name":
+		return str(ec.c.spec.Name)
+	case "riglet.owner":
+		return str(ec.c.spec.Owner)
+	case "listener.priority":
+		return ir.Fn(priorityFn, ir.Str(path, p), p)
+	}
+	if env == nil {
+		ec.c.errs.Addf(p, "%s: %s is not known in a shared stack", path, key)
+		return nil
+	}
+	switch key {
+	case "env.name":
+		return str(env.Name)
+	case "env.account":
+		return str(env.Account)
+	case "env.region":
+		return str(env.Region)
+	case "env.domain":
+		return str(env.Domain)
+	case "env.certificate":
+		return str(env.Certificate)
+	case "env.production":
+		return str(strconv.FormatBool(env.Name == "production" || env.Name == "prod"))
+	case "env.alarm_email":
+		return str(env.Alarms.Email)
+	}
+	plan := ec.c.plans[env.Name]
+	if plan == nil {
+		return nil
+	}
+	switch {
+	case key == "network.cidr":
+		return str(plan.CIDR.String())
+	case key == "network.azs":
+		l := ir.NewList(p)
+		for _, az := range env.AZs {
+			l.Items = append(l.Items, str(az))
+		}
+		return l
+	case strings.HasPrefix(key, "network.az."):
+		n := atoi(strings.TrimPrefix(key, "network.az."))
+		if n >= 1 && n <= len(env.AZs) {
+			return str(env.AZs[n-1])
+		}
+		return str("")
+	case strings.HasPrefix(key, "network.subnets."):
+		tier := strings.TrimPrefix(key, "network.subnets.")
+		l := ir.NewList(p)
+		for _, az := range env.AZs {
+			l.Items = append(l.Items, str(subnetOf(plan, tier, az)))
+		}
+		return l
+	case strings.HasPrefix(key, "network.subnet."):
+		rest := strings.TrimPrefix(key, "network.subnet.")
+		i := strings.LastIndexByte(rest, '.')
+		tier, n := rest[:i], atoi(rest[i+1:])
+		if n >= 1 && n <= len(env.AZs) {
+			return str(subnetOf(plan, tier, env.AZs[n-1]))
+		}
+		return str("")
+	}
+	return nil
+}
+
+// priorityFn marks a listener rule priority the priority pass derives.
+const priorityFn = "Riglet::Priority"
+
+// findOutput resolves "[env:]stack.instance.Output" or "instance.Output".
+func (ec *envCompile) findOutput(ref string, p ir.Pos, report bool) (*Instance, string, string) {
+	envName := ""
+	if e, rest, ok := strings.Cut(ref, ":"); ok {
+		envName, ref = e, rest
+	}
+	parts := strings.Split(ref, ".")
+	var cands []*Instance
+	var output string
+	switch len(parts) {
+	case 3:
+		for _, in := range ec.c.allInstances() {
+			if in.Stack.Name == parts[0] && in.Name == parts[1] {
+				cands = append(cands, in)
+			}
+		}
+		output = parts[2]
+	case 2:
+		for _, in := range ec.c.allInstances() {
+			if in.Name == parts[0] {
+				cands = append(cands, in)
+			}
+		}
+		output = parts[1]
+	default:
+		if report {
+			ec.c.errs.Addf(p, "!Output %s: name an output as stack.instance.Output", ref)
+		}
+		return nil, "", ""
+	}
+	if len(cands) != 1 {
+		if report {
+			if len(cands) == 0 {
+				var names []string
+				for _, in := range ec.c.allInstances() {
+					names = append(names, in.Stack.Name+"."+in.Name)
+				}
+				ec.c.errs.Addf(p, "!Output %s: no such instance%s", ref, didYouMean(strings.Join(parts[:len(parts)-1], "."), names))
+			} else {
+				ec.c.errs.Addf(p, "!Output %s: several instances are called %s; name the stack too", ref, parts[0])
+			}
+		}
+		return nil, "", ""
+	}
+	if envName != "" {
+		return nil, envName, output // another env: not a dependency inside this compile
+	}
+	return cands[0], envName, output
+}

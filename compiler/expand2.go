@@ -1,0 +1,306 @@
+package compiler
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/riglet/riglet/ir"
+)
+
+func mustRE(s string) *regexp.Regexp { return regexp.MustCompile(s) }
+
+// bindParams gives every parameter of the block its value: the caller's, else the
+// default; a parameter with neither is required. Deploy-time parameters become
+// Parameters of the stack.
+func (x *expander) bindParams(s *blockScope, values *ir.Node, path string, at ir.Pos) bool {
+	b := s.b
+	ok := true
+	var names []string
+	for _, p := range b.Params {
+		names = append(names, p.Name)
+	}
+	if values != nil {
+		for _, pr := range values.Pairs {
+			if b.Param(pr.Key) == nil {
+				x.errs.Addf(pr.KeyPos, "block %s has no parameter %s%s", b.Name, pr.Key, didYouMean(pr.Key, names))
+			}
+		}
+	}
+	for _, p := range b.Params {
+		v := values.Get(p.Name)
+		if (v == nil || v.Kind == ir.Null) && x.derive != nil {
+			if key, isDerived := b.Derived[p.Name]; isDerived {
+				v = x.derive(key, path, b.DerivedPos[p.Name])
+			}
+		}
+		if v == nil || v.Kind == ir.Null {
+			v = p.Default
+		}
+		if v == nil {
+			x.errs.Addf(at, "%s (block %s) needs parameter %s%s", path, b.Name, p.Name, describe(p))
+			ok = false
+			continue
+		}
+		if msg := p.check(v); msg != "" {
+			x.errs.Addf(v.Pos, "parameter %s of block %s: %s", p.Name, b.Name, msg)
+			ok = false
+		}
+		v = p.normalize(v)
+		if p.IsList() && !isLiteral(v) && !isListExpr(v) {
+			// a comma-joined output known only at deploy time
+			v = ir.Fn("Fn::Split", ir.NewList(v.Pos, ir.Str(",", v.Pos), v), v.Pos)
+		}
+		if b.DeployTime[p.Name] {
+			x.deployParam(s.prefix+p.Name, p, v, at)
+			s.params[p.Name] = ir.Ref(s.prefix+p.Name, v.Pos)
+			continue
+		}
+		s.params[p.Name] = v
+	}
+	return ok
+}
+
+func describe(p *Param) string {
+	if p.Description == "" {
+		return ""
+	}
+	return ": " + strings.TrimSuffix(strings.TrimSpace(p.Description), ".")
+}
+
+// isListExpr reports whether an expression yields a list at deploy time.
+func isListExpr(v *ir.Node) bool {
+	fn, _, ok := v.Intrinsic()
+	return ok && (fn == "Fn::Split" || fn == "Fn::GetAZs" || fn == "Fn::Cidr")
+}
+
+func (x *expander) deployParam(name string, p *Param, v *ir.Node, at ir.Pos) {
+	if !isLiteral(v) {
+		x.errs.Addf(v.Pos, "deploy-time parameter %s needs a default known at compile time", p.Name)
+		return
+	}
+	def := ir.NewMap(at)
+	if p.Description != "" {
+		def.Set("Description", ir.Str(p.Description, at))
+	}
+	def.Set("Type", ir.Str(p.Type, at))
+	if len(p.AllowedValues) > 0 {
+		l := ir.NewList(at)
+		for _, a := range p.AllowedValues {
+			l.Items = append(l.Items, ir.Str(a, at))
+		}
+		def.Set("AllowedValues", l)
+	}
+	if v.Kind == ir.List {
+		var ss []string
+		for _, it := range v.Items {
+			ss = append(ss, it.Text)
+		}
+		def.Set("Default", ir.Str(strings.Join(ss, ","), v.Pos))
+	} else {
+		def.Set("Default", ir.Str(v.Text, v.Pos))
+	}
+	if p.PatternText != "" {
+		def.Set("AllowedPattern", ir.Str(p.PatternText, at))
+	}
+	if p.NoEcho {
+		def.Set("NoEcho", ir.Boolean(true, at))
+	}
+	x.out.params = append(x.out.params, ir.Pair{Key: name, KeyPos: at, Value: def})
+}
+
+// orderNested sorts nested instances so that each comes after the ones its
+// properties read; a cycle is reported.
+func orderNested[T any](items []T, defined map[string]bool, key func(T) (string, *ir.Node), errs *ir.Errors) []T {
+	deps := map[string][]string{}
+	byName := map[string]T{}
+	var names []string
+	for _, it := range items {
+		name, n := key(it)
+		byName[name] = it
+		names = append(names, name)
+		seen := map[string]bool{}
+		ir.Walk(n.Get("Properties"), func(m *ir.Node) bool {
+			for _, r := range referencedNames(m) {
+				if defined[r] && r != name && !seen[r] {
+					seen[r] = true
+					deps[name] = append(deps[name], r)
+				}
+			}
+			return true
+		})
+	}
+	var out []T
+	state := map[string]int{}
+	var visit func(n string, stack []string)
+	visit = func(n string, stack []string) {
+		if state[n] == 2 {
+			return
+		}
+		if state[n] == 1 {
+			_, node := key(byName[n])
+			errs.Addf(node.Pos, "nested block instances read each other in a cycle: %s", strings.Join(append(stack, n), " -> "))
+			return
+		}
+		state[n] = 1
+		for _, d := range deps[n] {
+			if _, ok := byName[d]; ok {
+				visit(d, append(stack, n))
+			}
+		}
+		state[n] = 2
+		out = append(out, byName[n])
+	}
+	for _, n := range names {
+		visit(n, nil)
+	}
+	return out
+}
+
+// referencedNames lists the logical names an intrinsic node reads directly.
+func referencedNames(n *ir.Node) []string {
+	fn, a, ok := n.Intrinsic()
+	if !ok {
+		return nil
+	}
+	switch fn {
+	case "Ref":
+		if a.Kind == ir.String {
+			return []string{a.Text}
+		}
+	case "Fn::GetAtt":
+		if a.Kind == ir.List && len(a.Items) > 0 && a.Items[0].Kind == ir.String {
+			return []string{a.Items[0].Text}
+		}
+		if a.Kind == ir.String {
+			r, _, _ := strings.Cut(a.Text, ".")
+			return []string{r}
+		}
+	case "Fn::Sub":
+		t := a
+		if a.Kind == ir.List && len(a.Items) > 0 {
+			t = a.Items[0]
+		}
+		if t.Kind == ir.String {
+			return subNames(t.Text)
+		}
+	}
+	return nil
+}
+
+func subNames(s string) []string {
+	var out []string
+	for {
+		i := strings.Index(s, "${")
+		if i < 0 {
+			return out
+		}
+		j := strings.IndexByte(s[i:], '}')
+		if j < 0 {
+			return out
+		}
+		name := s[i+2 : i+j]
+		s = s[i+j+1:]
+		if strings.HasPrefix(name, "!") {
+			continue
+		}
+		r, _, _ := strings.Cut(strings.TrimSpace(name), ".")
+		out = append(out, r)
+	}
+}
+
+func (x *expander) expandNested(s *blockScope, ev *evaluator, name string, r *ir.Node, path, prefix string) {
+	t := r.Get("Type")
+	bname := strings.TrimPrefix(t.Text, "Block::")
+	nb, err := x.c.lib.Get(bname)
+	if err != nil {
+		x.errs.Merge(err)
+		return
+	}
+	if nb == nil {
+		x.errs.Addf(t.Pos, "unknown block %s%s", bname, didYouMean(bname, x.c.lib.Names()))
+		return
+	}
+	for _, k := range r.Keys() {
+		switch k {
+		case "Type", "Properties", "Condition", "DependsOn", "Metadata":
+		default:
+			x.errs.Addf(r.Pair(k).KeyPos, "%s does not apply to a block instance", k)
+		}
+	}
+	var values *ir.Node
+	if props := r.Get("Properties"); props != nil {
+		values = ev.eval(props)
+	}
+	s.nested[name] = x.expand(nb, prefix+name, path+"."+name, values, r.Pos)
+}
+
+// resourceKeys are the attributes a resource may have.
+var resourceKeys = map[string]bool{"Type": true, "Properties": true, "Condition": true, "DependsOn": true,
+	"Metadata": true, "DeletionPolicy": true, "UpdateReplacePolicy": true, "UpdatePolicy": true, "CreationPolicy": true}
+
+func (x *expander) evalResource(s *blockScope, ev *evaluator, name string, r *ir.Node) *ir.Node {
+	out := ir.NewMap(r.Pos)
+	for _, p := range r.Pairs {
+		if !resourceKeys[p.Key] {
+			x.errs.Addf(p.KeyPos, "unknown resource attribute %s%s", p.Key, didYouMean(p.Key, sortedKeys(resourceKeys)))
+			continue
+		}
+		switch p.Key {
+		case "Condition":
+			continue
+		case "DependsOn":
+			out.Pairs = append(out.Pairs, ir.Pair{Key: p.Key, KeyPos: p.KeyPos, Value: x.dependsOn(s, p.Value)})
+			continue
+		}
+		v := ev.eval(p.Value)
+		if v == removed {
+			continue
+		}
+		out.Pairs = append(out.Pairs, ir.Pair{Key: p.Key, KeyPos: p.KeyPos, Value: v})
+	}
+	if d := out.Get("DependsOn"); d != nil && d.Kind == ir.List && len(d.Items) == 0 {
+		out.Delete("DependsOn")
+	}
+	return out
+}
+
+// dependsOn rewrites DependsOn names: local resources get the prefix, resources a
+// condition removed are dropped, a nested instance stands for all its resources.
+func (x *expander) dependsOn(s *blockScope, n *ir.Node) *ir.Node {
+	var items []*ir.Node
+	switch n.Kind {
+	case ir.String:
+		items = []*ir.Node{n}
+	case ir.List:
+		items = n.Items
+	default:
+		x.errs.Addf(n.Pos, "DependsOn takes a name or a list of names")
+		return ir.NewList(n.Pos)
+	}
+	out := ir.NewList(n.Pos)
+	for _, it := range items {
+		if it.Kind != ir.String {
+			x.errs.Addf(it.Pos, "DependsOn takes names")
+			continue
+		}
+		if inc, ok := s.resources[it.Text]; ok {
+			if inc {
+				out.Items = append(out.Items, ir.Str(s.prefix+it.Text, it.Pos))
+			}
+			continue
+		}
+		if ex, ok := s.nested[it.Text]; ok {
+			for _, r := range x.out.resources {
+				if o := x.out.owner[r.Key]; o == ex.path || strings.HasPrefix(o, ex.path+".") {
+					out.Items = append(out.Items, ir.Str(r.Key, it.Pos))
+				}
+			}
+			continue
+		}
+		if s.nestedDef[it.Text] {
+			continue
+		}
+		x.errs.Addf(it.Pos, "DependsOn names unknown resource %s%s", it.Text, didYouMean(it.Text, s.refNames()))
+	}
+	return out
+}

@@ -1,0 +1,187 @@
+package compiler
+
+import (
+	"strings"
+
+	"github.com/riglet/riglet/ir"
+	"github.com/riglet/riglet/netplan"
+	"github.com/riglet/riglet/source"
+)
+
+func subnetOf(plan *netplan.Plan, tier, az string) string {
+	for _, s := range plan.Subnets {
+		if s.Tier == tier && s.AZ == az {
+			return s.CIDR.String()
+		}
+	}
+	return ""
+}
+
+// specScope resolves names in the spec's own values: ${Env::Name} and friends.
+type specScope struct{ ec *envCompile }
+
+func (s specScope) ref(name string, p ir.Pos) (*ir.Node, bool) {
+	spec := s.ec.c.spec
+	vals := map[string]string{"Riglet::Name": spec.Name, "Riglet::Owner": spec.Owner}
+	if e := s.ec.env; e != nil && s.ec.envName != "" {
+		vals["Env::Name"] = e.Name
+		vals["Env::Account"] = e.Account
+		vals["Env::Region"] = e.Region
+		vals["Env::Domain"] = e.Domain
+		vals["Env::Certificate"] = e.Certificate
+		vals["Env::AlarmEmail"] = e.Alarms.Email
+		if plan := s.ec.c.plans[e.Name]; plan != nil {
+			vals["Env::Cidr"] = plan.CIDR.String()
+		}
+	}
+	if v, ok := vals[name]; ok {
+		return ir.Str(v, p), true
+	}
+	return nil, false
+}
+
+func (specScope) getAtt(res, attr string, p ir.Pos) (*ir.Node, bool) { return nil, false }
+
+func (s specScope) refNames() []string {
+	return []string{"Env::Name", "Env::Account", "Env::Region", "Env::Domain", "Env::Certificate", "Env::AlarmEmail", "Env::Cidr", "Riglet::Name", "Riglet::Owner"}
+}
+
+// specEvaluator evaluates values written in the spec or env file, for an instance in stack.
+func (ec *envCompile) specEvaluator(stack *Stack) *evaluator {
+	ev := &evaluator{env: ec.ctx, stack: ec.outs[stack.Name].name, names: specScope{ec}, errs: &ec.c.errs,
+		conds: map[string]*ir.Node{}, condVals: map[string]int8{}}
+	ev.output = func(arg *ir.Node, p ir.Pos) *ir.Node { return ec.resolveOutput(stack, arg, p) }
+	return ev
+}
+
+// resolveOutput turns !Output into the producer's value (same stack) or an import of
+// its export (another stack), recording the export and the stack order.
+func (ec *envCompile) resolveOutput(consumer *Stack, arg *ir.Node, p ir.Pos) *ir.Node {
+	if arg.Kind != ir.String {
+		ec.c.errs.Addf(p, "!Output takes stack.instance.Output")
+		return ir.Str("", p)
+	}
+	prod, envName, output := ec.findOutput(arg.Text, p, true)
+	if envName != "" {
+		if !consumer.Shared {
+			ec.c.errs.Addf(p, "!Output %s: only shared stacks read another env's outputs", arg.Text)
+			return ir.Str("", p)
+		}
+		if _, ok := ec.c.envs[envName]; !ok {
+			ec.c.errs.Addf(p, "!Output %s: unknown env %s%s", arg.Text, envName, didYouMean(envName, ec.c.spec.Envs))
+			return ir.Str("", p)
+		}
+		_, rest, _ := strings.Cut(arg.Text, ":")
+		parts := strings.Split(rest, ".")
+		if len(parts) != 3 {
+			ec.c.errs.Addf(p, "!Output %s: across envs, name the output as env:stack.instance.Output", arg.Text)
+			return ir.Str("", p)
+		}
+		return ir.Fn("Fn::ImportValue", ir.Str(exportName(ec.c.stackName(envName, parts[0]), parts[1], parts[2]), p), p)
+	}
+	if prod == nil {
+		return ir.Str("", p)
+	}
+	if prod.Stack.Shared && !consumer.Shared {
+		ec.c.errs.Addf(p, "!Output %s: a per-env stack cannot read a shared stack's outputs", arg.Text)
+		return ir.Str("", p)
+	}
+	ex := ec.exps[prod]
+	if ex == nil {
+		return ir.Str("", p) // the producer failed; its errors are reported
+	}
+	v, ok := ex.outputs[output]
+	if !ok {
+		ec.c.errs.Addf(p, "!Output %s: block %s has no output %s in env %s%s", arg.Text, prod.Block, output, ec.label(), didYouMean(output, ex.order))
+		return ir.Str("", p)
+	}
+	if prod.Stack == consumer {
+		return v.Clone()
+	}
+	if ec.outs[prod.Stack.Name] == nil {
+		ec.c.errs.Addf(p, "!Output %s: stack %s is not compiled with %s", arg.Text, prod.Stack.Name, consumer.Name)
+		return ir.Str("", p)
+	}
+	id := pascal(prod.Name) + output
+	name := exportName(ec.outs[prod.Stack.Name].name, prod.Name, output)
+	if ec.exports[prod.Stack.Name] == nil {
+		ec.exports[prod.Stack.Name] = map[string]*ir.Node{}
+	}
+	ec.exports[prod.Stack.Name][id] = ir.Str(name, p)
+	ec.needs[consumer.Name][prod.Stack.Name] = true
+	return ir.Fn("Fn::ImportValue", ir.Str(name, p), p)
+}
+
+func (ec *envCompile) label() string {
+	if ec.envName == "" {
+		return "shared"
+	}
+	return ec.envName
+}
+
+// expandInstance expands a top-level instance and its modifications.
+func (ec *envCompile) expandInstance(in *Instance, vals map[string]layered) {
+	b, _ := ec.c.lib.Get(in.Block)
+	out := ec.outs[in.Stack.Name]
+	ev := ec.specEvaluator(in.Stack)
+	values := ir.NewMap(in.Pos)
+	origins := map[string]ParamOrigin{}
+	for _, p := range b.Params {
+		if l, ok := vals[p.Name]; ok {
+			v := ev.eval(l.v)
+			if v == removed {
+				continue
+			}
+			values.Pairs = append(values.Pairs, ir.Pair{Key: p.Name, KeyPos: l.pos, Value: v})
+			origins[p.Name] = ParamOrigin{Layer: l.layer, Pos: l.pos, Value: v}
+		} else if p.Default != nil {
+			origins[p.Name] = ParamOrigin{Layer: "default", Pos: p.Default.Pos, Value: p.Default}
+		}
+	}
+	for k, l := range vals { // unknown names: let bindParams report them
+		if b.Param(k) == nil && l.layer != "env" {
+			values.Pairs = append(values.Pairs, ir.Pair{Key: k, KeyPos: l.pos, Value: l.v})
+		}
+	}
+	path := in.Stack.Name + "." + in.Name
+	ec.origins[path] = origins
+	x := &expander{c: ec.c, env: ec.ctx, out: out, errs: &ec.c.errs, derive: ec.derived}
+	ex := x.expand(b, pascal(in.Name), path, values, in.Pos)
+	ec.exps[in] = ex
+	for _, m := range in.With {
+		mb, _ := ec.c.lib.Get(m.Block)
+		if mb == nil {
+			continue
+		}
+		mvals := ir.NewMap(m.Pos)
+		morigins := map[string]ParamOrigin{}
+		set := func(name string, v *ir.Node, layer string, p ir.Pos) {
+			mvals.Set(name, v)
+			mvals.Pair(name).KeyPos = p
+			morigins[name] = ParamOrigin{Layer: layer, Pos: p, Value: v}
+		}
+		for _, p := range mb.Params {
+			if v, ok := ex.outputs[p.Name]; ok {
+				set(p.Name, v.Clone(), "target", ex.outPos[p.Name])
+			}
+			if ec.env != nil {
+				if v := ec.env.Params.Get(p.Name); v != nil {
+					set(p.Name, ev.eval(v), "env", v.Pos)
+				}
+			}
+		}
+		if m.Params != nil {
+			for _, pr := range m.Params.Pairs {
+				if mb.Param(pr.Key) == nil {
+					mvals.Pairs = append(mvals.Pairs, pr)
+					continue
+				}
+				set(pr.Key, ev.eval(pr.Value), "instance", pr.KeyPos)
+			}
+		}
+		mpath := path + "+" + m.Block
+		ec.origins[mpath] = morigins
+		x.expand(mb, pascal(in.Name)+pascal(m.Block), mpath, mvals, m.Pos)
+	}
+	_ = source.OutputFn
+}

@@ -1,0 +1,209 @@
+package compiler
+
+import (
+	"io/fs"
+	"net/netip"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/riglet/riglet/ir"
+	"github.com/riglet/riglet/netplan"
+	"github.com/riglet/riglet/source"
+)
+
+// Lock is the riglet's lock file: every derived allocation, so that none ever moves.
+type Lock struct {
+	Network    *netplan.Lock
+	Priorities map[string]map[string]map[string]PriorityEntry // env -> listener -> rule -> entry
+}
+
+// PriorityEntry is one listener rule's priority in the lock.
+type PriorityEntry struct {
+	Priority int
+	Retired  bool
+}
+
+func readLock(fsys fs.FS, file string, errs *ir.Errors) ([]byte, *Lock) {
+	l := &Lock{Network: &netplan.Lock{Envs: map[string]*netplan.EnvLock{}}, Priorities: map[string]map[string]map[string]PriorityEntry{}}
+	data, err := fs.ReadFile(fsys, file)
+	if err != nil {
+		return nil, l
+	}
+	root, err := source.Parse(file, data)
+	if err != nil {
+		errs.Merge(err)
+		return data, l
+	}
+	if root.Kind == ir.Null {
+		return data, l
+	}
+	o := newObject(root, "lock file", errs)
+	if nw := o.mapping("network"); nw != nil {
+		for _, e := range nw.Pairs {
+			el := &netplan.EnvLock{Slots: map[string]netip.Prefix{}, Subnets: map[string]map[string]netip.Prefix{}}
+			eo := newObject(e.Value, "lock entry "+e.Key, errs)
+			if s, p := eo.str("cidr"); s != "" {
+				el.CIDR = lockPrefix(s, p, errs)
+			}
+			if sl := eo.mapping("slots"); sl != nil {
+				for _, t := range sl.Pairs {
+					el.Slots[t.Key] = lockPrefix(t.Value.Text, t.Value.Pos, errs)
+				}
+			}
+			if sn := eo.mapping("subnets"); sn != nil {
+				for _, t := range sn.Pairs {
+					el.Subnets[t.Key] = map[string]netip.Prefix{}
+					for _, a := range t.Value.Pairs {
+						el.Subnets[t.Key][a.Key] = lockPrefix(a.Value.Text, a.Value.Pos, errs)
+					}
+				}
+			}
+			eo.done()
+			l.Network.Envs[e.Key] = el
+		}
+	}
+	if pr := o.mapping("priorities"); pr != nil {
+		for _, e := range pr.Pairs {
+			l.Priorities[e.Key] = map[string]map[string]PriorityEntry{}
+			for _, li := range e.Value.Pairs {
+				rules := map[string]PriorityEntry{}
+				for _, r := range li.Value.Pairs {
+					ent := PriorityEntry{}
+					v := r.Value
+					if v.Kind == ir.Map {
+						ro := newObject(v, "lock rule "+r.Key, errs)
+						ent.Priority, _ = ro.integer("priority", 0)
+						ent.Retired = ro.boolean("retired")
+						ro.done()
+					} else {
+						n, err := strconv.Atoi(v.Text)
+						if err != nil {
+							errs.Addf(v.Pos, "a priority is a whole number")
+						}
+						ent.Priority = n
+					}
+					rules[r.Key] = ent
+				}
+				l.Priorities[e.Key][li.Key] = rules
+			}
+		}
+	}
+	o.done()
+	return data, l
+}
+
+func lockPrefix(s string, p ir.Pos, errs *ir.Errors) netip.Prefix {
+	pf, err := netip.ParsePrefix(s)
+	if err != nil {
+		errs.Addf(p, "%q is not a CIDR block", s)
+	}
+	return pf
+}
+
+// Marshal writes the lock as sorted YAML.
+func (l *Lock) Marshal(specFile string) []byte {
+	var b strings.Builder
+	b.WriteString("# Derived allocations of " + specFile + ", kept so that none ever moves.\n")
+	b.WriteString("# Written by riglet compile; commit it and review its diffs. DO NOT EDIT by hand.\n")
+	if l.Network != nil && len(l.Network.Envs) > 0 {
+		b.WriteString("network:\n")
+		for _, env := range sortedKeys(l.Network.Envs) {
+			el := l.Network.Envs[env]
+			b.WriteString("  " + env + ":\n")
+			b.WriteString("    cidr: " + el.CIDR.String() + "\n")
+			if len(el.Slots) > 0 {
+				b.WriteString("    slots:\n")
+				for _, t := range sortedKeys(el.Slots) {
+					b.WriteString("      " + t + ": " + el.Slots[t].String() + "\n")
+				}
+			}
+			if len(el.Subnets) > 0 {
+				b.WriteString("    subnets:\n")
+				for _, t := range sortedKeys(el.Subnets) {
+					b.WriteString("      " + t + ":\n")
+					for _, az := range sortedKeys(el.Subnets[t]) {
+						b.WriteString("        " + az + ": " + el.Subnets[t][az].String() + "\n")
+					}
+				}
+			}
+		}
+	}
+	if len(l.Priorities) > 0 {
+		b.WriteString("priorities:\n")
+		for _, env := range sortedKeys(l.Priorities) {
+			b.WriteString("  " + env + ":\n")
+			for _, li := range sortedKeys(l.Priorities[env]) {
+				b.WriteString("    " + yamlKey(li) + ":\n")
+				rules := l.Priorities[env][li]
+				keys := sortedKeys(rules)
+				sort.SliceStable(keys, func(i, j int) bool { return rules[keys[i]].Priority < rules[keys[j]].Priority })
+				for _, r := range keys {
+					e := rules[r]
+					if e.Retired {
+						b.WriteString("      " + yamlKey(r) + ": {priority: " + strconv.Itoa(e.Priority) + ", retired: true}\n")
+					} else {
+						b.WriteString("      " + yamlKey(r) + ": " + strconv.Itoa(e.Priority) + "\n")
+					}
+				}
+			}
+		}
+	}
+	return []byte(b.String())
+}
+
+func yamlKey(s string) string {
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-' || c == '_' || c == '/') {
+			return strconv.Quote(s)
+		}
+	}
+	return s
+}
+
+// checkRequires honours the spec's `requires: ">= 0.3"`.
+func checkRequires(s *Spec, errs *ir.Errors) {
+	if s.Requires == "" {
+		return
+	}
+	for _, clause := range strings.Split(s.Requires, ",") {
+		clause = strings.TrimSpace(clause)
+		op := strings.TrimRight(clause[:min(2, len(clause))], "0123456789. ")
+		want := strings.TrimSpace(strings.TrimPrefix(clause, op))
+		if op == "" {
+			op = "="
+		}
+		c := compareVersions(Version, want)
+		ok := map[string]bool{">=": c >= 0, ">": c > 0, "<=": c <= 0, "<": c < 0, "=": c == 0, "==": c == 0}[op]
+		if _, known := map[string]bool{">=": true, ">": true, "<=": true, "<": true, "=": true, "==": true}[op]; !known || want == "" {
+			errs.Addf(s.RequiresPos, "requires %q: write a version constraint such as \">= 0.3\"", s.Requires)
+			return
+		}
+		if !ok {
+			errs.Addf(s.RequiresPos, "riglet spec requires riglet %s; this is riglet %s", s.Requires, Version)
+		}
+	}
+}
+
+// Version is riglet's version, which specs may pin.
+var Version = "0.1.0"
+
+func compareVersions(a, b string) int {
+	as, bs := strings.Split(strings.TrimPrefix(a, "v"), "."), strings.Split(strings.TrimPrefix(b, "v"), ".")
+	for i := 0; i < max(len(as), len(bs)); i++ {
+		var x, y int
+		if i < len(as) {
+			x, _ = strconv.Atoi(as[i])
+		}
+		if i < len(bs) {
+			y, _ = strconv.Atoi(bs[i])
+		}
+		if x != y {
+			if x < y {
+				return -1
+			}
+			return 1
+		}
+	}
+	return 0
+}

@@ -1,0 +1,280 @@
+package compiler
+
+import (
+	"io/fs"
+	"net/netip"
+	"path"
+	"strings"
+
+	"github.com/riglet/riglet/ir"
+	"github.com/riglet/riglet/source"
+)
+
+// Env is one environment file, after `extends` is merged.
+type Env struct {
+	Name        string
+	File        string
+	Pos         ir.Pos // the env key, or the file
+	Account     string
+	Region      string
+	RegionPos   ir.Pos
+	AZs         []string
+	AZsPos      ir.Pos
+	CIDR        netip.Prefix
+	CIDRPos     ir.Pos
+	Subnets     map[string]map[string]netip.Prefix // tier -> AZ -> CIDR, explicit
+	SubnetPos   map[string]map[string]ir.Pos
+	Domain      string
+	Certificate string
+	Alarms      EnvAlarms
+	Params      *ir.Node // Map or nil
+	Tags        *ir.Node // Map or nil
+}
+
+// EnvAlarms is the env file's alarms section.
+type EnvAlarms struct {
+	Profile    string // all | critical | none
+	ProfilePos ir.Pos
+	Email      string
+	Thresholds *ir.Node // Map or nil
+}
+
+// Spec is a riglet spec.
+type Spec struct {
+	Name        string
+	File        string
+	Pos         ir.Pos
+	Owner       string
+	Requires    string
+	RequiresPos ir.Pos
+	Description string
+	Envs        []string
+	EnvPos      []ir.Pos
+	Network     Network
+	Stacks      []*Stack
+	Root        *ir.Node
+}
+
+// Network is the spec's network section.
+type Network struct {
+	Pool      netip.Prefix
+	PoolPos   ir.Pos
+	Prefix    int
+	PrefixPos ir.Pos
+	MaxAZs    int
+	MaxAZsPos ir.Pos
+	Tiers     []Tier
+}
+
+// Tier is one subnet tier.
+type Tier struct {
+	Name string
+	Size int
+	Pos  ir.Pos
+}
+
+// Stack is one stack of a spec.
+type Stack struct {
+	Name      string
+	Pos       ir.Pos
+	Shared    bool
+	Needs     []string
+	NeedsPos  []ir.Pos
+	Instances []*Instance
+}
+
+// Instance is one block instance named in the spec.
+type Instance struct {
+	Name     string
+	Pos      ir.Pos
+	Stack    *Stack
+	Block    string
+	BlockPos ir.Pos
+	Params   *ir.Node            // Map or nil
+	Envs     map[string]*ir.Node // env -> Map of params
+	EnvsPos  map[string]ir.Pos
+	With     []*Modification
+	Alarms   *ir.Node // Map or nil: resource -> alarm -> threshold
+	Ignore   *ir.Node // Map or nil: lint rule ID -> reason
+}
+
+// Modification is one entry of an instance's `with:`.
+type Modification struct {
+	Block  string
+	Pos    ir.Pos
+	Params *ir.Node // Map or nil
+}
+
+var envKeys = []string{"env", "extends", "account", "region", "azs", "cidr", "subnets", "domain", "certificate", "alarms", "params", "tags"}
+
+// loadEnv reads envs/<name>.yaml, merging what it extends.
+func loadEnv(fsys fs.FS, name string, errs *ir.Errors) *Env {
+	file := path.Join("envs", name+".yaml")
+	root, chain := loadEnvNode(fsys, file, nil, errs)
+	if root == nil {
+		return nil
+	}
+	e := &Env{Name: name, File: file, Pos: ir.Pos{File: file, Line: 1, Col: 1}}
+	o := newObject(root, "env file", errs)
+	for _, k := range envKeys {
+		o.read[k] = true
+	}
+	if n, p := o.str("env"); n != "" && n != name {
+		errs.Addf(p, "env file %s says env %q; the file name says %q", file, n, name)
+	} else if n != "" {
+		e.Pos = p
+	}
+	e.Account, _ = o.str("account")
+	if e.Account != "" && (len(e.Account) != 12 || strings.Trim(e.Account, "0123456789") != "") {
+		errs.Addf(root.Get("account").Pos, "account must be 12 digits, as a quoted string")
+	}
+	e.Region, e.RegionPos = o.required("region")
+	e.AZs, _ = o.strings("azs")
+	e.AZsPos = o.keyPos("azs")
+	if len(e.AZs) == 0 {
+		errs.Addf(o.keyPos("azs"), "env %s needs azs, the availability zones it uses", name)
+	}
+	seen := map[string]bool{}
+	for i, az := range e.AZs {
+		if seen[az] {
+			errs.Addf(root.Get("azs").Items[i].Pos, "availability zone %s listed twice", az)
+		}
+		seen[az] = true
+		if e.Region != "" && !strings.HasPrefix(az, e.Region) {
+			errs.Addf(root.Get("azs").Items[i].Pos, "availability zone %s is not in region %s", az, e.Region)
+		}
+	}
+	if s, p := o.str("cidr"); s != "" {
+		e.CIDRPos = p
+		pf, err := netip.ParsePrefix(s)
+		if err != nil || !pf.Addr().Is4() {
+			errs.Addf(p, "cidr %q is not an IPv4 CIDR block", s)
+		} else {
+			e.CIDR = pf
+		}
+	}
+	e.Subnets, e.SubnetPos = subnets(o.mapping("subnets"), errs)
+	e.Domain, _ = o.str("domain")
+	e.Certificate, _ = o.str("certificate")
+	e.Alarms.Profile = "all"
+	if a := o.mapping("alarms"); a != nil {
+		ao := newObject(a, "alarms", errs)
+		if p, pp := ao.str("profile"); p != "" {
+			e.Alarms.Profile, e.Alarms.ProfilePos = p, pp
+			if p != "all" && p != "critical" && p != "none" {
+				errs.Addf(pp, "alarms profile %q is not one of all, critical, none", p)
+			}
+		}
+		e.Alarms.Email, _ = ao.str("email")
+		e.Alarms.Thresholds = ao.mapping("thresholds")
+		ao.done()
+	}
+	e.Params = o.mapping("params")
+	e.Tags = o.mapping("tags")
+	if e.Tags != nil {
+		for _, p := range e.Tags.Pairs {
+			if !p.Value.IsScalar() {
+				errs.Addf(p.Value.Pos, "tag %s must be a string", p.Key)
+			}
+		}
+	}
+	_ = chain
+	o.read = map[string]bool{}
+	for _, k := range envKeys {
+		o.get(k)
+	}
+	o.done()
+	return e
+}
+
+// loadEnvNode reads an env file and merges the files it extends under it.
+func loadEnvNode(fsys fs.FS, file string, chain []string, errs *ir.Errors) (*ir.Node, []string) {
+	for _, c := range chain {
+		if c == file {
+			errs.Addf(ir.Pos{File: chain[len(chain)-1]}, "env files extend each other in a cycle: %s", strings.Join(append(chain, file), " -> "))
+			return nil, chain
+		}
+	}
+	chain = append(chain, file)
+	data, err := fs.ReadFile(fsys, file)
+	if err != nil {
+		errs.Addf(ir.Pos{File: file}, "cannot read env file: %v", unwrapPathError(err))
+		return nil, chain
+	}
+	root, err := source.Parse(file, data)
+	if err != nil {
+		errs.Merge(err)
+		return nil, chain
+	}
+	if root.Kind != ir.Map {
+		errs.Addf(root.Pos, "an env file is a map of settings")
+		return nil, chain
+	}
+	ext := root.Get("extends")
+	if ext == nil {
+		return root, chain
+	}
+	if ext.Kind != ir.String {
+		errs.Addf(ext.Pos, "extends names another env file")
+		return root, chain
+	}
+	baseFile := path.Join("envs", ext.Text+".yaml")
+	base, chain := loadEnvNode(fsys, baseFile, chain, errs)
+	if base == nil {
+		return nil, chain
+	}
+	base = base.Clone()
+	base.Delete("env")
+	base.Delete("extends")
+	return mergeMaps(base, root), chain
+}
+
+// mergeMaps merges over on top of base: maps merge key by key, everything else replaces.
+func mergeMaps(base, over *ir.Node) *ir.Node {
+	out := base.Clone()
+	out.Pos = over.Pos
+	for _, p := range over.Pairs {
+		if b := out.Get(p.Key); b != nil && b.Kind == ir.Map && p.Value.Kind == ir.Map {
+			out.Set(p.Key, mergeMaps(b, p.Value))
+			out.Pair(p.Key).KeyPos = p.KeyPos
+			continue
+		}
+		if pr := out.Pair(p.Key); pr != nil {
+			pr.Value, pr.KeyPos = p.Value, p.KeyPos
+			continue
+		}
+		out.Pairs = append(out.Pairs, p)
+	}
+	return out
+}
+
+func subnets(n *ir.Node, errs *ir.Errors) (map[string]map[string]netip.Prefix, map[string]map[string]ir.Pos) {
+	if n == nil {
+		return nil, nil
+	}
+	out := map[string]map[string]netip.Prefix{}
+	pos := map[string]map[string]ir.Pos{}
+	for _, t := range n.Pairs {
+		if t.Value.Kind != ir.Map {
+			errs.Addf(t.Value.Pos, "subnets.%s maps availability zones to CIDR blocks", t.Key)
+			continue
+		}
+		out[t.Key], pos[t.Key] = map[string]netip.Prefix{}, map[string]ir.Pos{}
+		for _, a := range t.Value.Pairs {
+			pf, err := netip.ParsePrefix(a.Value.Text)
+			if err != nil || !pf.Addr().Is4() {
+				errs.Addf(a.Value.Pos, "%q is not an IPv4 CIDR block", a.Value.Text)
+				continue
+			}
+			out[t.Key][a.Key], pos[t.Key][a.Key] = pf, a.Value.Pos
+		}
+	}
+	return out, pos
+}
+
+func unwrapPathError(err error) error {
+	if pe, ok := err.(*fs.PathError); ok {
+		return pe.Err
+	}
+	return err
+}

@@ -1,0 +1,213 @@
+// Package outdir writes generated files so that a directory of them is never half old,
+// half new: each env directory is written beside the old one, then swapped in, and a
+// swap that was interrupted is finished or rolled back by the next run.
+package outdir
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+const (
+	newSuffix = ".riglet-new"
+	oldSuffix = ".riglet-old"
+	complete  = ".riglet-complete" // written last into a new directory
+)
+
+// File is a file to write, its path relative to the directory being replaced.
+type File struct {
+	Path string
+	Data []byte
+}
+
+// Recover finishes or rolls back swaps that an earlier run left half done anywhere
+// below root. It returns what it did, for a message.
+func Recover(root string) ([]string, error) {
+	var did []string
+	var news, olds []string
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return fs.SkipAll
+			}
+			return err
+		}
+		if !d.IsDir() {
+			return nil
+		}
+		switch {
+		case strings.HasSuffix(p, newSuffix):
+			news = append(news, p)
+			return fs.SkipDir
+		case strings.HasSuffix(p, oldSuffix):
+			olds = append(olds, p)
+			return fs.SkipDir
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range news {
+		dir := strings.TrimSuffix(n, newSuffix)
+		_, statErr := os.Stat(filepath.Join(n, complete))
+		if statErr == nil && !exists(dir) {
+			// old moved aside, new complete: finish the swap
+			if err := os.Rename(n, dir); err != nil {
+				return did, err
+			}
+			did = append(did, "finished the interrupted update of "+dir)
+			continue
+		}
+		// either incomplete, or the old one is still in place: roll back
+		if err := os.RemoveAll(n); err != nil {
+			return did, err
+		}
+		did = append(did, "rolled back the interrupted update of "+dir)
+	}
+	for _, o := range olds {
+		dir := strings.TrimSuffix(o, oldSuffix)
+		if !exists(dir) {
+			if err := os.Rename(o, dir); err != nil {
+				return did, err
+			}
+			did = append(did, "restored "+dir)
+			continue
+		}
+		if err := os.RemoveAll(o); err != nil {
+			return did, err
+		}
+	}
+	return did, nil
+}
+
+func exists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+// Replace makes dir hold exactly files: written into dir.riglet-new, marked complete,
+// then swapped in (old aside, new in, old removed).
+func Replace(dir string, files []File) error {
+	tmp := dir + newSuffix
+	if err := os.RemoveAll(tmp); err != nil {
+		return err
+	}
+	for _, f := range files {
+		p := filepath.Join(tmp, filepath.FromSlash(f.Path))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		if err := writeSync(p, f.Data); err != nil {
+			return err
+		}
+	}
+	if err := os.MkdirAll(tmp, 0o755); err != nil {
+		return err
+	}
+	if err := writeSync(filepath.Join(tmp, complete), nil); err != nil {
+		return err
+	}
+	old := dir + oldSuffix
+	hadOld := exists(dir)
+	if hadOld {
+		if err := os.RemoveAll(old); err != nil {
+			return err
+		}
+		if err := os.Rename(dir, old); err != nil {
+			return err
+		}
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		return err
+	}
+	if err := os.Remove(filepath.Join(dir, complete)); err != nil {
+		return err
+	}
+	if hadOld {
+		return os.RemoveAll(old)
+	}
+	return nil
+}
+
+func writeSync(p string, data []byte) error {
+	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// WriteFile replaces one file atomically (temp file, then rename).
+func WriteFile(p string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return err
+	}
+	tmp := p + newSuffix
+	if err := writeSync(tmp, data); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return os.Rename(tmp, p)
+}
+
+// Stale lists how dir differs from files: files missing, different or extra, as
+// paths joined to dir. Nothing is written.
+func Stale(dir string, files []File) ([]string, error) {
+	want := map[string][]byte{}
+	for _, f := range files {
+		want[filepath.FromSlash(f.Path)] = f.Data
+	}
+	var stale []string
+	seen := map[string]bool{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		if d.IsDir() {
+			return nil
+		}
+		rel, _ := filepath.Rel(dir, p)
+		seen[rel] = true
+		data, ok := want[rel]
+		if !ok {
+			stale = append(stale, p+" (should not exist)")
+			return nil
+		}
+		have, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if !bytes.Equal(have, data) {
+			stale = append(stale, p+" (differs)")
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("check %s: %w", dir, err)
+	}
+	for rel := range want {
+		if !seen[rel] {
+			stale = append(stale, filepath.Join(dir, rel)+" (missing)")
+		}
+	}
+	sort.Strings(stale)
+	return stale, nil
+}

@@ -1,0 +1,339 @@
+// Package source reads riglet's YAML sources (env files, riglet specs, blocks) into ir
+// trees with goccy/go-yaml, keeping the position of every node. CloudFormation's
+// short-form tags become long-form intrinsics here, once, so that no later pass sees tags.
+package source
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
+	"github.com/goccy/go-yaml/token"
+
+	"github.com/riglet/riglet/ir"
+)
+
+// Limits that keep hostile input (alias bombs, deep nesting) from exhausting memory.
+const (
+	MaxNodes = 1 << 20
+	MaxDepth = 256
+)
+
+// shortTags maps CloudFormation's short-form tags, and riglet's !Output, to the
+// long-form key.
+var shortTags = map[string]string{
+	"!Ref":              "Ref",
+	"!Condition":        "Condition",
+	"!Base64":           "Fn::Base64",
+	"!Cidr":             "Fn::Cidr",
+	"!FindInMap":        "Fn::FindInMap",
+	"!GetAtt":           "Fn::GetAtt",
+	"!GetAZs":           "Fn::GetAZs",
+	"!ImportValue":      "Fn::ImportValue",
+	"!Join":             "Fn::Join",
+	"!Select":           "Fn::Select",
+	"!Split":            "Fn::Split",
+	"!Sub":              "Fn::Sub",
+	"!Transform":        "Fn::Transform",
+	"!And":              "Fn::And",
+	"!Equals":           "Fn::Equals",
+	"!If":               "Fn::If",
+	"!Not":              "Fn::Not",
+	"!Or":               "Fn::Or",
+	"!Contains":         "Fn::Contains",
+	"!EachMemberEquals": "Fn::EachMemberEquals",
+	"!EachMemberIn":     "Fn::EachMemberIn",
+	"!RefAll":           "Fn::RefAll",
+	"!ValueOf":          "Fn::ValueOf",
+	"!ValueOfAll":       "Fn::ValueOfAll",
+	"!Length":           "Fn::Length",
+	"!ToJsonString":     "Fn::ToJsonString",
+	"!ForEach":          "Fn::ForEach",
+	"!Output":           OutputFn,
+}
+
+// OutputFn is the long form of riglet's !Output tag: the output of another instance.
+const OutputFn = "Riglet::Output"
+
+// Parse reads one YAML document. file is the path shown in positions.
+func Parse(file string, data []byte) (*ir.Node, error) {
+	f, err := parser.ParseBytes(data, 0, parser.AllowDuplicateMapKey())
+	if err != nil {
+		return nil, syntaxError(file, err)
+	}
+	c := &converter{file: file, anchors: map[string]ast.Node{}}
+	var root *ir.Node
+	docs := 0
+	for _, d := range f.Docs {
+		if d == nil || d.Body == nil {
+			continue
+		}
+		docs++
+		if docs > 1 {
+			c.errs.Addf(c.pos(d.Body.GetToken()), "more than one YAML document in the file")
+			break
+		}
+		root = c.node(d.Body, 0)
+	}
+	if root == nil && len(c.errs) == 0 {
+		root = &ir.Node{Kind: ir.Null, Pos: ir.Pos{File: file, Line: 1, Col: 1}}
+	}
+	if err := c.errs.Err(); err != nil {
+		return nil, err
+	}
+	return root, nil
+}
+
+func syntaxError(file string, err error) error {
+	var ye yaml.Error
+	if errors.As(err, &ye) {
+		p := ir.Pos{File: file}
+		if t := ye.GetToken(); t != nil && t.Position != nil {
+			p.Line, p.Col = t.Position.Line, t.Position.Column
+		}
+		return ir.Errors{ir.Errorf(p, "yaml: %s", lowerFirst(ye.GetMessage()))}
+	}
+	return ir.Errors{ir.Errorf(ir.Pos{File: file}, "yaml: %s", err.Error())}
+}
+
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	if len(s) > 1 && s[1] >= 'A' && s[1] <= 'Z' { // an acronym: leave it
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
+}
+
+type converter struct {
+	file    string
+	anchors map[string]ast.Node
+	count   int
+	errs    ir.Errors
+	blown   bool
+}
+
+func (c *converter) pos(t *token.Token) ir.Pos {
+	if t == nil || t.Position == nil {
+		return ir.Pos{File: c.file}
+	}
+	return ir.Pos{File: c.file, Line: t.Position.Line, Col: t.Position.Column}
+}
+
+func (c *converter) budget(n ast.Node) bool {
+	c.count++
+	if c.count > MaxNodes {
+		if !c.blown {
+			c.blown = true
+			c.errs.Addf(c.pos(n.GetToken()), "document expands to more than %d values (aliases that multiply?)", MaxNodes)
+		}
+		return false
+	}
+	return true
+}
+
+func (c *converter) node(n ast.Node, depth int) *ir.Node {
+	if n == nil {
+		return &ir.Node{Kind: ir.Null, Pos: ir.Pos{File: c.file}}
+	}
+	p := c.pos(n.GetToken())
+	if depth > MaxDepth {
+		if !c.blown {
+			c.blown = true
+			c.errs.Addf(p, "values nested more than %d deep", MaxDepth)
+		}
+		return &ir.Node{Kind: ir.Null, Pos: p}
+	}
+	if !c.budget(n) {
+		return &ir.Node{Kind: ir.Null, Pos: p}
+	}
+	switch v := n.(type) {
+	case *ast.NullNode:
+		return &ir.Node{Kind: ir.Null, Pos: p}
+	case *ast.BoolNode:
+		return &ir.Node{Kind: ir.Bool, Text: strconv.FormatBool(v.Value), Pos: p}
+	case *ast.IntegerNode:
+		return &ir.Node{Kind: ir.Number, Text: v.Token.Value, Pos: p}
+	case *ast.FloatNode:
+		return &ir.Node{Kind: ir.Number, Text: v.Token.Value, Pos: p}
+	case *ast.InfinityNode, *ast.NanNode:
+		return &ir.Node{Kind: ir.String, Text: n.GetToken().Value, Pos: p}
+	case *ast.StringNode:
+		return &ir.Node{Kind: ir.String, Text: v.Value, Pos: p}
+	case *ast.LiteralNode:
+		return &ir.Node{Kind: ir.String, Text: v.Value.Value, Pos: p}
+	case *ast.MappingNode:
+		m := &ir.Node{Kind: ir.Map, Pos: p}
+		if len(v.Values) > 0 {
+			m.Pos = c.pos(v.Values[0].Key.GetToken())
+		}
+		seen := map[string]ir.Pos{}
+		for _, mv := range v.Values {
+			c.pair(m, mv, seen, depth)
+		}
+		return m
+	case *ast.MappingValueNode:
+		m := &ir.Node{Kind: ir.Map, Pos: c.pos(v.Key.GetToken())}
+		c.pair(m, v, map[string]ir.Pos{}, depth)
+		return m
+	case *ast.SequenceNode:
+		l := &ir.Node{Kind: ir.List, Pos: p, Items: make([]*ir.Node, 0, len(v.Values))}
+		for _, it := range v.Values {
+			l.Items = append(l.Items, c.node(it, depth+1))
+		}
+		return l
+	case *ast.AnchorNode:
+		if name := anchorName(v); name != "" {
+			c.anchors[name] = v.Value
+		}
+		return c.node(v.Value, depth+1)
+	case *ast.AliasNode:
+		name := ""
+		if v.Value != nil {
+			name = v.Value.GetToken().Value
+		}
+		target, ok := c.anchors[name]
+		if !ok {
+			c.errs.Addf(p, "unknown alias *%s", name)
+			return &ir.Node{Kind: ir.Null, Pos: p}
+		}
+		return c.node(target, depth+1)
+	case *ast.TagNode:
+		return c.tag(v, p, depth)
+	case *ast.CommentGroupNode, *ast.CommentNode:
+		return &ir.Node{Kind: ir.Null, Pos: p}
+	case *ast.DocumentNode:
+		return c.node(v.Body, depth+1)
+	}
+	c.errs.Addf(p, "unsupported YAML node %s", n.Type())
+	return &ir.Node{Kind: ir.Null, Pos: p}
+}
+
+func anchorName(a *ast.AnchorNode) string {
+	if a.Name == nil {
+		return ""
+	}
+	return a.Name.GetToken().Value
+}
+
+func (c *converter) pair(m *ir.Node, mv *ast.MappingValueNode, seen map[string]ir.Pos, depth int) {
+	kp := c.pos(mv.Key.GetToken())
+	if _, ok := mv.Key.(*ast.MergeKeyNode); ok {
+		c.merge(m, c.node(mv.Value, depth+1), seen, kp)
+		return
+	}
+	key, ok := c.key(mv.Key)
+	if !ok {
+		c.errs.Addf(kp, "a map key must be a scalar")
+		return
+	}
+	if first, dup := seen[key]; dup {
+		c.errs.Add(&ir.Error{Pos: kp, Msg: "duplicate key " + strconv.Quote(key),
+			Related: []ir.Related{{Pos: first, Msg: "first defined here"}}})
+		return
+	}
+	seen[key] = kp
+	m.Pairs = append(m.Pairs, ir.Pair{Key: key, KeyPos: kp, Value: c.node(mv.Value, depth+1)})
+}
+
+// merge applies a YAML merge key: pairs the map does not already have are added.
+func (c *converter) merge(m, src *ir.Node, seen map[string]ir.Pos, p ir.Pos) {
+	var maps []*ir.Node
+	switch src.Kind {
+	case ir.Map:
+		maps = []*ir.Node{src}
+	case ir.List:
+		maps = src.Items
+	}
+	for _, s := range maps {
+		if s.Kind != ir.Map {
+			c.errs.Addf(p, "a merge key takes a map or a list of maps")
+			return
+		}
+		for _, pr := range s.Pairs {
+			if _, ok := seen[pr.Key]; ok {
+				continue
+			}
+			seen[pr.Key] = pr.KeyPos
+			m.Pairs = append(m.Pairs, pr)
+		}
+	}
+}
+
+func (c *converter) key(k ast.MapKeyNode) (string, bool) {
+	switch v := ast.Node(k).(type) {
+	case *ast.MappingKeyNode:
+		if s, ok := v.Value.(ast.MapKeyNode); ok {
+			return c.key(s)
+		}
+		return "", false
+	case *ast.StringNode:
+		return v.Value, true
+	case *ast.NullNode:
+		return "", false
+	case ast.ScalarNode:
+		return v.GetToken().Value, true
+	}
+	return "", false
+}
+
+func (c *converter) tag(t *ast.TagNode, p ir.Pos, depth int) *ir.Node {
+	name := t.Start.Value
+	switch name {
+	case "!!str", "!!binary":
+		v := c.node(t.Value, depth+1)
+		if v.IsScalar() {
+			return &ir.Node{Kind: ir.String, Text: scalarText(t.Value, v), Pos: p}
+		}
+		c.errs.Addf(p, "%s takes a scalar", name)
+		return v
+	case "!!int", "!!float":
+		v := c.node(t.Value, depth+1)
+		if _, err := strconv.ParseFloat(v.Text, 64); err != nil || !v.IsScalar() {
+			c.errs.Addf(p, "%s %q is not a number", name, v.Text)
+		}
+		return &ir.Node{Kind: ir.Number, Text: v.Text, Pos: p}
+	case "!!bool":
+		v := c.node(t.Value, depth+1)
+		b, err := strconv.ParseBool(v.Text)
+		if err != nil {
+			c.errs.Addf(p, "!!bool %q is not a boolean", v.Text)
+		}
+		return &ir.Node{Kind: ir.Bool, Text: strconv.FormatBool(b), Pos: p}
+	case "!!map", "!!seq", "!!null":
+		return c.node(t.Value, depth+1)
+	}
+	fn, ok := shortTags[name]
+	if !ok {
+		c.errs.Addf(p, "unknown tag %s", name)
+		return &ir.Node{Kind: ir.Null, Pos: p}
+	}
+	arg := c.node(t.Value, depth+1)
+	if fn == "Fn::GetAtt" && arg.Kind == ir.String {
+		// !GetAtt Res.Attr: the resource name never holds a dot, the attribute may (Endpoint.Address).
+		res, attr, found := strings.Cut(arg.Text, ".")
+		if !found {
+			c.errs.Addf(p, "!GetAtt %q needs the form Resource.Attribute", arg.Text)
+		}
+		arg = ir.NewList(arg.Pos, ir.Str(res, arg.Pos), ir.Str(attr, arg.Pos))
+	}
+	if arg.Kind == ir.Null {
+		arg = ir.Str("", p) // !GetAZs with nothing after it means the current region
+	}
+	return ir.Fn(fn, arg, p)
+}
+
+// scalarText is the text of a scalar forced to a string: as written.
+func scalarText(n ast.Node, v *ir.Node) string {
+	if v.Kind == ir.String {
+		return v.Text
+	}
+	if n != nil && n.GetToken() != nil {
+		return n.GetToken().Value
+	}
+	return v.Text
+}
