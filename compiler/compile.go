@@ -33,7 +33,7 @@ type EnvResult struct {
 	Env     string // env name, or "shared"
 	EnvFile *Env   // nil for shared
 	Stacks  []*StackResult
-	Network *netplan.Plan // nil for shared
+	Network *netplan.Plan                     // nil for shared
 	Params  map[string]map[string]ParamOrigin // instance path -> parameter -> origin (plan --explain)
 }
 
@@ -97,7 +97,7 @@ func Compile(fsys, builtin fs.FS, specFile string, opts Options) (*Result, error
 			found = found || se == e
 		}
 		if !found {
-			c.errs.Addf(c.spec.Pos, "riglet %s has no env %s%s", c.spec.Name, e, didYouMean(e, c.spec.Envs))
+			c.errs.AddCode("unknown-env", c.spec.Pos, "riglet %s has no env %s%s", c.spec.Name, e, didYouMean(e, c.spec.Envs))
 		}
 		selected[e] = true
 	}
@@ -167,7 +167,7 @@ func (c *compilation) checkInstances() {
 				continue
 			}
 			if b.Kind == "modification" {
-				c.errs.Addf(in.BlockPos, "block %s is a modification: attach it to an instance with `with: [%s]`", b.Name, b.Name)
+				c.errs.AddCode("modification", in.BlockPos, "block %s is a modification: attach it to an instance with `with: [%s]`", b.Name, b.Name)
 			}
 			for env, p := range in.EnvsPos {
 				found := false
@@ -175,7 +175,7 @@ func (c *compilation) checkInstances() {
 					found = found || e == env
 				}
 				if !found {
-					c.errs.Addf(p, "instance %s sets parameters for unknown env %s%s", in.Name, env, didYouMean(env, c.spec.Envs))
+					c.errs.AddCode("unknown-env", p, "instance %s sets parameters for unknown env %s%s", in.Name, env, didYouMean(env, c.spec.Envs))
 				}
 			}
 			have := map[string]bool{}
@@ -188,15 +188,15 @@ func (c *compilation) checkInstances() {
 					continue
 				}
 				if mb.Kind != "modification" {
-					c.errs.Addf(m.Pos, "block %s is not a modification; only modifications go in with", m.Block)
+					c.errs.AddCode("modification", m.Pos, "block %s is not a modification; only modifications go in with", m.Block)
 					continue
 				}
 				if len(mb.AttachesTo) > 0 && !contains(mb.AttachesTo, b.Name) {
-					c.errs.Addf(m.Pos, "modification %s attaches to %s, not to %s", m.Block, strings.Join(mb.AttachesTo, ", "), b.Name)
+					c.errs.AddCode("modification", m.Pos, "modification %s attaches to %s, not to %s", m.Block, strings.Join(mb.AttachesTo, ", "), b.Name)
 				}
 				for _, r := range mb.Requires {
 					if !have[r] {
-						c.errs.Addf(m.Pos, "modification %s needs %s: add it to with", m.Block, r)
+						c.errs.AddCode("modification", m.Pos, "modification %s needs %s: add it to with", m.Block, r)
 					}
 				}
 			}
@@ -221,7 +221,7 @@ func (c *compilation) block(name string, p ir.Pos) *Block {
 		return nil
 	}
 	if b == nil {
-		c.errs.Addf(p, "unknown block %s%s", name, didYouMean(name, c.lib.Names()))
+		c.errs.AddCode("unknown-block", p, "unknown block %s%s", name, didYouMean(name, c.lib.Names()))
 	}
 	return b
 }
@@ -240,6 +240,11 @@ func (c *compilation) planNetwork() {
 			AZs: e.AZs, AZsPos: e.AZsPos, Subnets: e.Subnets, SubnetPos: e.SubnetPos})
 	}
 	plans, lock, errs := netplan.Allocate(cfg, envs, c.lock.Network)
+	for _, e := range errs {
+		if e.Code == "" {
+			e.Code = "network"
+		}
+	}
 	c.errs = append(c.errs, errs...)
 	c.lock.Network = lock
 	for i := range plans {
@@ -321,7 +326,7 @@ func sortStacks(stacks []*StackResult, errs *ir.Errors) []*StackResult {
 			for i < len(chain) && chain[i] != s.Name {
 				i++
 			}
-			errs.Addf(s.Pos, "stacks need each other in a cycle: %s", strings.Join(append(chain[i:], s.Name), " -> "))
+			errs.AddCode("cycle", s.Pos, "stacks need each other in a cycle: %s", strings.Join(append(chain[i:], s.Name), " -> "))
 			return
 		}
 		state[s.Name] = 1

@@ -133,7 +133,7 @@ func (o *object) done() {
 	sort.Strings(known)
 	for _, p := range o.n.Pairs {
 		if !o.read[p.Key] {
-			o.errs.Addf(p.KeyPos, "unknown key %q in %s%s", p.Key, o.what, didYouMean(p.Key, known))
+			o.errs.AddCode("unknown-key", p.KeyPos, "unknown key %q in %s%s", p.Key, o.what, didYouMean(p.Key, known))
 		}
 	}
 }

@@ -10,15 +10,15 @@ import (
 
 // envCompile is the state of compiling one env (or the shared stacks).
 type envCompile struct {
-	c       *compilation
-	env     *Env   // nil for shared
-	envName string // "" for shared
-	ctx     *envCtx
-	outs    map[string]*stackOut
-	exps    map[*Instance]*expansion
-	needs   map[string]map[string]bool // stack -> stacks it needs
-	exports map[string]map[string]*ir.Node // stack -> output ID -> export name
-	origins map[string]map[string]ParamOrigin
+	c         *compilation
+	env       *Env   // nil for shared
+	envName   string // "" for shared
+	ctx       *envCtx
+	outs      map[string]*stackOut
+	exps      map[*Instance]*expansion
+	needs     map[string]map[string]bool     // stack -> stacks it needs
+	exports   map[string]map[string]*ir.Node // stack -> output ID -> export name
+	origins   map[string]map[string]ParamOrigin
 	instances []*Instance
 }
 
@@ -104,7 +104,7 @@ func (ec *envCompile) run() {
 		case 2:
 			return
 		case 1:
-			ec.c.errs.Addf(in.Pos, "instances read each other's outputs in a cycle: %s", strings.Join(append(chain, in.Stack.Name+"."+in.Name), " -> "))
+			ec.c.errs.AddCode("cycle", in.Pos, "instances read each other's outputs in a cycle: %s", strings.Join(append(chain, in.Stack.Name+"."+in.Name), " -> "))
 			return
 		}
 		state[in] = 1
@@ -187,7 +187,7 @@ func (ec *envCompile) wire(in *Instance, param string, w Wire) *ir.Node {
 	for _, f := range found {
 		names = append(names, f.Stack.Name+"."+f.Name)
 	}
-	ec.c.errs.Addf(in.Pos, "%s.%s: parameter %s could come from any of %s (%s blocks); say which with %s: !Output %s.%s",
+	ec.c.errs.AddCode("wiring", in.Pos, "%s.%s: parameter %s could come from any of %s (%s blocks); say which with %s: !Output %s.%s",
 		in.Stack.Name, in.Name, param, strings.Join(names, ", "), w.Block, param, names[0], w.Output)
 	return nil
 }
@@ -299,7 +299,7 @@ func (ec *envCompile) findOutput(ref string, p ir.Pos, report bool) (*Instance, 
 		output = parts[1]
 	default:
 		if report {
-			ec.c.errs.Addf(p, "!Output %s: name an output as stack.instance.Output", ref)
+			ec.c.errs.AddCode("wiring", p, "!Output %s: name an output as stack.instance.Output", ref)
 		}
 		return nil, "", ""
 	}
@@ -310,9 +310,9 @@ func (ec *envCompile) findOutput(ref string, p ir.Pos, report bool) (*Instance, 
 				for _, in := range ec.c.allInstances() {
 					names = append(names, in.Stack.Name+"."+in.Name)
 				}
-				ec.c.errs.Addf(p, "!Output %s: no such instance%s", ref, didYouMean(strings.Join(parts[:len(parts)-1], "."), names))
+				ec.c.errs.AddCode("wiring", p, "!Output %s: no such instance%s", ref, didYouMean(strings.Join(parts[:len(parts)-1], "."), names))
 			} else {
-				ec.c.errs.Addf(p, "!Output %s: several instances are called %s; name the stack too", ref, parts[0])
+				ec.c.errs.AddCode("wiring", p, "!Output %s: several instances are called %s; name the stack too", ref, parts[0])
 			}
 		}
 		return nil, "", ""

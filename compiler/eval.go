@@ -54,7 +54,7 @@ type envCtx struct {
 }
 
 func (e *evaluator) errf(p ir.Pos, format string, args ...any) {
-	e.errs.Addf(p, format, args...)
+	e.errs.AddCode("intrinsic", p, format, args...)
 }
 
 // isLiteral reports whether n holds no intrinsic function anywhere.

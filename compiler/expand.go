@@ -116,7 +116,7 @@ func (s *blockScope) refNames() []string {
 func (x *expander) expand(b *Block, prefix, path string, values *ir.Node, at ir.Pos) *expansion {
 	for _, c := range x.chain {
 		if c == b.Name {
-			x.errs.Addf(at, "blocks nest each other in a cycle: %s", strings.Join(append(x.chain, b.Name), " -> "))
+			x.errs.AddCode("cycle", at, "blocks nest each other in a cycle: %s", strings.Join(append(x.chain, b.Name), " -> "))
 			return &expansion{block: b, prefix: prefix, path: path, outputs: map[string]*ir.Node{}}
 		}
 	}

@@ -22,7 +22,7 @@ func (x *expander) bindParams(s *blockScope, values *ir.Node, path string, at ir
 	if values != nil {
 		for _, pr := range values.Pairs {
 			if b.Param(pr.Key) == nil {
-				x.errs.Addf(pr.KeyPos, "block %s has no parameter %s%s", b.Name, pr.Key, didYouMean(pr.Key, names))
+				x.errs.AddCode("unknown-parameter", pr.KeyPos, "block %s has no parameter %s%s", b.Name, pr.Key, didYouMean(pr.Key, names))
 			}
 		}
 	}
@@ -37,12 +37,12 @@ func (x *expander) bindParams(s *blockScope, values *ir.Node, path string, at ir
 			v = p.Default
 		}
 		if v == nil {
-			x.errs.Addf(at, "%s (block %s) needs parameter %s%s", path, b.Name, p.Name, describe(p))
+			x.errs.AddCode("missing-parameter", at, "%s (block %s) needs parameter %s%s", path, b.Name, p.Name, describe(p))
 			ok = false
 			continue
 		}
 		if msg := p.check(v); msg != "" {
-			x.errs.Addf(v.Pos, "parameter %s of block %s: %s", p.Name, b.Name, msg)
+			x.errs.AddCode("parameter-constraint", v.Pos, "parameter %s of block %s: %s", p.Name, b.Name, msg)
 			ok = false
 		}
 		v = p.normalize(v)
@@ -138,7 +138,7 @@ func orderNested[T any](items []T, defined map[string]bool, key func(T) (string,
 		}
 		if state[n] == 1 {
 			_, node := key(byName[n])
-			errs.Addf(node.Pos, "nested block instances read each other in a cycle: %s", strings.Join(append(stack, n), " -> "))
+			errs.AddCode("cycle", node.Pos, "nested block instances read each other in a cycle: %s", strings.Join(append(stack, n), " -> "))
 			return
 		}
 		state[n] = 1
@@ -217,7 +217,7 @@ func (x *expander) expandNested(s *blockScope, ev *evaluator, name string, r *ir
 		return
 	}
 	if nb == nil {
-		x.errs.Addf(t.Pos, "unknown block %s%s", bname, didYouMean(bname, x.c.lib.Names()))
+		x.errs.AddCode("unknown-block", t.Pos, "unknown block %s%s", bname, didYouMean(bname, x.c.lib.Names()))
 		return
 	}
 	for _, k := range r.Keys() {

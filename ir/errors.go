@@ -12,6 +12,9 @@ type Error struct {
 	Pos     Pos
 	Msg     string
 	Related []Related
+	// Code is the kind of problem ("unknown-key", "missing-parameter"...), so that the
+	// linter can give it a rule ID without reading the message.
+	Code string
 }
 
 // Related is a secondary position of an Error.
@@ -49,6 +52,13 @@ func (es *Errors) Add(e *Error) {
 	if e != nil {
 		*es = append(*es, e)
 	}
+}
+
+// AddCode appends a new Error of a kind.
+func (es *Errors) AddCode(code string, p Pos, format string, args ...any) {
+	e := Errorf(p, format, args...)
+	e.Code = code
+	es.Add(e)
 }
 
 // Addf appends a new Error.

@@ -73,7 +73,7 @@ func Parse(file string, data []byte) (*ir.Node, error) {
 		}
 		docs++
 		if docs > 1 {
-			c.errs.Addf(c.pos(d.Body.GetToken()), "more than one YAML document in the file")
+			c.errs.AddCode("yaml", c.pos(d.Body.GetToken()), "more than one YAML document in the file")
 			break
 		}
 		root = c.node(d.Body, 0)
@@ -94,9 +94,13 @@ func syntaxError(file string, err error) error {
 		if t := ye.GetToken(); t != nil && t.Position != nil {
 			p.Line, p.Col = t.Position.Line, t.Position.Column
 		}
-		return ir.Errors{ir.Errorf(p, "yaml: %s", lowerFirst(ye.GetMessage()))}
+		e := ir.Errorf(p, "yaml: %s", lowerFirst(ye.GetMessage()))
+		e.Code = "yaml"
+		return ir.Errors{e}
 	}
-	return ir.Errors{ir.Errorf(ir.Pos{File: file}, "yaml: %s", err.Error())}
+	e := ir.Errorf(ir.Pos{File: file}, "yaml: %s", err.Error())
+	e.Code = "yaml"
+	return ir.Errors{e}
 }
 
 func lowerFirst(s string) string {
@@ -129,7 +133,7 @@ func (c *converter) budget(n ast.Node) bool {
 	if c.count > MaxNodes {
 		if !c.blown {
 			c.blown = true
-			c.errs.Addf(c.pos(n.GetToken()), "document expands to more than %d values (aliases that multiply?)", MaxNodes)
+			c.errs.AddCode("yaml", c.pos(n.GetToken()), "document expands to more than %d values (aliases that multiply?)", MaxNodes)
 		}
 		return false
 	}
@@ -144,7 +148,7 @@ func (c *converter) node(n ast.Node, depth int) *ir.Node {
 	if depth > MaxDepth {
 		if !c.blown {
 			c.blown = true
-			c.errs.Addf(p, "values nested more than %d deep", MaxDepth)
+			c.errs.AddCode("yaml", p, "values nested more than %d deep", MaxDepth)
 		}
 		return &ir.Node{Kind: ir.Null, Pos: p}
 	}
@@ -198,7 +202,7 @@ func (c *converter) node(n ast.Node, depth int) *ir.Node {
 		}
 		target, ok := c.anchors[name]
 		if !ok {
-			c.errs.Addf(p, "unknown alias *%s", name)
+			c.errs.AddCode("yaml", p, "unknown alias *%s", name)
 			return &ir.Node{Kind: ir.Null, Pos: p}
 		}
 		return c.node(target, depth+1)
@@ -209,7 +213,7 @@ func (c *converter) node(n ast.Node, depth int) *ir.Node {
 	case *ast.DocumentNode:
 		return c.node(v.Body, depth+1)
 	}
-	c.errs.Addf(p, "unsupported YAML node %s", n.Type())
+	c.errs.AddCode("yaml", p, "unsupported YAML node %s", n.Type())
 	return &ir.Node{Kind: ir.Null, Pos: p}
 }
 
@@ -228,12 +232,12 @@ func (c *converter) pair(m *ir.Node, mv *ast.MappingValueNode, seen map[string]i
 	}
 	key, ok := c.key(mv.Key)
 	if !ok {
-		c.errs.Addf(kp, "a map key must be a scalar")
+		c.errs.AddCode("yaml", kp, "a map key must be a scalar")
 		return
 	}
 	if first, dup := seen[key]; dup {
 		c.errs.Add(&ir.Error{Pos: kp, Msg: "duplicate key " + strconv.Quote(key),
-			Related: []ir.Related{{Pos: first, Msg: "first defined here"}}})
+			Related: []ir.Related{{Pos: first, Msg: "first defined here"}}, Code: "duplicate-key"})
 		return
 	}
 	seen[key] = kp
@@ -251,7 +255,7 @@ func (c *converter) merge(m, src *ir.Node, seen map[string]ir.Pos, p ir.Pos) {
 	}
 	for _, s := range maps {
 		if s.Kind != ir.Map {
-			c.errs.Addf(p, "a merge key takes a map or a list of maps")
+			c.errs.AddCode("yaml", p, "a merge key takes a map or a list of maps")
 			return
 		}
 		for _, pr := range s.Pairs {
@@ -289,19 +293,19 @@ func (c *converter) tag(t *ast.TagNode, p ir.Pos, depth int) *ir.Node {
 		if v.IsScalar() {
 			return &ir.Node{Kind: ir.String, Text: scalarText(t.Value, v), Pos: p}
 		}
-		c.errs.Addf(p, "%s takes a scalar", name)
+		c.errs.AddCode("yaml", p, "%s takes a scalar", name)
 		return v
 	case "!!int", "!!float":
 		v := c.node(t.Value, depth+1)
 		if _, err := strconv.ParseFloat(v.Text, 64); err != nil || !v.IsScalar() {
-			c.errs.Addf(p, "%s %q is not a number", name, v.Text)
+			c.errs.AddCode("yaml", p, "%s %q is not a number", name, v.Text)
 		}
 		return &ir.Node{Kind: ir.Number, Text: v.Text, Pos: p}
 	case "!!bool":
 		v := c.node(t.Value, depth+1)
 		b, err := strconv.ParseBool(v.Text)
 		if err != nil {
-			c.errs.Addf(p, "!!bool %q is not a boolean", v.Text)
+			c.errs.AddCode("yaml", p, "!!bool %q is not a boolean", v.Text)
 		}
 		return &ir.Node{Kind: ir.Bool, Text: strconv.FormatBool(b), Pos: p}
 	case "!!map", "!!seq", "!!null":
@@ -309,7 +313,7 @@ func (c *converter) tag(t *ast.TagNode, p ir.Pos, depth int) *ir.Node {
 	}
 	fn, ok := shortTags[name]
 	if !ok {
-		c.errs.Addf(p, "unknown tag %s", name)
+		c.errs.AddCode("yaml", p, "unknown tag %s", name)
 		return &ir.Node{Kind: ir.Null, Pos: p}
 	}
 	arg := c.node(t.Value, depth+1)
@@ -317,7 +321,7 @@ func (c *converter) tag(t *ast.TagNode, p ir.Pos, depth int) *ir.Node {
 		// !GetAtt Res.Attr: the resource name never holds a dot, the attribute may (Endpoint.Address).
 		res, attr, found := strings.Cut(arg.Text, ".")
 		if !found {
-			c.errs.Addf(p, "!GetAtt %q needs the form Resource.Attribute", arg.Text)
+			c.errs.AddCode("yaml", p, "!GetAtt %q needs the form Resource.Attribute", arg.Text)
 		}
 		arg = ir.NewList(arg.Pos, ir.Str(res, arg.Pos), ir.Str(attr, arg.Pos))
 	}

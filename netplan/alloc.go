@@ -1,0 +1,324 @@
+package netplan
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math/bits"
+	"net/netip"
+	"strconv"
+
+	"github.com/riglet/riglet/ir"
+)
+
+// span is the address range [lo, hi) of an IPv4 prefix; uint64 so that hi of the last
+// block (2^32) does not overflow.
+type span struct{ lo, hi uint64 }
+
+func size(bits int) uint64 { return 1 << (32 - bits) }
+
+func spanOf(p netip.Prefix) span {
+	a := p.Masked().Addr().As4()
+	lo := uint64(binary.BigEndian.Uint32(a[:]))
+	return span{lo, lo + size(p.Bits())}
+}
+
+func (s span) overlaps(t span) bool { return s.lo < t.hi && t.lo < s.hi }
+func (s span) contains(t span) bool { return s.lo <= t.lo && t.hi <= s.hi }
+
+func overlapsAny(s span, ts []span) bool {
+	for _, t := range ts {
+		if s.overlaps(t) {
+			return true
+		}
+	}
+	return false
+}
+
+func prefixAt(lo uint64, bits int) netip.Prefix {
+	var a [4]byte
+	binary.BigEndian.PutUint32(a[:], uint32(lo))
+	return netip.PrefixFrom(netip.AddrFrom4(a), bits)
+}
+
+// firstFit returns the lowest address of an aligned /bits block inside in that overlaps
+// nothing taken.
+func firstFit(in span, bits int, taken []span) (uint64, bool) {
+	n := size(bits)
+	c := alignUp(in.lo, n)
+	for c+n <= in.hi {
+		moved := false
+		for _, t := range taken {
+			if t.overlaps(span{c, c + n}) {
+				c = alignUp(t.hi, n)
+				moved = true
+				break
+			}
+		}
+		if !moved {
+			return c, true
+		}
+	}
+	return 0, false
+}
+
+func alignUp(x, n uint64) uint64 { return (x + n - 1) &^ (n - 1) }
+
+// slotBits is the prefix length of a block holding maxAZs subnets of /tierSize, rounded
+// up to a power of two so that the block can be aligned.
+func slotBits(tierSize, maxAZs int) int { return tierSize - bits.Len(uint(maxAZs-1)) }
+
+func (el *EnvLock) slot(tier string) (netip.Prefix, bool) {
+	if el == nil {
+		return netip.Prefix{}, false
+	}
+	p, ok := el.Slots[tier]
+	return p, ok
+}
+
+func (el *EnvLock) subnet(tier, az string) (netip.Prefix, bool) {
+	if el == nil {
+		return netip.Prefix{}, false
+	}
+	p, ok := el.Subnets[tier][az]
+	return p, ok
+}
+
+type vpc struct {
+	cidr   netip.Prefix
+	source string
+}
+
+// allocateVPCs resolves every env's VPC: explicit ones first, then valid lock entries in
+// env order, then new blocks from the pool in env order. An env left without one (pool
+// exhausted) has a zero cidr and an error.
+func allocateVPCs(cfg Config, envs []Env, lock *Lock, errs *ir.Errors) []vpc {
+	out := make([]vpc, len(envs))
+	var taken []span
+	for i, e := range envs {
+		if e.CIDR.IsValid() {
+			out[i] = vpc{e.CIDR, SourceExplicit}
+			taken = append(taken, spanOf(e.CIDR))
+		}
+	}
+	for i, e := range envs {
+		el := lock.env(e.Name)
+		if out[i].cidr.IsValid() || el == nil || !isNet(el.CIDR) || el.CIDR.Bits() < minVPCBits || el.CIDR.Bits() > maxVPCBits {
+			continue
+		}
+		s := spanOf(el.CIDR)
+		if overlapsAny(s, taken) {
+			continue
+		}
+		out[i] = vpc{el.CIDR, SourceLocked}
+		taken = append(taken, s)
+	}
+	pool := spanOf(cfg.Pool)
+	var starved []ir.Related
+	for i, e := range envs {
+		if out[i].cidr.IsValid() {
+			continue
+		}
+		lo, ok := firstFit(pool, cfg.Prefix, taken)
+		if !ok {
+			starved = append(starved, ir.Related{Pos: e.Pos, Msg: "env " + strconv.Quote(e.Name) + " gets no block"})
+			continue
+		}
+		out[i] = vpc{prefixAt(lo, cfg.Prefix), SourceNew}
+		taken = append(taken, span{lo, lo + size(cfg.Prefix)})
+	}
+	if len(starved) > 0 {
+		errs.Add(&ir.Error{Pos: cfg.PoolPos, Related: starved,
+			Msg: fmt.Sprintf("network pool %s is too small: no free /%d is left for %d env(s)", cfg.Pool, cfg.Prefix, len(starved))})
+	}
+	return out
+}
+
+type explicitSubnet struct {
+	p        netip.Prefix
+	tier, az string
+	pos      ir.Pos
+}
+
+// planEnv places one env's slots and subnets inside its VPC.
+func planEnv(cfg Config, e Env, v vpc, el *EnvLock, errs *ir.Errors) (Plan, *EnvLock) {
+	vs := spanOf(v.cidr)
+	nt := len(cfg.Tiers)
+	picks := make([][]Subnet, nt)
+	taken := make([]span, 0, nt*len(e.AZs)) // every subnet placed so far
+	explicitOf := make([][]span, nt)        // explicit subnets by tier index
+	var explicit []explicitSubnet           // for naming the other side of an overlap
+	for ti, t := range cfg.Tiers {
+		picks[ti] = make([]Subnet, len(e.AZs))
+		for ai, az := range e.AZs {
+			p, ok := e.Subnets[t.Name][az]
+			if !ok {
+				continue
+			}
+			pos, s := subnetPos(e, t.Name, az), spanOf(p)
+			if !vs.contains(s) {
+				errs.Addf(pos, "env %q subnet %s for tier %q in AZ %q lies outside the env's VPC %s", e.Name, p, t.Name, az, v.cidr)
+				continue
+			}
+			if other := overlapping(p, explicit); other != nil {
+				errs.Add(&ir.Error{Pos: pos,
+					Msg: fmt.Sprintf("env %q subnet %s for tier %q in AZ %q overlaps subnet %s for tier %q in AZ %q",
+						e.Name, p, t.Name, az, other.p, other.tier, other.az),
+					Related: []ir.Related{{Pos: other.pos, Msg: fmt.Sprintf("subnet %s for tier %q in AZ %q", other.p, other.tier, other.az)}}})
+				continue
+			}
+			explicit = append(explicit, explicitSubnet{p, t.Name, az, pos})
+			explicitOf[ti] = append(explicitOf[ti], s)
+			taken = append(taken, s)
+			picks[ti][ai] = Subnet{Tier: t.Name, AZ: az, CIDR: p, Source: SourceExplicit}
+		}
+	}
+
+	slots := keepSlots(cfg, v, el)
+
+	// A locked subnet stays wherever it conflicts with nothing, even outside its tier's
+	// slot (the slot moved because max_azs outgrew it, or an explicit value took it):
+	// the slot only says where the tier's new subnets go.
+	keptOf := make([][]span, nt)
+	for ti, t := range cfg.Tiers {
+		others := slotSpans(slots, ti)
+		for ai, az := range e.AZs {
+			lp, ok := el.subnet(t.Name, az)
+			if picks[ti][ai].CIDR.IsValid() || !ok || !isNet(lp) || lp.Bits() != t.Size {
+				continue
+			}
+			s := spanOf(lp)
+			if !vs.contains(s) || overlapsAny(s, taken) || overlapsAny(s, others) {
+				continue
+			}
+			taken = append(taken, s)
+			keptOf[ti] = append(keptOf[ti], s)
+			picks[ti][ai] = Subnet{Tier: t.Name, AZ: az, CIDR: lp, Source: SourceLocked}
+		}
+	}
+
+	placeSlots(cfg, e, v, slots, explicitOf, keptOf, errs)
+
+	for ti, t := range cfg.Tiers {
+		if !slots[ti].IsValid() {
+			continue
+		}
+		ss := spanOf(slots[ti])
+		for ai, az := range e.AZs {
+			if picks[ti][ai].CIDR.IsValid() {
+				continue
+			}
+			lo, ok := firstFit(ss, t.Size, taken)
+			if !ok {
+				errs.Add(&ir.Error{Pos: e.AZsPos,
+					Msg:     fmt.Sprintf("env %q tier %q slot %s has no free /%d left for AZ %q", e.Name, t.Name, slots[ti], t.Size, az),
+					Related: []ir.Related{{Pos: t.Pos, Msg: "tier " + strconv.Quote(t.Name) + " declared here"}}})
+				continue
+			}
+			taken = append(taken, span{lo, lo + size(t.Size)})
+			picks[ti][ai] = Subnet{Tier: t.Name, AZ: az, CIDR: prefixAt(lo, t.Size), Source: SourceNew}
+		}
+	}
+
+	plan := Plan{Env: e.Name, CIDR: v.cidr, CIDRSource: v.source, Subnets: make([]Subnet, 0, nt*len(e.AZs))}
+	out := &EnvLock{CIDR: v.cidr, Slots: make(map[string]netip.Prefix, nt), Subnets: make(map[string]map[string]netip.Prefix, nt)}
+	for ti, t := range cfg.Tiers {
+		if slots[ti].IsValid() {
+			out.Slots[t.Name] = slots[ti]
+		}
+		m := make(map[string]netip.Prefix, len(e.AZs))
+		for _, s := range picks[ti] {
+			if s.CIDR.IsValid() {
+				s.Usable = Usable(s.CIDR)
+				plan.Subnets = append(plan.Subnets, s)
+				m[s.AZ] = s.CIDR
+			}
+		}
+		out.Subnets[t.Name] = m
+	}
+	return plan, out
+}
+
+// keepSlots returns the lock's slots that are still valid, by tier index (zero where
+// there is none).
+func keepSlots(cfg Config, v vpc, el *EnvLock) []netip.Prefix {
+	vs := spanOf(v.cidr)
+	slots := make([]netip.Prefix, len(cfg.Tiers))
+	for ti, t := range cfg.Tiers {
+		ls, ok := el.slot(t.Name)
+		if !ok || !isNet(ls) || ls.Bits() > t.Size || ls.Bits() < v.cidr.Bits() || !vs.contains(spanOf(ls)) {
+			continue
+		}
+		if overlapsAny(spanOf(ls), slotSpans(slots, -1)) {
+			continue
+		}
+		slots[ti] = ls
+	}
+	return slots
+}
+
+// placeSlots completes slots in tier order. A kept slot smaller than max_azs now asks for
+// grows in place to the aligned block that holds it where that block is free, and
+// otherwise moves to a new block (its subnets stay where they are). A new or grown slot
+// keeps clear of the other slots and of other tiers' explicit and kept subnets, so that
+// all of it is the tier's.
+func placeSlots(cfg Config, e Env, v vpc, slots []netip.Prefix, explicitOf, keptOf [][]span, errs *ir.Errors) {
+	vs := spanOf(v.cidr)
+	avoid := func(ti int) []span {
+		a := slotSpans(slots, ti)
+		for tj := range explicitOf {
+			if tj != ti {
+				a = append(a, explicitOf[tj]...)
+				a = append(a, keptOf[tj]...)
+			}
+		}
+		return a
+	}
+	for ti, t := range cfg.Tiers {
+		want := slotBits(t.Size, cfg.MaxAZs)
+		ls := slots[ti]
+		if ls.IsValid() && ls.Bits() <= want {
+			continue
+		}
+		if ls.IsValid() && want >= v.cidr.Bits() {
+			g := netip.PrefixFrom(ls.Addr(), want).Masked()
+			if !overlapsAny(spanOf(g), avoid(ti)) {
+				slots[ti] = g
+				continue
+			}
+		}
+		slots[ti] = netip.Prefix{}
+		lo, ok := firstFit(vs, want, avoid(ti))
+		if !ok {
+			pos := e.Pos
+			if v.source == SourceExplicit {
+				pos = e.CIDRPos
+			}
+			errs.Add(&ir.Error{Pos: pos,
+				Msg: fmt.Sprintf("env %q VPC %s has no room for tier %q: its slot of %d /%d subnets needs a free /%d",
+					e.Name, v.cidr, t.Name, cfg.MaxAZs, t.Size, want),
+				Related: []ir.Related{{Pos: t.Pos, Msg: "tier " + strconv.Quote(t.Name) + " declared here"}}})
+			continue
+		}
+		slots[ti] = prefixAt(lo, want)
+	}
+}
+
+// slotSpans returns the placed slots but the one at index skip.
+func slotSpans(slots []netip.Prefix, skip int) []span {
+	var out []span
+	for i, s := range slots {
+		if i != skip && s.IsValid() {
+			out = append(out, spanOf(s))
+		}
+	}
+	return out
+}
+
+func overlapping(p netip.Prefix, es []explicitSubnet) *explicitSubnet {
+	for i := range es {
+		if es[i].p.Overlaps(p) {
+			return &es[i]
+		}
+	}
+	return nil
+}
