@@ -45,7 +45,7 @@ func (ec *envCompile) assemble() []*StackResult {
 		}
 		sr.Template = t
 		sr.Capabilities = capabilities(out.resources)
-		if len(out.resources) == 0 {
+		if len(out.resources) == 0 && len(ec.c.errs) == 0 {
 			ec.c.errs.Addf(s.Pos, "stack %s has no resources in env %s", s.Name, ec.label())
 		}
 		stacks = append(stacks, sr)

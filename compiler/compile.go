@@ -79,12 +79,11 @@ type compilation struct {
 // "riglets/twig.yaml"). builtin holds the built-in blocks (blocks/<name>/block.yaml).
 func Compile(fsys, builtin fs.FS, specFile string, opts Options) (*Result, error) {
 	c := &compilation{fsys: fsys, lib: NewLibrary(fsys, builtin), envs: map[string]*Env{}, plans: map[string]*netplan.Plan{}}
+	// Phase one loads and checks everything that does not depend on an env, so that
+	// one run reports every such mistake; phase two expands, which needs it all right.
 	c.spec = loadSpec(fsys, specFile, &c.errs)
 	if c.spec == nil {
 		return nil, c.errs.Err()
-	}
-	if err := c.errs.Err(); err != nil {
-		return nil, err
 	}
 	checkRequires(c.spec, &c.errs)
 	lockFile := strings.TrimSuffix(specFile, path.Ext(specFile)) + ".lock"
@@ -106,13 +105,13 @@ func Compile(fsys, builtin fs.FS, specFile string, opts Options) (*Result, error
 			c.envs[e] = env
 		}
 	}
-	if err := c.errs.Err(); err != nil {
-		return nil, err
-	}
 	c.checkInstances()
+	if len(c.envs) < len(c.spec.Envs) || hasCode(c.errs, "version") {
+		return nil, c.errs.Err()
+	}
 	c.planNetwork()
-	if err := c.errs.Err(); err != nil {
-		return nil, err
+	if hasCode(c.errs, "network") {
+		return nil, c.errs.Err()
 	}
 	res := &Result{Spec: c.spec, LockFile: lockFile, OldLock: oldLock}
 	c.collectSharedExports()
@@ -351,4 +350,13 @@ func sortedSet(m map[string]bool) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+func hasCode(es ir.Errors, code string) bool {
+	for _, e := range es {
+		if e.Code == code {
+			return true
+		}
+	}
+	return false
 }

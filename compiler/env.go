@@ -20,6 +20,7 @@ type envCompile struct {
 	exports   map[string]map[string]*ir.Node // stack -> output ID -> export name
 	origins   map[string]map[string]ParamOrigin
 	instances []*Instance
+	failed    map[*Instance]bool // wiring failed: expanding would only repeat the error
 }
 
 // layered is a parameter value with the layer that set it.
@@ -61,7 +62,7 @@ func (c *compilation) compileShared() *EnvResult {
 func (c *compilation) newEnvCompile(env *Env) *envCompile {
 	return &envCompile{c: c, env: env, envName: env.Name,
 		ctx:  &envCtx{name: env.Name, account: env.Account, region: env.Region, azs: env.AZs},
-		outs: map[string]*stackOut{}, exps: map[*Instance]*expansion{},
+		outs: map[string]*stackOut{}, exps: map[*Instance]*expansion{}, failed: map[*Instance]bool{},
 		needs: map[string]map[string]bool{}, exports: map[string]map[string]*ir.Node{},
 		origins: map[string]map[string]ParamOrigin{}}
 }
@@ -120,7 +121,9 @@ func (ec *envCompile) run() {
 		}
 	}
 	for _, in := range order {
-		ec.expandInstance(in, values[in])
+		if !ec.failed[in] {
+			ec.expandInstance(in, values[in])
+		}
 	}
 }
 
@@ -187,6 +190,7 @@ func (ec *envCompile) wire(in *Instance, param string, w Wire) *ir.Node {
 	for _, f := range found {
 		names = append(names, f.Stack.Name+"."+f.Name)
 	}
+	ec.failed[in] = true
 	ec.c.errs.AddCode("wiring", in.Pos, "%s.%s: parameter %s could come from any of %s (%s blocks); say which with %s: !Output %s.%s",
 		in.Stack.Name, in.Name, param, strings.Join(names, ", "), w.Block, param, names[0], w.Output)
 	return nil

@@ -176,11 +176,11 @@ func checkRequires(s *Spec, errs *ir.Errors) {
 		c := compareVersions(Version, want)
 		ok := map[string]bool{">=": c >= 0, ">": c > 0, "<=": c <= 0, "<": c < 0, "=": c == 0, "==": c == 0}[op]
 		if _, known := map[string]bool{">=": true, ">": true, "<=": true, "<": true, "=": true, "==": true}[op]; !known || want == "" {
-			errs.Addf(s.RequiresPos, "requires %q: write a version constraint such as \">= 0.3\"", s.Requires)
+			errs.AddCode("version", s.RequiresPos, "requires %q: write a version constraint such as \">= 0.3\"", s.Requires)
 			return
 		}
 		if !ok {
-			errs.Addf(s.RequiresPos, "riglet spec requires riglet %s; this is riglet %s", s.Requires, Version)
+			errs.AddCode("version", s.RequiresPos, "riglet spec requires riglet %s; this is riglet %s", s.Requires, Version)
 		}
 	}
 }
