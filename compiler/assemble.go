@@ -81,6 +81,9 @@ func (ec *envCompile) outputs(s *Stack) *ir.Node {
 			if v.IsScalar() && v.Text == "" {
 				continue // CloudFormation rejects empty output values
 			}
+			if fn, _, _ := v.Intrinsic(); fn == "Fn::ImportValue" && exports[pascal(in.Name)+name] == nil {
+				continue // a pass-through of another stack's export: the modifications read it in memory
+			}
 			id := pascal(in.Name) + name
 			o := ir.NewMap(ex.outPos[name])
 			if d := ex.block.Outputs.Get(name).Get("Description"); d != nil && d.IsScalar() {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/riglet/riglet/ir"
 	"github.com/riglet/riglet/netplan"
+	"github.com/riglet/riglet/priority"
 	"github.com/riglet/riglet/source"
 )
 
@@ -33,8 +34,10 @@ type EnvResult struct {
 	Env     string // env name, or "shared"
 	EnvFile *Env   // nil for shared
 	Stacks  []*StackResult
-	Network *netplan.Plan                     // nil for shared
-	Params  map[string]map[string]ParamOrigin // instance path -> parameter -> origin (plan --explain)
+	Network *netplan.Plan // nil for shared
+	// Priorities are the env\'s listener rules with their priorities.
+	Priorities []priority.Assignment
+	Params     map[string]map[string]ParamOrigin // instance path -> parameter -> origin (plan --explain)
 }
 
 // ParamOrigin says which layer set a parameter value.

@@ -21,6 +21,7 @@ type envCompile struct {
 	origins   map[string]map[string]ParamOrigin
 	instances []*Instance
 	failed    map[*Instance]bool // wiring failed: expanding would only repeat the error
+	exportIDs map[string]string  // export name -> stack.instance.Output it carries
 }
 
 // layered is a parameter value with the layer that set it.
@@ -39,6 +40,7 @@ func (c *compilation) compileEnv(env *Env) *EnvResult {
 	}
 	ec.run()
 	er := &EnvResult{Env: env.Name, EnvFile: env, Network: c.plans[env.Name], Params: ec.origins}
+	er.Priorities = ec.assignPriorities()
 	er.Stacks = ec.assemble()
 	return er
 }
@@ -62,7 +64,7 @@ func (c *compilation) compileShared() *EnvResult {
 func (c *compilation) newEnvCompile(env *Env) *envCompile {
 	return &envCompile{c: c, env: env, envName: env.Name,
 		ctx:  &envCtx{name: env.Name, account: env.Account, region: env.Region, azs: env.AZs},
-		outs: map[string]*stackOut{}, exps: map[*Instance]*expansion{}, failed: map[*Instance]bool{},
+		outs: map[string]*stackOut{}, exps: map[*Instance]*expansion{}, failed: map[*Instance]bool{}, exportIDs: map[string]string{},
 		needs: map[string]map[string]bool{}, exports: map[string]map[string]*ir.Node{},
 		origins: map[string]map[string]ParamOrigin{}}
 }
@@ -86,6 +88,9 @@ func (ec *envCompile) run() {
 			continue
 		}
 		values[in] = ec.layers(in, b)
+		if values[in] == nil {
+			values[in] = map[string]layered{}
+		}
 		for _, l := range values[in] {
 			ir.Walk(l.v, func(m *ir.Node) bool {
 				if fn, a, ok := m.Intrinsic(); ok && fn == source.OutputFn && a.Kind == ir.String {
@@ -121,7 +126,7 @@ func (ec *envCompile) run() {
 		}
 	}
 	for _, in := range order {
-		if !ec.failed[in] {
+		if !ec.failed[in] && values[in] != nil {
 			ec.expandInstance(in, values[in])
 		}
 	}

@@ -581,6 +581,11 @@ func (e *evaluator) boolean(fn string, arg *ir.Node, p ir.Pos) (bool, bool) {
 			return false, false
 		}
 		a, b := e.eval(arg.Items[0]), e.eval(arg.Items[1])
+		// A value known only at deploy time (a resource, an import) is a value, never
+		// the empty string: so "is this parameter set?" folds even for wired inputs.
+		if (!isLiteral(a) && isEmptyString(b)) || (!isLiteral(b) && isEmptyString(a)) {
+			return false, true
+		}
 		if !isLiteral(a) || !isLiteral(b) {
 			e.errf(p, "Fn::Equals compares a value known only at deploy time; riglet folds every condition at compile time")
 			return false, false
@@ -776,3 +781,5 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(ks)
 	return ks
 }
+
+func isEmptyString(n *ir.Node) bool { return n.Kind == ir.String && n.Text == "" }

@@ -51,8 +51,16 @@ func (x *expander) bindParams(s *blockScope, values *ir.Node, path string, at ir
 			v = ir.Fn("Fn::Split", ir.NewList(v.Pos, ir.Str(",", v.Pos), v), v.Pos)
 		}
 		if b.DeployTime[p.Name] {
-			x.deployParam(s.prefix+p.Name, p, v, at)
-			s.params[p.Name] = ir.Ref(s.prefix+p.Name, v.Pos)
+			// The plain name (ImageTag) is what make's IMAGE_TAG= and the pipeline set;
+			// a second instance with the same input in one stack gets its prefix.
+			name := p.Name
+			for _, q := range x.out.params {
+				if q.Key == name {
+					name = s.prefix + p.Name
+				}
+			}
+			x.deployParam(name, p, v, at)
+			s.params[p.Name] = ir.Ref(name, v.Pos)
 			continue
 		}
 		s.params[p.Name] = v

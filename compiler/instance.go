@@ -108,6 +108,7 @@ func (ec *envCompile) resolveOutput(consumer *Stack, arg *ir.Node, p ir.Pos) *ir
 		ec.exports[prod.Stack.Name] = map[string]*ir.Node{}
 	}
 	ec.exports[prod.Stack.Name][id] = ir.Str(name, p)
+	ec.exportIDs[name] = prod.Stack.Name + "." + prod.Name + "." + output
 	ec.needs[consumer.Name][prod.Stack.Name] = true
 	return ir.Fn("Fn::ImportValue", ir.Str(name, p), p)
 }

@@ -9,23 +9,18 @@ import (
 
 	"github.com/riglet/riglet/ir"
 	"github.com/riglet/riglet/netplan"
+	"github.com/riglet/riglet/priority"
 	"github.com/riglet/riglet/source"
 )
 
 // Lock is the riglet's lock file: every derived allocation, so that none ever moves.
 type Lock struct {
 	Network    *netplan.Lock
-	Priorities map[string]map[string]map[string]PriorityEntry // env -> listener -> rule -> entry
-}
-
-// PriorityEntry is one listener rule's priority in the lock.
-type PriorityEntry struct {
-	Priority int
-	Retired  bool
+	Priorities map[string]map[string]map[string]priority.Entry // env -> listener -> rule -> entry
 }
 
 func readLock(fsys fs.FS, file string, errs *ir.Errors) ([]byte, *Lock) {
-	l := &Lock{Network: &netplan.Lock{Envs: map[string]*netplan.EnvLock{}}, Priorities: map[string]map[string]map[string]PriorityEntry{}}
+	l := &Lock{Network: &netplan.Lock{Envs: map[string]*netplan.EnvLock{}}, Priorities: map[string]map[string]map[string]priority.Entry{}}
 	data, err := fs.ReadFile(fsys, file)
 	if err != nil {
 		return nil, l
@@ -65,11 +60,11 @@ func readLock(fsys fs.FS, file string, errs *ir.Errors) ([]byte, *Lock) {
 	}
 	if pr := o.mapping("priorities"); pr != nil {
 		for _, e := range pr.Pairs {
-			l.Priorities[e.Key] = map[string]map[string]PriorityEntry{}
+			l.Priorities[e.Key] = map[string]map[string]priority.Entry{}
 			for _, li := range e.Value.Pairs {
-				rules := map[string]PriorityEntry{}
+				rules := map[string]priority.Entry{}
 				for _, r := range li.Value.Pairs {
-					ent := PriorityEntry{}
+					ent := priority.Entry{}
 					v := r.Value
 					if v.Kind == ir.Map {
 						ro := newObject(v, "lock rule "+r.Key, errs)

@@ -64,7 +64,7 @@ func Parse(file string, data []byte) (*ir.Node, error) {
 	if err != nil {
 		return nil, syntaxError(file, err)
 	}
-	c := &converter{file: file, anchors: map[string]ast.Node{}}
+	c := &converter{file: file, data: data, anchors: map[string]ast.Node{}}
 	var root *ir.Node
 	docs := 0
 	for _, d := range f.Docs {
@@ -115,6 +115,7 @@ func lowerFirst(s string) string {
 
 type converter struct {
 	file    string
+	data    []byte
 	anchors map[string]ast.Node
 	count   int
 	errs    ir.Errors
@@ -177,6 +178,9 @@ func (c *converter) node(n ast.Node, depth int) *ir.Node {
 		}
 		seen := map[string]ir.Pos{}
 		for _, mv := range v.Values {
+			if v.IsFlowStyle && c.colonInKey(mv) {
+				continue
+			}
 			c.pair(m, mv, seen, depth)
 		}
 		return m
@@ -340,4 +344,55 @@ func scalarText(n ast.Node, v *ir.Node) string {
 		return n.GetToken().Value
 	}
 	return v.Text
+}
+
+// colonInKey reports a key like aws:SourceAccount in a {...} flow map, which goccy
+// splits at its first colon; YAML keeps it whole. Quoting it reads right everywhere.
+func (c *converter) colonInKey(mv *ast.MappingValueNode) bool {
+	t := mv.Start
+	if t == nil || t.Position == nil {
+		return false
+	}
+	// Offsets count from 1 in goccy's positions; find the colon on its line instead.
+	line := lineOf(c.data, t.Position.Line)
+	col := t.Position.Column - 1
+	if col < 0 || col+1 >= len(line) || line[col] != ':' {
+		return false
+	}
+	switch line[col+1] {
+	case ' ', '\t', ',', '}', ']', '\r':
+		return false
+	}
+	key, _ := c.key(mv.Key)
+	if kt := mv.Key.GetToken(); kt != nil && kt.Position != nil && kt.Position.Line == t.Position.Line {
+		rest := string(line[kt.Position.Column-1:])
+		if i := strings.Index(rest, ": "); i > 0 {
+			key = rest[:i]
+		}
+	}
+	c.errs.AddCode("yaml", c.pos(mv.Key.GetToken()), "in a {...} map, quote a key that holds a colon: %q (YAML readers disagree on the plain form)", key)
+	return true
+}
+
+func lineOf(data []byte, n int) []byte {
+	for i := 1; i < n; i++ {
+		j := bytesIndexByte(data, '\n')
+		if j < 0 {
+			return nil
+		}
+		data = data[j+1:]
+	}
+	if j := bytesIndexByte(data, '\n'); j >= 0 {
+		return data[:j]
+	}
+	return data
+}
+
+func bytesIndexByte(b []byte, c byte) int {
+	for i, x := range b {
+		if x == c {
+			return i
+		}
+	}
+	return -1
 }

@@ -1,0 +1,176 @@
+package compiler
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/riglet/riglet/emit"
+	"github.com/riglet/riglet/ir"
+	"github.com/riglet/riglet/priority"
+)
+
+const listenerRuleType = "AWS::ElasticLoadBalancingV2::ListenerRule"
+
+// placedRule is a listener rule in the output, with where its priority goes.
+type placedRule struct {
+	res  *ir.Node
+	prio *ir.Pair // Properties.Priority
+}
+
+// assignPriorities gives every listener rule of the env its priority: explicit ones
+// as written, the rest derived (package priority), keeping what the lock holds.
+func (ec *envCompile) assignPriorities() []priority.Assignment {
+	if ec.env == nil {
+		return nil
+	}
+	var rules []priority.Rule
+	placed := map[string]placedRule{}
+	for _, s := range ec.c.spec.Stacks {
+		out := ec.outs[s.Name]
+		if out == nil {
+			continue
+		}
+		for _, r := range out.resources {
+			if r.Value.Get("Type").Text != listenerRuleType {
+				continue
+			}
+			props := r.Value.Get("Properties")
+			pp := props.Pair("Priority")
+			if pp == nil {
+				ec.c.errs.AddCode("priority", r.KeyPos, "listener rule %s has no Priority", r.Key)
+				continue
+			}
+			rule := priority.Rule{Key: s.Name + "/" + r.Key, Stack: s.Name, Name: r.Key, Pos: pp.Value.Pos}
+			if src := r.Value.Get("Metadata").Get("riglet").Get("instance"); src != nil {
+				rule.Name = src.Text
+			}
+			switch fn, arg, _ := pp.Value.Intrinsic(); {
+			case fn == priorityFn:
+				if arg != nil && arg.Pos.IsValid() {
+					rule.Pos = arg.Pos
+				}
+			case pp.Value.Kind == ir.Number || pp.Value.Kind == ir.String:
+				n, err := strconv.Atoi(pp.Value.Text)
+				if err != nil {
+					ec.c.errs.AddCode("priority", pp.Value.Pos, "listener rule priority %q is not a whole number", pp.Value.Text)
+					continue
+				}
+				rule.Explicit = n
+				if n == 0 {
+					ec.c.errs.AddCode("priority", pp.Value.Pos, "listener rule priority 0 is out of range 1..50000")
+					continue
+				}
+			default:
+				ec.c.errs.AddCode("priority", pp.Value.Pos, "listener rule %s: the priority must be known at compile time", r.Key)
+				continue
+			}
+			rule.Listener = ec.listenerID(s.Name, props.Get("ListenerArn"))
+			rule.LoadBalancer = ec.loadBalancerID(rule.Listener)
+			conditions(props.Get("Conditions"), &rule)
+			rule.TargetGroups = targetGroups(props.Get("Actions"))
+			rules = append(rules, rule)
+			placed[rule.Key] = placedRule{res: r.Value, prio: pp}
+		}
+	}
+	lock := &priority.Lock{Listeners: ec.c.lock.Priorities[ec.envName]}
+	got, newLock, errs := priority.Allocate(rules, lock)
+	for _, e := range errs {
+		if e.Code == "" {
+			e.Code = "priority"
+		}
+	}
+	ec.c.errs = append(ec.c.errs, errs...)
+	if newLock != nil {
+		if len(newLock.Listeners) > 0 {
+			ec.c.lock.Priorities[ec.envName] = newLock.Listeners
+		} else {
+			delete(ec.c.lock.Priorities, ec.envName)
+		}
+	}
+	for _, a := range got {
+		if p, ok := placed[a.Key]; ok {
+			p.prio.Value = &ir.Node{Kind: ir.Number, Text: strconv.Itoa(a.Priority), Pos: p.prio.Value.Pos}
+		}
+	}
+	return got
+}
+
+// listenerID names a listener stably: the instance output it was imported from, or
+// the stack and logical ID of a listener in the same stack.
+func (ec *envCompile) listenerID(stack string, arn *ir.Node) string {
+	if fn, a, ok := arn.Intrinsic(); ok {
+		switch {
+		case fn == "Fn::ImportValue" && a.Kind == ir.String:
+			if id, ok := ec.exportIDs[a.Text]; ok {
+				return id
+			}
+			return a.Text
+		case fn == "Ref" && a.Kind == ir.String:
+			return stack + "/" + a.Text
+		}
+	}
+	return stack + ":" + emit.Value(arn)
+}
+
+// loadBalancerID groups listeners by load balancer for the quotas: listeners an
+// instance exports belong to that instance's load balancer.
+func (ec *envCompile) loadBalancerID(listener string) string {
+	if i := strings.LastIndexByte(listener, '.'); i > 0 && !strings.Contains(listener, "/") {
+		return listener[:i]
+	}
+	return listener
+}
+
+func conditions(n *ir.Node, r *priority.Rule) {
+	if n == nil || n.Kind != ir.List {
+		return
+	}
+	for _, c := range n.Items {
+		field := c.Get("Field")
+		vals := func(cfg string) []string {
+			v := c.Get("Values")
+			if cc := c.Get(cfg); cc != nil {
+				v = cc.Get("Values")
+			}
+			var out []string
+			if v != nil {
+				for _, it := range v.Items {
+					if !it.IsScalar() {
+						r.Other = true
+						continue
+					}
+					out = append(out, it.Text)
+				}
+			}
+			return out
+		}
+		switch {
+		case field != nil && field.Text == "host-header":
+			r.Hosts = append(r.Hosts, vals("HostHeaderConfig")...)
+		case field != nil && field.Text == "path-pattern":
+			r.Paths = append(r.Paths, vals("PathPatternConfig")...)
+		default:
+			r.Other = true
+		}
+	}
+}
+
+func targetGroups(actions *ir.Node) []string {
+	var out []string
+	if actions == nil {
+		return nil
+	}
+	for _, a := range actions.Items {
+		if tg := a.Get("TargetGroupArn"); tg != nil {
+			out = append(out, emit.Value(tg))
+		}
+		if tgs := a.Get("ForwardConfig").Get("TargetGroups"); tgs != nil {
+			for _, t := range tgs.Items {
+				if arn := t.Get("TargetGroupArn"); arn != nil {
+					out = append(out, emit.Value(arn))
+				}
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,168 @@
+package priority
+
+import (
+	"slices"
+
+	"github.com/riglet/riglet/ir"
+)
+
+// Rule is one listener rule to place.
+type Rule struct {
+	Key          string   // stable identity, e.g. "app-twig-api/ServiceListenerRule"
+	Listener     string   // listener identity; numbering is per listener
+	LoadBalancer string   // for the 100-rule / 100-target-group quotas
+	TargetGroups []string // target groups it forwards to (quota counts distinct ones per LB)
+	Hosts        []string // host-header values (OR); empty = any host. Case-insensitive, '*' and '?' wildcards
+	Paths        []string // path-pattern values (OR); empty = any path. Case-sensitive, '*' and '?'
+	Other        bool     // has other conditions (http-header, method, query, source-ip): only ever narrower
+	Explicit     int      // 0 = derive
+	Pos          ir.Pos   // for errors
+	Stack, Name  string   // for messages and the plan table
+}
+
+// cond is a compiled condition: the union of its globs. An absent condition is the
+// single glob "*".
+type cond []glob
+
+var anyCond = cond{compileGlob("*", false)}
+
+func compileCond(vals []string, fold bool) cond {
+	if len(vals) == 0 {
+		return anyCond
+	}
+	c := make(cond, 0, len(vals))
+	for _, v := range vals {
+		g := compileGlob(v, fold)
+		if g.all {
+			return anyCond
+		}
+		c = append(c, g)
+	}
+	slices.SortFunc(c, func(a, b glob) int {
+		switch {
+		case a.s < b.s:
+			return -1
+		case a.s > b.s:
+			return 1
+		}
+		return 0
+	})
+	return slices.CompactFunc(c, func(a, b glob) bool { return a.s == b.s })
+}
+
+func (c cond) all() bool { return len(c) == 1 && c[0].all }
+
+func (c cond) equal(d cond) bool {
+	return slices.EqualFunc(c, d, func(a, b glob) bool { return a.s == b.s })
+}
+
+func (c cond) intersects(d cond) bool {
+	if c.all() || d.all() {
+		return true
+	}
+	for i := range c {
+		for j := range d {
+			if intersect(&c[i], &d[j]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// within reports whether c's language is a subset of d's.
+func (c cond) within(d cond) (ok, decided bool) {
+	if d.all() || c.equal(d) {
+		return true, true
+	}
+	for _, p := range c {
+		ok, decided := within(p, d)
+		if !ok || !decided {
+			return ok, decided
+		}
+	}
+	return true, true
+}
+
+// crule is a rule's compiled request set: hosts x paths, narrowed by other
+// conditions when other is set.
+type crule struct {
+	hosts, paths cond
+	other        bool
+}
+
+func compileRule(r *Rule) crule {
+	return crule{hosts: compileCond(r.Hosts, true), paths: compileCond(r.Paths, false), other: r.Other}
+}
+
+// relation holds what relate found about an ordered pair (a, b).
+type relation uint8
+
+const (
+	relOverlap   relation = 1 << iota // some request matches both
+	relAInB                           // every request a matches, b matches
+	relBInA                           // every request b matches, a matches
+	relUndecided                      // an inclusion test gave up
+)
+
+func (r relation) overlap() bool   { return r&relOverlap != 0 }
+func (r relation) undecided() bool { return r&relUndecided != 0 }
+
+// aNarrower reports a strictly inside b.
+func (r relation) aNarrower() bool { return r&(relAInB|relBInA|relUndecided) == relAInB }
+
+// bNarrower reports b strictly inside a.
+func (r relation) bNarrower() bool { return r&(relAInB|relBInA|relUndecided) == relBInA }
+
+func (r relation) swap() relation {
+	s := r &^ (relAInB | relBInA)
+	if r&relAInB != 0 {
+		s |= relBInA
+	}
+	if r&relBInA != 0 {
+		s |= relAInB
+	}
+	return s
+}
+
+// relate compares two compiled rules. Other conditions are opaque: they are taken to
+// be satisfiable together (so they never remove an overlap) and to be one and the
+// same set (so a rule with them is inside the same rule without them, and two rules
+// that both have them compare by host and path alone).
+func relate(a, b *crule) relation {
+	if !a.hosts.intersects(b.hosts) || !a.paths.intersects(b.paths) {
+		return 0
+	}
+	r := relOverlap
+	in := func(x, y *crule, bit relation) {
+		if y.other && !x.other {
+			return
+		}
+		ok, decided := x.hosts.within(y.hosts)
+		if ok && decided {
+			ok, decided = x.paths.within(y.paths)
+		}
+		if !decided {
+			r |= relUndecided
+		} else if ok {
+			r |= bit
+		}
+	}
+	in(a, b, relAInB)
+	in(b, a, relBInA)
+	return r
+}
+
+// Overlaps reports whether some request (host, path) can match both rules.
+func Overlaps(a, b Rule) bool {
+	ca, cb := compileRule(&a), compileRule(&b)
+	return relate(&ca, &cb).overlap()
+}
+
+// Narrower reports whether every request a matches also matches b and not the
+// reverse, so that a must be evaluated first (take the smaller priority). It is false
+// when the patterns are too complex to decide (see the package doc).
+func Narrower(a, b Rule) bool {
+	ca, cb := compileRule(&a), compileRule(&b)
+	return relate(&ca, &cb).aNarrower()
+}
