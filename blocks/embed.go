@@ -7,5 +7,5 @@ import "embed"
 
 // FS holds <name>/block.yaml for every built-in block.
 //
-//go:embed */block.yaml
+//go:embed */block.yaml alarms.yaml
 var FS embed.FS

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/riglet/riglet/alarms"
 	"github.com/riglet/riglet/ir"
 	"github.com/riglet/riglet/netplan"
 	"github.com/riglet/riglet/priority"
@@ -37,7 +38,9 @@ type EnvResult struct {
 	Network *netplan.Plan // nil for shared
 	// Priorities are the env\'s listener rules with their priorities.
 	Priorities []priority.Assignment
-	Params     map[string]map[string]ParamOrigin // instance path -> parameter -> origin (plan --explain)
+	// Alarms are the catalogue alarms of the env.
+	Alarms []AlarmRow
+	Params map[string]map[string]ParamOrigin // instance path -> parameter -> origin (plan --explain)
 }
 
 // ParamOrigin says which layer set a parameter value.
@@ -68,14 +71,16 @@ type DeployParam struct {
 
 // compilation is the state of one riglet's compile.
 type compilation struct {
-	fsys   fs.FS
-	lib    *Library
-	spec   *Spec
-	envs   map[string]*Env
-	errs   ir.Errors
-	lock   *Lock
-	plans  map[string]*netplan.Plan
-	export map[string]map[string]bool // env -> export name -> requested by a shared stack
+	fsys      fs.FS
+	lib       *Library
+	spec      *Spec
+	envs      map[string]*Env
+	errs      ir.Errors
+	lock      *Lock
+	plans     map[string]*netplan.Plan
+	export    map[string]map[string]bool // env -> export name -> requested by a shared stack
+	cat       *alarms.Catalogue
+	catFailed bool
 }
 
 // Compile compiles the riglet spec at specFile (a path in fsys, e.g.

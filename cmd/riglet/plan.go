@@ -4,10 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
+	"sort"
 	"strings"
 	"text/tabwriter"
 
+	"github.com/riglet/riglet/alarms"
 	"github.com/riglet/riglet/compiler"
 	"github.com/riglet/riglet/emit"
 	"github.com/riglet/riglet/netplan"
@@ -60,6 +63,30 @@ type plan struct {
 	Stacks  []planStack  `json:"stacks"`
 	Network *planNetwork `json:"network,omitempty"`
 	Params  []planParam  `json:"parameters,omitempty"`
+	Rules   []planRule   `json:"listenerRules"`
+	Alarms  []planAlarm  `json:"alarms"`
+	// AlarmCount and AlarmMonthlyCost: standard alarms are billed per alarm metric-month.
+	AlarmCount       int     `json:"alarmCount"`
+	AlarmMonthlyCost float64 `json:"alarmMonthlyCostUSD"`
+}
+
+type planRule struct {
+	Listener   string `json:"listener"`
+	Priority   int    `json:"priority"`
+	Stack      string `json:"stack"`
+	Service    string `json:"service"`
+	Conditions string `json:"conditions"`
+	Source     string `json:"source"` // explicit, derived, locked, retired
+}
+
+type planAlarm struct {
+	Stack     string `json:"stack"`
+	Resource  string `json:"resource"`
+	Alarm     string `json:"alarm"`
+	Threshold string `json:"threshold"`
+	From      string `json:"from"`
+	Critical  bool   `json:"critical"`
+	Disabled  string `json:"disabled,omitempty"`
 }
 
 type planStack struct {
@@ -108,6 +135,34 @@ func buildPlan(res *compiler.Result, er *compiler.EnvResult, explain bool) *plan
 		}
 		p.Network = pn
 	}
+	p.Rules = []planRule{}
+	for _, a := range er.Priorities {
+		p.Rules = append(p.Rules, planRule{Listener: a.Listener, Priority: a.Priority, Stack: a.Stack, Service: a.Name,
+			Conditions: describeConditions(a.Hosts, a.Paths, a.Other), Source: a.Source})
+	}
+	for listener, rules := range res.Lock.Priorities[er.Env] {
+		for key, e := range rules {
+			if e.Retired {
+				p.Rules = append(p.Rules, planRule{Listener: listener, Priority: e.Priority, Service: key, Source: "retired"})
+			}
+		}
+	}
+	sort.Slice(p.Rules, func(i, j int) bool {
+		if p.Rules[i].Listener != p.Rules[j].Listener {
+			return p.Rules[i].Listener < p.Rules[j].Listener
+		}
+		return p.Rules[i].Priority < p.Rules[j].Priority
+	})
+	p.Alarms = []planAlarm{}
+	for _, a := range er.Alarms {
+		p.Alarms = append(p.Alarms, planAlarm{Stack: a.Stack, Resource: a.Resource, Alarm: a.Alarm, Threshold: a.Threshold,
+			From: a.From, Critical: a.Critical, Disabled: a.Disabled})
+		if a.Disabled == "" {
+			p.AlarmCount++
+			p.AlarmMonthlyCost += float64(a.Metrics) * alarms.MonthlyCost
+		}
+	}
+	p.AlarmMonthlyCost = math.Round(p.AlarmMonthlyCost*100) / 100
 	if explain {
 		for _, inst := range sortedMapKeys(er.Params) {
 			params := er.Params[inst]
@@ -146,6 +201,28 @@ func (p *plan) text(w io.Writer) {
 		}
 		tw.Flush()
 	}
+	if len(p.Rules) > 0 {
+		fmt.Fprintln(w, "\nListener rules (narrower rules first; explicit numbers as written, the rest derived and kept in the lock):")
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "  LISTENER\tPRIORITY\tSTACK\tSERVICE\tCONDITIONS\tSOURCE")
+		for _, r := range p.Rules {
+			fmt.Fprintf(tw, "  %s\t%d\t%s\t%s\t%s\t%s\n", r.Listener, r.Priority, dash(r.Stack), r.Service, dash(r.Conditions), r.Source)
+		}
+		tw.Flush()
+	}
+	if len(p.Alarms) > 0 {
+		fmt.Fprintf(w, "\nAlarms: %d, about $%.2f a month (standard alarms, billed per alarm metric)\n", p.AlarmCount, p.AlarmMonthlyCost)
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "  STACK\tRESOURCE\tALARM\tTHRESHOLD\tSET BY\tCRITICAL")
+		for _, a := range p.Alarms {
+			th := a.Threshold
+			if a.Disabled != "" {
+				th = "off: " + a.Disabled
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%v\n", a.Stack, a.Resource, a.Alarm, th, a.From, a.Critical)
+		}
+		tw.Flush()
+	}
 	if len(p.Params) > 0 {
 		fmt.Fprintln(w, "\nParameters (weakest layer first: default < derived/wired < env < instance < instance env):")
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -159,6 +236,27 @@ func (p *plan) text(w io.Writer) {
 		}
 		tw.Flush()
 	}
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func describeConditions(hosts, paths []string, other bool) string {
+	var parts []string
+	if len(hosts) > 0 {
+		parts = append(parts, "host "+strings.Join(hosts, " | "))
+	}
+	if len(paths) > 0 {
+		parts = append(parts, "path "+strings.Join(paths, " | "))
+	}
+	if other {
+		parts = append(parts, "+ other conditions")
+	}
+	return strings.Join(parts, ", ")
 }
 
 func nonNilS(s []string) []string {

@@ -1,0 +1,408 @@
+package compiler
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/riglet/riglet/alarms"
+	"github.com/riglet/riglet/ir"
+)
+
+// AlarmRow is one catalogue alarm in an env, for the plan.
+type AlarmRow struct {
+	Stack     string
+	Resource  string // logical ID of the watched resource
+	Instance  string // instance path that made the resource
+	Alarm     string // catalogue entry name
+	Threshold string
+	From      string // catalogue, env, instance
+	Critical  bool
+	Metrics   int // metrics billed
+	Disabled  string
+}
+
+const alarmType = "AWS::CloudWatch::Alarm"
+
+// addAlarms applies the catalogue to every resource of the env's stacks.
+func (ec *envCompile) addAlarms() []AlarmRow {
+	if ec.env == nil || ec.env.Alarms.Profile == "none" {
+		return nil
+	}
+	cat := ec.c.catalogue()
+	if cat == nil {
+		return nil
+	}
+	dlqs := ec.deadLetterQueues()
+	var rows []AlarmRow
+	for _, s := range ec.c.spec.Stacks {
+		out := ec.outs[s.Name]
+		if out == nil {
+			continue
+		}
+		resources := append([]ir.Pair(nil), out.resources...)
+		var actions *ir.Node
+		for _, r := range resources {
+			typ := r.Value.Get("Type").Text
+			for _, e := range cat.ForType(typ) {
+				if ec.env.Alarms.Profile == "critical" && !e.Critical {
+					continue
+				}
+				if !ec.alarmApplies(e, s.Name, r, dlqs) {
+					continue
+				}
+				row, alarm := ec.alarm(cat, e, s, r)
+				if row == nil {
+					continue
+				}
+				rows = append(rows, *row)
+				if alarm == nil {
+					continue
+				}
+				if actions == nil {
+					actions = ec.alarmActions(cat, s)
+				}
+				if actions != nil {
+					props := alarm.Get("Properties")
+					props.Set("AlarmActions", ir.NewList(e.Pos, actions.Clone()))
+					props.Set("OKActions", ir.NewList(e.Pos, actions.Clone()))
+				}
+				out.addResource(r.Key+e.Name, alarm, row.Instance, e.Pos, &ec.c.errs)
+			}
+		}
+	}
+	return rows
+}
+
+// catalogue loads the alarm catalogue once per compile.
+func (c *compilation) catalogue() *alarms.Catalogue {
+	if c.cat == nil && !c.catFailed {
+		cat, err := alarms.Load(c.fsys)
+		if err != nil {
+			c.errs.Merge(err)
+			c.catFailed = true
+			return nil
+		}
+		c.cat = cat
+	}
+	return c.cat
+}
+
+func (ec *envCompile) alarmApplies(e *alarms.Entry, stack string, r ir.Pair, dlqs map[string]bool) bool {
+	props := r.Value.Get("Properties")
+	switch e.When {
+	case "dead-letter":
+		return dlqs[stack+"/"+r.Key]
+	case "not-dead-letter":
+		return !dlqs[stack+"/"+r.Key]
+	case "aurora", "not-aurora":
+		eng := props.Get("Engine")
+		aurora := eng != nil && strings.HasPrefix(eng.Text, "aurora")
+		return aurora == (e.When == "aurora")
+	case "ec2-capacity":
+		// Fargate-only clusters publish no reservation metrics: only a stack that
+		// runs EC2 capacity for its cluster gets these.
+		for _, o := range ec.outs[stack].resources {
+			if o.Value.Get("Type").Text == "AWS::AutoScaling::AutoScalingGroup" {
+				return true
+			}
+		}
+		return false
+	}
+	return true
+}
+
+// deadLetterQueues finds the queues another queue's RedrivePolicy targets.
+func (ec *envCompile) deadLetterQueues() map[string]bool {
+	dlqs := map[string]bool{}
+	for _, s := range ec.c.spec.Stacks {
+		out := ec.outs[s.Name]
+		if out == nil {
+			continue
+		}
+		for _, r := range out.resources {
+			if r.Value.Get("Type").Text != "AWS::SQS::Queue" {
+				continue
+			}
+			t := r.Value.Get("Properties").Get("RedrivePolicy").Get("deadLetterTargetArn")
+			if fn, a, ok := t.Intrinsic(); ok && fn == "Fn::GetAtt" && a.Kind == ir.List && len(a.Items) == 2 {
+				dlqs[s.Name+"/"+a.Items[0].Text] = true
+			}
+		}
+	}
+	return dlqs
+}
+
+// alarmActions is the ops topic, wired into stack s like any output.
+func (ec *envCompile) alarmActions(cat *alarms.Catalogue, s *Stack) *ir.Node {
+	blk, out, ok := strings.Cut(cat.Actions, ".")
+	if !ok {
+		return nil
+	}
+	var found []*Instance
+	for _, in := range ec.instances {
+		if in.Block == blk && !in.Stack.Shared {
+			found = append(found, in)
+		}
+	}
+	if len(found) != 1 {
+		return nil // the linter reports alarms without actions
+	}
+	p := found[0]
+	return ec.resolveOutput(s, ir.Str(p.Stack.Name+"."+p.Name+"."+out, cat.ActPos), cat.ActPos)
+}
+
+// alarm builds one alarm for resource r, or reports why it cannot.
+func (ec *envCompile) alarm(cat *alarms.Catalogue, e *alarms.Entry, s *Stack, r ir.Pair) (*AlarmRow, *ir.Node) {
+	path := ""
+	if src := r.Value.Get("Metadata").Get("riglet").Get("instance"); src != nil {
+		path = src.Text
+	}
+	row := &AlarmRow{Stack: s.Name, Resource: r.Key, Instance: path, Alarm: e.Name, From: "catalogue", Critical: e.Critical, Metrics: e.Metrics()}
+	threshold := e.Threshold
+	// env-wide, then per instance (keyed by the resource's name inside the instance)
+	if v := ec.env.Alarms.Thresholds.Get(e.Name); v != nil {
+		threshold, row.From = v, "env"
+	}
+	inst, rel := ec.instanceOf(s, path, r.Key)
+	if inst != nil {
+		if v := inst.Alarms.Get(rel).Get(e.Name); v != nil {
+			threshold, row.From = v, "instance"
+		}
+	}
+	if threshold != nil && threshold.Kind == ir.Map && threshold.Get("disabled") != nil {
+		reason := threshold.Get("disabled")
+		if strings.TrimSpace(reason.Text) == "" || reason.Kind != ir.String {
+			ec.c.errs.AddCode("alarm", reason.Pos, "turning off alarm %s needs a reason: {disabled: \"why\"}", e.Name)
+		}
+		row.Disabled = reason.Text
+		row.Threshold = "off"
+		return row, nil
+	}
+	if threshold == nil {
+		if e.Optional {
+			return nil, nil
+		}
+		at := s.Pos
+		if inst != nil {
+			at = inst.Pos
+		}
+		ec.c.errs.AddCode("alarm", at, "alarm %s of %s (%s) needs a threshold: %s; set alarms: {%s: {%s: N}} on the instance or alarms.thresholds.%s in %s",
+			e.Name, r.Key, e.Description, "the catalogue gives none on purpose", rel, e.Name, e.Name, ec.env.File)
+		return nil, nil
+	}
+	props := r.Value.Get("Properties")
+	if threshold.Kind == ir.Map {
+		if threshold.Get("Riglet::Value").Text == "timeout-ms-90" {
+			timeout := 3.0
+			if t := props.Get("Timeout"); t != nil {
+				if f, err := strconv.ParseFloat(t.Text, 64); err == nil {
+					timeout = f
+				}
+			}
+			threshold = &ir.Node{Kind: ir.Number, Text: strconv.FormatFloat(timeout*900, 'f', -1, 64), Pos: e.Pos}
+		} else {
+			ec.c.errs.AddCode("alarm", threshold.Pos, "alarm %s: a threshold is a number or {disabled: reason}", e.Name)
+			return nil, nil
+		}
+	}
+	if _, err := strconv.ParseFloat(threshold.Text, 64); err != nil || !threshold.IsScalar() {
+		ec.c.errs.AddCode("alarm", threshold.Pos, "alarm %s: threshold %q is not a number", e.Name, threshold.Text)
+		return nil, nil
+	}
+	row.Threshold = threshold.Text
+	p := e.Pos
+	a := ir.NewMap(p)
+	a.Set("AlarmName", ir.Str(truncate(ec.outs[s.Name].name+"-"+r.Key+"-"+e.Name, 255), p))
+	a.Set("AlarmDescription", ir.Str(e.Description+" (riglet alarm catalogue: "+e.Name+", threshold from "+row.From+")", p))
+	if e.Math != nil {
+		metrics := ir.NewList(p)
+		var ids []string
+		for i, op := range e.Math.Operations {
+			id := "m" + strconv.Itoa(i+1)
+			ids = append(ids, id)
+			dims := ec.dimensions(e.Math.Dimensions, s, r, p)
+			if dims == nil {
+				return nil, nil
+			}
+			dims.Items = append(dims.Items, dim("Operation", ir.Str(op, p), p))
+			metric := ir.NewMap(p)
+			metric.Set("Namespace", ir.Str(e.Math.Namespace, p))
+			metric.Set("MetricName", ir.Str(e.Math.Metric, p))
+			metric.Set("Dimensions", dims)
+			stat := ir.NewMap(p)
+			stat.Set("Metric", metric)
+			stat.Set("Period", ir.Int(e.Period, p))
+			stat.Set("Stat", ir.Str(e.Math.Statistic, p))
+			m := ir.NewMap(p)
+			m.Set("Id", ir.Str(id, p))
+			m.Set("MetricStat", stat)
+			m.Set("ReturnData", ir.Boolean(false, p))
+			metrics.Items = append(metrics.Items, m)
+		}
+		expr := ir.NewMap(p)
+		expr.Set("Id", ir.Str("e1", p))
+		expr.Set("Expression", ir.Str(strings.Replace(e.Math.Expression, "METRICS()", "["+strings.Join(ids, ",")+"]", 1), p))
+		expr.Set("Label", ir.Str(e.Name, p))
+		expr.Set("ReturnData", ir.Boolean(true, p))
+		metrics.Items = append(metrics.Items, expr)
+		a.Set("Metrics", metrics)
+	} else {
+		a.Set("Namespace", ir.Str(e.Namespace, p))
+		a.Set("MetricName", ir.Str(e.Metric, p))
+		dims := ec.dimensions(e.Dimensions, s, r, p)
+		if dims == nil {
+			return nil, nil
+		}
+		a.Set("Dimensions", dims)
+		if e.Extended != "" {
+			a.Set("ExtendedStatistic", ir.Str(e.Extended, p))
+		} else {
+			a.Set("Statistic", ir.Str(e.Statistic, p))
+		}
+		a.Set("Period", ir.Int(e.Period, p))
+	}
+	a.Set("EvaluationPeriods", ir.Int(e.Evaluation, p))
+	if e.Datapoints > 0 {
+		a.Set("DatapointsToAlarm", ir.Int(e.Datapoints, p))
+	}
+	a.Set("ComparisonOperator", ir.Str(e.Comparison, p))
+	a.Set("Threshold", &ir.Node{Kind: ir.Number, Text: threshold.Text, Pos: threshold.Pos})
+	a.Set("TreatMissingData", ir.Str(e.Missing, p))
+	res := ir.NewMap(p)
+	res.Set("Type", ir.Str(alarmType, p))
+	md := ir.NewMap(p)
+	tag := ir.NewMap(p)
+	tag.Set("source", ir.Str(ir.Pos{File: p.File, Line: p.Line}.String(), p))
+	tag.Set("instance", ir.Str(path, p))
+	tag.Set("alarm", ir.Str(e.Name, p))
+	md.Set("riglet", tag)
+	res.Set("Metadata", md)
+	res.Set("Properties", a)
+	return row, res
+}
+
+func dim(name string, v *ir.Node, p ir.Pos) *ir.Node {
+	d := ir.NewMap(p)
+	d.Set("Name", ir.Str(name, p))
+	d.Set("Value", v)
+	return d
+}
+
+// dimensions instantiates a catalogue dimension list for resource r.
+func (ec *envCompile) dimensions(ds []alarms.Dimension, s *Stack, r ir.Pair, p ir.Pos) *ir.Node {
+	out := ir.NewList(p)
+	for _, d := range ds {
+		v := ec.dimensionValue(d.Value, s, r, p)
+		if v == nil {
+			return nil
+		}
+		out.Items = append(out.Items, dim(d.Name, v, p))
+	}
+	return out
+}
+
+func (ec *envCompile) dimensionValue(v *ir.Node, s *Stack, r ir.Pair, p ir.Pos) *ir.Node {
+	if fn, a, ok := v.Intrinsic(); ok && fn == "Riglet::Value" {
+		switch {
+		case a.Text == "account":
+			return ir.Str(ec.env.Account, p)
+		case a.Text == "load-balancer":
+			return ec.loadBalancerOf(s, r)
+		case strings.HasPrefix(a.Text, "property:"):
+			pv := r.Value.Get("Properties").Get(strings.TrimPrefix(a.Text, "property:"))
+			if pv == nil {
+				ec.c.errs.AddCode("alarm", r.KeyPos, "%s has no %s, which its alarm dimensions need", r.Key, strings.TrimPrefix(a.Text, "property:"))
+				return nil
+			}
+			return pv.Clone()
+		}
+		ec.c.errs.AddCode("alarm", a.Pos, "unknown Riglet::Value %q", a.Text)
+		return nil
+	}
+	return substResource(v, r.Key)
+}
+
+// substResource replaces ${Resource} in every string of n.
+func substResource(n *ir.Node, id string) *ir.Node {
+	c := n.Clone()
+	ir.Walk(c, func(m *ir.Node) bool {
+		if m.Kind == ir.String {
+			m.Text = strings.ReplaceAll(m.Text, "${Resource}", id)
+		}
+		return true
+	})
+	return c
+}
+
+// loadBalancerOf finds the full name of the load balancer a target group serves:
+// through the listener rules (or listener default actions) that forward to it.
+func (ec *envCompile) loadBalancerOf(s *Stack, tg ir.Pair) *ir.Node {
+	out := ec.outs[s.Name]
+	forwardsTo := func(actions *ir.Node) bool {
+		found := false
+		ir.Walk(actions, func(m *ir.Node) bool {
+			if fn, a, ok := m.Intrinsic(); ok && fn == "Ref" && a.Text == tg.Key {
+				found = true
+			}
+			return !found
+		})
+		return found
+	}
+	for _, r := range out.resources {
+		t := r.Value.Get("Type").Text
+		props := r.Value.Get("Properties")
+		var listener *ir.Node
+		switch {
+		case t == listenerRuleType && forwardsTo(props.Get("Actions")):
+			listener = props.Get("ListenerArn")
+		case t == "AWS::ElasticLoadBalancingV2::Listener" && forwardsTo(props.Get("DefaultActions")):
+			listener = ir.Ref(r.Key, r.KeyPos)
+		default:
+			continue
+		}
+		if fn, a, ok := listener.Intrinsic(); ok {
+			switch fn {
+			case "Fn::ImportValue":
+				id, ok := ec.exportIDs[a.Text]
+				if !ok {
+					break
+				}
+				prod := id[:strings.LastIndexByte(id, '.')]
+				return ec.resolveOutput(s, ir.Str(prod+".LoadBalancerFullName", tg.KeyPos), tg.KeyPos)
+			case "Ref":
+				for _, l := range out.resources {
+					if l.Key == a.Text {
+						if fn2, lb, ok := l.Value.Get("Properties").Get("LoadBalancerArn").Intrinsic(); ok && fn2 == "Ref" {
+							return ir.GetAtt(lb.Text, "LoadBalancerFullName", tg.KeyPos)
+						}
+					}
+				}
+			}
+		}
+	}
+	ec.c.errs.AddCode("alarm", tg.KeyPos, "target group %s: riglet cannot tell which load balancer it serves, which its alarms need (the LoadBalancer dimension); forward to it from a listener rule or listener", tg.Key)
+	return nil
+}
+
+// instanceOf finds the spec instance that made a resource, and the resource's name
+// inside it.
+func (ec *envCompile) instanceOf(s *Stack, path, logicalID string) (*Instance, string) {
+	parts := strings.SplitN(path, ".", 3)
+	if len(parts) < 2 {
+		return nil, logicalID
+	}
+	name, _, _ := strings.Cut(parts[1], "+")
+	for _, in := range s.Instances {
+		if in.Name == name {
+			return in, strings.TrimPrefix(logicalID, pascal(in.Name))
+		}
+	}
+	return nil, logicalID
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}
