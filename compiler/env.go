@@ -40,6 +40,7 @@ func (c *compilation) compileEnv(env *Env) *EnvResult {
 	}
 	ec.run()
 	er := &EnvResult{Env: env.Name, EnvFile: env, Network: c.plans[env.Name], Params: ec.origins}
+	ec.checkEnv()
 	er.Priorities = ec.assignPriorities()
 	er.Alarms = ec.addAlarms()
 	er.Stacks = ec.assemble()

@@ -36,6 +36,7 @@ type cli struct {
 	globals
 	Compile compileCmd `cmd:"" help:"Compile riglets into CloudFormation templates under out/."`
 	Plan    planCmd    `cmd:"" help:"Show what a riglet compiles to in one env: stacks, CIDRs, parameters."`
+	Lock    lockCmd    `cmd:"" help:"Manage the lock of derived allocations."`
 	Version versionCmd `cmd:"" help:"Print riglet's version."`
 }
 
