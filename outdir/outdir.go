@@ -62,6 +62,7 @@ func Recover(root string) ([]string, error) {
 			if err := os.Rename(n, dir); err != nil {
 				return did, err
 			}
+			os.Remove(filepath.Join(dir, complete))
 			did = append(did, "finished the interrupted update of "+dir)
 			continue
 		}
@@ -83,6 +84,7 @@ func Recover(root string) ([]string, error) {
 		if err := os.RemoveAll(o); err != nil {
 			return did, err
 		}
+		os.Remove(filepath.Join(dir, complete))
 	}
 	return did, nil
 }
