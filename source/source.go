@@ -73,7 +73,7 @@ func Parse(file string, data []byte) (*ir.Node, error) {
 		}
 		docs++
 		if docs > 1 {
-			c.errs.AddCode("yaml", c.pos(d.Body.GetToken()), "more than one YAML document in the file")
+			c.errs.AddCode("yaml", c.startPos(d.Body), "more than one YAML document in the file")
 			break
 		}
 		root = c.node(d.Body, 0)
@@ -119,6 +119,9 @@ type converter struct {
 	anchors map[string]ast.Node
 	count   int
 	errs    ir.Errors
+	// ownerCol is the column of the key or list item whose value is being read: a
+	// value that starts on a later line must be indented further to belong to it.
+	ownerCol int
 	blown   bool
 }
 
@@ -190,9 +193,14 @@ func (c *converter) node(n ast.Node, depth int) *ir.Node {
 		return m
 	case *ast.SequenceNode:
 		l := &ir.Node{Kind: ir.List, Pos: p, Items: make([]*ir.Node, 0, len(v.Values))}
+		saved := c.ownerCol
 		for _, it := range v.Values {
+			if !v.IsFlowStyle {
+				c.ownerCol = c.pos(it.GetToken()).Col - 2 // the "- " before the item
+			}
 			l.Items = append(l.Items, c.node(it, depth+1))
 		}
+		c.ownerCol = saved
 		return l
 	case *ast.AnchorNode:
 		if name := anchorName(v); name != "" {
@@ -245,7 +253,11 @@ func (c *converter) pair(m *ir.Node, mv *ast.MappingValueNode, seen map[string]i
 		return
 	}
 	seen[key] = kp
-	m.Pairs = append(m.Pairs, ir.Pair{Key: key, KeyPos: kp, Value: c.node(mv.Value, depth+1)})
+	saved := c.ownerCol
+	c.ownerCol = kp.Col
+	v := c.node(mv.Value, depth+1)
+	c.ownerCol = saved
+	m.Pairs = append(m.Pairs, ir.Pair{Key: key, KeyPos: kp, Value: v})
 }
 
 // merge applies a YAML merge key: pairs the map does not already have are added.
@@ -314,6 +326,14 @@ func (c *converter) tag(t *ast.TagNode, p ir.Pos, depth int) *ir.Node {
 		return &ir.Node{Kind: ir.Bool, Text: strconv.FormatBool(b), Pos: p}
 	case "!!map", "!!seq", "!!null":
 		return c.node(t.Value, depth+1)
+	}
+	if t.Value != nil && t.Value.GetToken() != nil && t.Value.GetToken().Position != nil {
+		// goccy gives "a: !GetAZs" followed by "b: 1" the map that follows as the tag's
+		// value; YAML gives it nothing. Refuse rather than lose the map.
+		if vp := c.startPos(t.Value); vp.Line > p.Line && vp.Col <= c.ownerCol {
+			c.errs.AddCode("yaml", p, "%s has no value on its line; write %s \"\" for an empty one", name, name)
+			return &ir.Node{Kind: ir.Null, Pos: p}
+		}
 	}
 	fn, ok := shortTags[name]
 	if !ok {
@@ -395,4 +415,18 @@ func bytesIndexByte(b []byte, c byte) int {
 		}
 	}
 	return -1
+}
+
+// startPos is where a node's text starts: a map starts at its first key, not at the
+// colon goccy's token points to.
+func (c *converter) startPos(n ast.Node) ir.Pos {
+	switch v := n.(type) {
+	case *ast.MappingNode:
+		if len(v.Values) > 0 {
+			return c.pos(v.Values[0].Key.GetToken())
+		}
+	case *ast.MappingValueNode:
+		return c.pos(v.Key.GetToken())
+	}
+	return c.pos(n.GetToken())
 }
