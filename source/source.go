@@ -122,7 +122,7 @@ type converter struct {
 	// ownerCol is the column of the key or list item whose value is being read: a
 	// value that starts on a later line must be indented further to belong to it.
 	ownerCol int
-	blown   bool
+	blown    bool
 }
 
 func (c *converter) pos(t *token.Token) ir.Pos {
