@@ -66,7 +66,7 @@ func (ec *envCompile) addAlarms() []AlarmRow {
 					props.Set("AlarmActions", ir.NewList(e.Pos, actions.Clone()))
 					props.Set("OKActions", ir.NewList(e.Pos, actions.Clone()))
 				}
-				out.addResource(r.Key+e.Name, alarm, row.Instance, e.Pos, &ec.c.errs)
+				out.addResource(r.Key+e.Name, alarm, row.Instance, e.Pos, ec.errs)
 			}
 		}
 	}
@@ -172,7 +172,7 @@ func (ec *envCompile) alarm(cat *alarms.Catalogue, e *alarms.Entry, s *Stack, r 
 	if threshold != nil && threshold.Kind == ir.Map && threshold.Get("disabled") != nil {
 		reason := threshold.Get("disabled")
 		if strings.TrimSpace(reason.Text) == "" || reason.Kind != ir.String {
-			ec.c.errs.AddCode("alarm", reason.Pos, "turning off alarm %s needs a reason: {disabled: \"why\"}", e.Name)
+			ec.errs.AddCode("alarm", reason.Pos, "turning off alarm %s needs a reason: {disabled: \"why\"}", e.Name)
 		}
 		row.Disabled = reason.Text
 		row.Threshold = "off"
@@ -186,7 +186,7 @@ func (ec *envCompile) alarm(cat *alarms.Catalogue, e *alarms.Entry, s *Stack, r 
 		if inst != nil {
 			at = inst.Pos
 		}
-		ec.c.errs.AddCode("alarm", at, "alarm %s of %s (%s) needs a threshold: %s; set alarms: {%s: {%s: N}} on the instance or alarms.thresholds.%s in %s",
+		ec.errs.AddCode("alarm", at, "alarm %s of %s (%s) needs a threshold: %s; set alarms: {%s: {%s: N}} on the instance or alarms.thresholds.%s in %s",
 			e.Name, r.Key, e.Description, "the catalogue gives none on purpose", rel, e.Name, e.Name, ec.env.File)
 		return nil, nil
 	}
@@ -201,12 +201,12 @@ func (ec *envCompile) alarm(cat *alarms.Catalogue, e *alarms.Entry, s *Stack, r 
 			}
 			threshold = &ir.Node{Kind: ir.Number, Text: strconv.FormatFloat(timeout*900, 'f', -1, 64), Pos: e.Pos}
 		} else {
-			ec.c.errs.AddCode("alarm", threshold.Pos, "alarm %s: a threshold is a number or {disabled: reason}", e.Name)
+			ec.errs.AddCode("alarm", threshold.Pos, "alarm %s: a threshold is a number or {disabled: reason}", e.Name)
 			return nil, nil
 		}
 	}
 	if _, err := strconv.ParseFloat(threshold.Text, 64); err != nil || !threshold.IsScalar() {
-		ec.c.errs.AddCode("alarm", threshold.Pos, "alarm %s: threshold %q is not a number", e.Name, threshold.Text)
+		ec.errs.AddCode("alarm", threshold.Pos, "alarm %s: threshold %q is not a number", e.Name, threshold.Text)
 		return nil, nil
 	}
 	row.Threshold = threshold.Text
@@ -311,12 +311,12 @@ func (ec *envCompile) dimensionValue(v *ir.Node, s *Stack, r ir.Pair, p ir.Pos) 
 		case strings.HasPrefix(a.Text, "property:"):
 			pv := r.Value.Get("Properties").Get(strings.TrimPrefix(a.Text, "property:"))
 			if pv == nil {
-				ec.c.errs.AddCode("alarm", r.KeyPos, "%s has no %s, which its alarm dimensions need", r.Key, strings.TrimPrefix(a.Text, "property:"))
+				ec.errs.AddCode("alarm", r.KeyPos, "%s has no %s, which its alarm dimensions need", r.Key, strings.TrimPrefix(a.Text, "property:"))
 				return nil
 			}
 			return pv.Clone()
 		}
-		ec.c.errs.AddCode("alarm", a.Pos, "unknown Riglet::Value %q", a.Text)
+		ec.errs.AddCode("alarm", a.Pos, "unknown Riglet::Value %q", a.Text)
 		return nil
 	}
 	return substResource(v, r.Key)
@@ -380,7 +380,7 @@ func (ec *envCompile) loadBalancerOf(s *Stack, tg ir.Pair) *ir.Node {
 			}
 		}
 	}
-	ec.c.errs.AddCode("alarm", tg.KeyPos, "target group %s: riglet cannot tell which load balancer it serves, which its alarms need (the LoadBalancer dimension); forward to it from a listener rule or listener", tg.Key)
+	ec.errs.AddCode("alarm", tg.KeyPos, "target group %s: riglet cannot tell which load balancer it serves, which its alarms need (the LoadBalancer dimension); forward to it from a listener rule or listener", tg.Key)
 	return nil
 }
 

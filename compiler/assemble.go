@@ -45,12 +45,12 @@ func (ec *envCompile) assemble() []*StackResult {
 		}
 		sr.Template = t
 		sr.Capabilities = capabilities(out.resources)
-		if len(out.resources) == 0 && len(ec.c.errs) == 0 {
-			ec.c.errs.Addf(s.Pos, "stack %s has no resources in env %s", s.Name, ec.label())
+		if len(out.resources) == 0 && len(*ec.errs) == 0 {
+			ec.errs.Addf(s.Pos, "stack %s has no resources in env %s", s.Name, ec.label())
 		}
 		stacks = append(stacks, sr)
 	}
-	return sortStacks(stacks, &ec.c.errs)
+	return sortStacks(stacks, ec.errs)
 }
 
 func (ec *envCompile) description(s *Stack) string {
@@ -96,7 +96,7 @@ func (ec *envCompile) outputs(s *Stack) *ir.Node {
 			}
 			if exp != nil {
 				if len(exp.Text) > 255 {
-					ec.c.errs.Addf(in.Pos, "export name %s is %d characters; CloudFormation allows 255 (shorten the owner, riglet, stack or instance name)", exp.Text, len(exp.Text))
+					ec.errs.Addf(in.Pos, "export name %s is %d characters; CloudFormation allows 255 (shorten the owner, riglet, stack or instance name)", exp.Text, len(exp.Text))
 				}
 				o.Set("Export", ir.Fn("Name", exp, exp.Pos))
 			}
@@ -108,7 +108,7 @@ func (ec *envCompile) outputs(s *Stack) *ir.Node {
 			st, rest, _ := strings.Cut(key, ".")
 			inst, out, _ := strings.Cut(rest, ".")
 			if st == s.Name && outs.Get(pascal(inst)+out) == nil {
-				ec.c.errs.Addf(s.Pos, "a shared stack imports %s from env %s, which has no such output", key, ec.envName)
+				ec.errs.Addf(s.Pos, "a shared stack imports %s from env %s, which has no such output", key, ec.envName)
 			}
 		}
 	}

@@ -100,7 +100,7 @@ func (ec *envCompile) checkEnv() {
 				if len(ec.env.AZs) < 2 {
 					what := map[string]string{"AWS::ElasticLoadBalancingV2::LoadBalancer": "a load balancer",
 						"AWS::RDS::DBSubnetGroup": "a database subnet group", "AWS::RDS::DBCluster": "a database cluster"}[r.Value.Get("Type").Text]
-					ec.c.errs.Add(&ir.Error{Pos: ec.env.AZsPos, Code: "network",
+					ec.errs.Add(&ir.Error{Pos: ec.env.AZsPos, Code: "network",
 						Msg:     fmt.Sprintf("env %s has one availability zone, but %s (%s, %s) needs subnets in at least two", ec.env.Name, what, r.Key, s.Name),
 						Related: []ir.Related{{Pos: r.KeyPos, Msg: "made here"}}})
 				}
@@ -126,7 +126,7 @@ func (ec *envCompile) checkFargate(id string, props *ir.Node) {
 		return // vCPU strings such as "1 vCPU" are left to CloudFormation
 	}
 	if ok, c, m := FargatePair(cpu, mem); !ok {
-		ec.c.errs.Add(&ir.Error{Pos: memN.Pos, Code: "fargate",
+		ec.errs.Add(&ir.Error{Pos: memN.Pos, Code: "fargate",
 			Msg:     fmt.Sprintf("task definition %s: Fargate does not run %d CPU units with %d MiB; the nearest valid pair is %d CPU with %d MiB", id, cpu, mem, c, m),
 			Related: []ir.Related{{Pos: cpuN.Pos, Msg: "CPU set here"}}})
 	}

@@ -6,8 +6,10 @@ package compiler
 import (
 	"io/fs"
 	"path"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/riglet/riglet/alarms"
 	"github.com/riglet/riglet/ir"
@@ -81,6 +83,12 @@ type compilation struct {
 	export    map[string]map[string]bool // env -> export name -> requested by a shared stack
 	cat       *alarms.Catalogue
 	catFailed bool
+	lockMu    sync.Mutex // guards lock.Priorities while envs compile in parallel
+	// instances of the spec, indexed once (allInstances)
+	instances []*Instance
+	byPath    map[string]*Instance   // stack.instance
+	byName    map[string][]*Instance // instance name
+	byBlock   map[string][]*Instance // block name
 }
 
 // Compile compiles the riglet spec at specFile (a path in fsys, e.g.
@@ -123,16 +131,36 @@ func Compile(fsys, builtin fs.FS, specFile string, opts Options) (*Result, error
 	}
 	res := &Result{Spec: c.spec, LockFile: lockFile, OldLock: oldLock}
 	c.collectSharedExports()
-	for _, e := range c.spec.Envs {
+	// Envs share nothing they write but the lock, so they compile in parallel; the
+	// block library, the catalogue and the instance index are loaded first.
+	c.allInstances()
+	c.catalogue()
+	results := make([]*EnvResult, len(c.spec.Envs))
+	errs := make([]*ir.Errors, len(c.spec.Envs))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i, e := range c.spec.Envs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			results[i], errs[i] = c.compileEnv(c.envs[e])
+		}()
+	}
+	wg.Wait()
+	for i, e := range c.spec.Envs {
 		// Every env is compiled, so that the lock and cross-env references stay whole;
 		// only the selected ones are returned.
-		er := c.compileEnv(c.envs[e])
+		c.errs = append(c.errs, *errs[i]...)
 		if len(selected) == 0 || selected[e] {
-			res.Envs = append(res.Envs, er)
+			res.Envs = append(res.Envs, results[i])
 		}
 	}
 	if c.hasShared() {
-		res.Envs = append(res.Envs, c.compileShared())
+		er, errs := c.compileShared()
+		c.errs = append(c.errs, *errs...)
+		res.Envs = append(res.Envs, er)
 	}
 	if err := c.errs.Err(); err != nil {
 		return nil, err

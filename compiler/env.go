@@ -22,6 +22,7 @@ type envCompile struct {
 	instances []*Instance
 	failed    map[*Instance]bool // wiring failed: expanding would only repeat the error
 	exportIDs map[string]string  // export name -> stack.instance.Output it carries
+	errs      *ir.Errors         // this env's problems; envs compile in parallel
 }
 
 // layered is a parameter value with the layer that set it.
@@ -31,7 +32,7 @@ type layered struct {
 	pos   ir.Pos
 }
 
-func (c *compilation) compileEnv(env *Env) *EnvResult {
+func (c *compilation) compileEnv(env *Env) (*EnvResult, *ir.Errors) {
 	ec := c.newEnvCompile(env)
 	for _, s := range c.spec.Stacks {
 		if !s.Shared {
@@ -44,10 +45,10 @@ func (c *compilation) compileEnv(env *Env) *EnvResult {
 	er.Priorities = ec.assignPriorities()
 	er.Alarms = ec.addAlarms()
 	er.Stacks = ec.assemble()
-	return er
+	return er, ec.errs
 }
 
-func (c *compilation) compileShared() *EnvResult {
+func (c *compilation) compileShared() (*EnvResult, *ir.Errors) {
 	// Shared stacks deploy to the account and region of the riglet's first env.
 	first := c.envs[c.spec.Envs[0]]
 	ec := c.newEnvCompile(first)
@@ -60,11 +61,11 @@ func (c *compilation) compileShared() *EnvResult {
 	ec.run()
 	er := &EnvResult{Env: "shared", Params: ec.origins}
 	er.Stacks = ec.assemble()
-	return er
+	return er, ec.errs
 }
 
 func (c *compilation) newEnvCompile(env *Env) *envCompile {
-	return &envCompile{c: c, env: env, envName: env.Name,
+	return &envCompile{c: c, env: env, envName: env.Name, errs: &ir.Errors{},
 		ctx:  &envCtx{name: env.Name, account: env.Account, region: env.Region, azs: env.AZs},
 		outs: map[string]*stackOut{}, exps: map[*Instance]*expansion{}, failed: map[*Instance]bool{}, exportIDs: map[string]string{},
 		needs: map[string]map[string]bool{}, exports: map[string]map[string]*ir.Node{},
@@ -112,7 +113,7 @@ func (ec *envCompile) run() {
 		case 2:
 			return
 		case 1:
-			ec.c.errs.AddCode("cycle", in.Pos, "instances read each other's outputs in a cycle: %s", strings.Join(append(chain, in.Stack.Name+"."+in.Name), " -> "))
+			ec.errs.AddCode("cycle", in.Pos, "instances read each other's outputs in a cycle: %s", strings.Join(append(chain, in.Stack.Name+"."+in.Name), " -> "))
 			return
 		}
 		state[in] = 1
@@ -181,8 +182,9 @@ func (ec *envCompile) layers(in *Instance, b *Block) map[string]layered {
 // wire finds the one instance of the block that feeds a parameter.
 func (ec *envCompile) wire(in *Instance, param string, w Wire) *ir.Node {
 	var found []*Instance
-	for _, other := range ec.c.allInstances() {
-		if other.Block == w.Block && other != in && (other.Stack.Shared == (ec.env == nil)) {
+	ec.c.allInstances()
+	for _, other := range ec.c.byBlock[w.Block] {
+		if other != in && (other.Stack.Shared == (ec.env == nil)) {
 			found = append(found, other)
 		}
 	}
@@ -198,17 +200,24 @@ func (ec *envCompile) wire(in *Instance, param string, w Wire) *ir.Node {
 		names = append(names, f.Stack.Name+"."+f.Name)
 	}
 	ec.failed[in] = true
-	ec.c.errs.AddCode("wiring", in.Pos, "%s.%s: parameter %s could come from any of %s (%s blocks); say which with %s: !Output %s.%s",
+	ec.errs.AddCode("wiring", in.Pos, "%s.%s: parameter %s could come from any of %s (%s blocks); say which with %s: !Output %s.%s",
 		in.Stack.Name, in.Name, param, strings.Join(names, ", "), w.Block, param, names[0], w.Output)
 	return nil
 }
 
 func (c *compilation) allInstances() []*Instance {
-	var out []*Instance
-	for _, s := range c.spec.Stacks {
-		out = append(out, s.Instances...)
+	if c.instances == nil {
+		c.byPath, c.byName, c.byBlock = map[string]*Instance{}, map[string][]*Instance{}, map[string][]*Instance{}
+		for _, s := range c.spec.Stacks {
+			for _, in := range s.Instances {
+				c.instances = append(c.instances, in)
+				c.byPath[s.Name+"."+in.Name] = in
+				c.byName[in.Name] = append(c.byName[in.Name], in)
+				c.byBlock[in.Block] = append(c.byBlock[in.Block], in)
+			}
+		}
 	}
-	return out
+	return c.instances
 }
 
 // derived returns the value a Metadata.Riglet.Derived key stands for in this env.
@@ -224,7 +233,7 @@ func (ec *envCompile) derived(key string, path string, p ir.Pos) *ir.Node {
 		return ir.Fn(priorityFn, ir.Str(path, p), p)
 	}
 	if env == nil {
-		ec.c.errs.Addf(p, "%s: %s is not known in a shared stack", path, key)
+		ec.errs.Addf(p, "%s: %s is not known in a shared stack", path, key)
 		return nil
 	}
 	switch key {
@@ -295,22 +304,18 @@ func (ec *envCompile) findOutput(ref string, p ir.Pos, report bool) (*Instance, 
 	var output string
 	switch len(parts) {
 	case 3:
-		for _, in := range ec.c.allInstances() {
-			if in.Stack.Name == parts[0] && in.Name == parts[1] {
-				cands = append(cands, in)
-			}
+		ec.c.allInstances()
+		if in := ec.c.byPath[parts[0]+"."+parts[1]]; in != nil {
+			cands = append(cands, in)
 		}
 		output = parts[2]
 	case 2:
-		for _, in := range ec.c.allInstances() {
-			if in.Name == parts[0] {
-				cands = append(cands, in)
-			}
-		}
+		ec.c.allInstances()
+		cands = ec.c.byName[parts[0]]
 		output = parts[1]
 	default:
 		if report {
-			ec.c.errs.AddCode("wiring", p, "!Output %s: name an output as stack.instance.Output", ref)
+			ec.errs.AddCode("wiring", p, "!Output %s: name an output as stack.instance.Output", ref)
 		}
 		return nil, "", ""
 	}
@@ -321,9 +326,9 @@ func (ec *envCompile) findOutput(ref string, p ir.Pos, report bool) (*Instance, 
 				for _, in := range ec.c.allInstances() {
 					names = append(names, in.Stack.Name+"."+in.Name)
 				}
-				ec.c.errs.AddCode("wiring", p, "!Output %s: no such instance%s", ref, didYouMean(strings.Join(parts[:len(parts)-1], "."), names))
+				ec.errs.AddCode("wiring", p, "!Output %s: no such instance%s", ref, didYouMean(strings.Join(parts[:len(parts)-1], "."), names))
 			} else {
-				ec.c.errs.AddCode("wiring", p, "!Output %s: several instances are called %s; name the stack too", ref, parts[0])
+				ec.errs.AddCode("wiring", p, "!Output %s: several instances are called %s; name the stack too", ref, parts[0])
 			}
 		}
 		return nil, "", ""

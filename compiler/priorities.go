@@ -37,7 +37,7 @@ func (ec *envCompile) assignPriorities() []priority.Assignment {
 			props := r.Value.Get("Properties")
 			pp := props.Pair("Priority")
 			if pp == nil {
-				ec.c.errs.AddCode("priority", r.KeyPos, "listener rule %s has no Priority", r.Key)
+				ec.errs.AddCode("priority", r.KeyPos, "listener rule %s has no Priority", r.Key)
 				continue
 			}
 			rule := priority.Rule{Key: s.Name + "/" + r.Key, Stack: s.Name, Name: r.Key, Pos: pp.Value.Pos}
@@ -52,16 +52,16 @@ func (ec *envCompile) assignPriorities() []priority.Assignment {
 			case pp.Value.Kind == ir.Number || pp.Value.Kind == ir.String:
 				n, err := strconv.Atoi(pp.Value.Text)
 				if err != nil {
-					ec.c.errs.AddCode("priority", pp.Value.Pos, "listener rule priority %q is not a whole number", pp.Value.Text)
+					ec.errs.AddCode("priority", pp.Value.Pos, "listener rule priority %q is not a whole number", pp.Value.Text)
 					continue
 				}
 				rule.Explicit = n
 				if n == 0 {
-					ec.c.errs.AddCode("priority", pp.Value.Pos, "listener rule priority 0 is out of range 1..50000")
+					ec.errs.AddCode("priority", pp.Value.Pos, "listener rule priority 0 is out of range 1..50000")
 					continue
 				}
 			default:
-				ec.c.errs.AddCode("priority", pp.Value.Pos, "listener rule %s: the priority must be known at compile time", r.Key)
+				ec.errs.AddCode("priority", pp.Value.Pos, "listener rule %s: the priority must be known at compile time", r.Key)
 				continue
 			}
 			rule.Listener = ec.listenerID(s.Name, props.Get("ListenerArn"))
@@ -72,20 +72,24 @@ func (ec *envCompile) assignPriorities() []priority.Assignment {
 			placed[rule.Key] = placedRule{res: r.Value, prio: pp}
 		}
 	}
+	ec.c.lockMu.Lock()
 	lock := &priority.Lock{Listeners: ec.c.lock.Priorities[ec.envName]}
+	ec.c.lockMu.Unlock()
 	got, newLock, errs := priority.Allocate(rules, lock)
 	for _, e := range errs {
 		if e.Code == "" {
 			e.Code = "priority"
 		}
 	}
-	ec.c.errs = append(ec.c.errs, errs...)
+	*ec.errs = append(*ec.errs, errs...)
 	if newLock != nil {
+		ec.c.lockMu.Lock()
 		if len(newLock.Listeners) > 0 {
 			ec.c.lock.Priorities[ec.envName] = newLock.Listeners
 		} else {
 			delete(ec.c.lock.Priorities, ec.envName)
 		}
+		ec.c.lockMu.Unlock()
 	}
 	for _, a := range got {
 		if p, ok := placed[a.Key]; ok {

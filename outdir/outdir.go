@@ -101,16 +101,22 @@ func Replace(dir string, files []File) error {
 	if err := os.RemoveAll(tmp); err != nil {
 		return err
 	}
+	var written []string
 	for _, f := range files {
 		p := filepath.Join(tmp, filepath.FromSlash(f.Path))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return err
 		}
-		if err := writeSync(p, f.Data); err != nil {
+		if err := os.WriteFile(p, f.Data, 0o644); err != nil {
 			return err
 		}
+		written = append(written, p)
 	}
 	if err := os.MkdirAll(tmp, 0o755); err != nil {
+		return err
+	}
+	// Everything must be on disk before the marker says the directory is whole.
+	if err := syncFiles(tmp, written); err != nil {
 		return err
 	}
 	if err := writeSync(filepath.Join(tmp, complete), nil); err != nil {
