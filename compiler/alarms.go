@@ -211,7 +211,7 @@ func (ec *envCompile) alarm(cat *alarms.Catalogue, e *alarms.Entry, s *Stack, r 
 	}
 	row.Threshold = threshold.Text
 	p := e.Pos
-	a := ir.NewMap(p)
+	a := ir.NewMapCap(p, 16)
 	a.Set("AlarmName", ir.Str(truncate(ec.outs[s.Name].name+"-"+r.Key+"-"+e.Name, 255), p))
 	a.Set("AlarmDescription", ir.Str(e.Description+" (riglet alarm catalogue: "+e.Name+", threshold from "+row.From+")", p))
 	if e.Math != nil {
@@ -268,10 +268,10 @@ func (ec *envCompile) alarm(cat *alarms.Catalogue, e *alarms.Entry, s *Stack, r 
 	a.Set("ComparisonOperator", ir.Str(e.Comparison, p))
 	a.Set("Threshold", &ir.Node{Kind: ir.Number, Text: threshold.Text, Pos: threshold.Pos})
 	a.Set("TreatMissingData", ir.Str(e.Missing, p))
-	res := ir.NewMap(p)
+	res := ir.NewMapCap(p, 3)
 	res.Set("Type", ir.Str(alarmType, p))
-	md := ir.NewMap(p)
-	tag := ir.NewMap(p)
+	md := ir.NewMapCap(p, 1)
+	tag := ir.NewMapCap(p, 3)
 	tag.Set("source", ir.Str(ir.Pos{File: p.File, Line: p.Line}.String(), p))
 	tag.Set("instance", ir.Str(path, p))
 	tag.Set("alarm", ir.Str(e.Name, p))
@@ -282,7 +282,7 @@ func (ec *envCompile) alarm(cat *alarms.Catalogue, e *alarms.Entry, s *Stack, r 
 }
 
 func dim(name string, v *ir.Node, p ir.Pos) *ir.Node {
-	d := ir.NewMap(p)
+	d := ir.NewMapCap(p, 2)
 	d.Set("Name", ir.Str(name, p))
 	d.Set("Value", v)
 	return d

@@ -84,12 +84,24 @@ func (e *evaluator) eval(n *ir.Node) *ir.Node {
 	}
 	switch n.Kind {
 	case ir.List:
-		out := &ir.Node{Kind: ir.List, Pos: n.Pos, Items: make([]*ir.Node, 0, len(n.Items))}
-		for _, it := range n.Items {
+		// Copy only from the first item that changes: a literal subtree comes back as
+		// it is, shared, so nothing may change an evaluated tree in place.
+		var out *ir.Node
+		for i, it := range n.Items {
 			v := e.eval(it)
+			if out == nil {
+				if v == it {
+					continue
+				}
+				out = &ir.Node{Kind: ir.List, Pos: n.Pos, Items: make([]*ir.Node, i, len(n.Items))}
+				copy(out.Items, n.Items[:i])
+			}
 			if v != removed {
 				out.Items = append(out.Items, v)
 			}
+		}
+		if out == nil {
+			return n
 		}
 		return out
 	case ir.Map:
@@ -102,8 +114,24 @@ func (e *evaluator) eval(n *ir.Node) *ir.Node {
 }
 
 func (e *evaluator) evalMap(n *ir.Node) *ir.Node {
-	out := &ir.Node{Kind: ir.Map, Pos: n.Pos, Pairs: make([]ir.Pair, 0, len(n.Pairs))}
-	for _, p := range n.Pairs {
+	var out *ir.Node
+	for i, p := range n.Pairs {
+		if out == nil {
+			if !strings.HasPrefix(p.Key, "Fn::ForEach::") {
+				v := e.eval(p.Value)
+				if v == p.Value {
+					continue
+				}
+				out = &ir.Node{Kind: ir.Map, Pos: n.Pos, Pairs: make([]ir.Pair, i, len(n.Pairs))}
+				copy(out.Pairs, n.Pairs[:i])
+				if v != removed {
+					out.Pairs = append(out.Pairs, ir.Pair{Key: p.Key, KeyPos: p.KeyPos, Value: v})
+				}
+				continue
+			}
+			out = &ir.Node{Kind: ir.Map, Pos: n.Pos, Pairs: make([]ir.Pair, i, len(n.Pairs))}
+			copy(out.Pairs, n.Pairs[:i])
+		}
 		if strings.HasPrefix(p.Key, "Fn::ForEach::") {
 			for _, q := range e.forEach(p) {
 				if out.Get(q.Key) != nil {
@@ -118,6 +146,9 @@ func (e *evaluator) evalMap(n *ir.Node) *ir.Node {
 		if v != removed {
 			out.Pairs = append(out.Pairs, ir.Pair{Key: p.Key, KeyPos: p.KeyPos, Value: v})
 		}
+	}
+	if out == nil {
+		return n
 	}
 	return out
 }

@@ -61,6 +61,9 @@ func (s *blockScope) ref(name string, p ir.Pos) (*ir.Node, bool) {
 		return m, m != nil
 	}
 	if v, ok := s.params[name]; ok {
+		if v.IsScalar() {
+			return v, true // scalars are never changed in place, so they can be shared
+		}
 		return v.Clone(), true
 	}
 	if inc, ok := s.resources[name]; ok {
@@ -192,12 +195,13 @@ func (x *expander) expand(b *Block, prefix, path string, values *ir.Node, at ir.
 		if out == nil {
 			continue
 		}
-		md := out.Get("Metadata")
-		if md == nil {
-			md = ir.NewMap(r.pos)
-			out.Set("Metadata", md)
+		// Metadata may be the block's own (shared) node: extend a copy.
+		md := ir.NewMapCap(r.pos, 1)
+		if old := out.Get("Metadata"); old != nil && old.Kind == ir.Map {
+			md.Pairs = append(md.Pairs, old.Pairs...)
 		}
-		tag := ir.NewMap(r.pos)
+		out.Set("Metadata", md)
+		tag := ir.NewMapCap(r.pos, 2)
 		tag.Set("source", ir.Str(ir.Pos{File: r.pos.File, Line: r.pos.Line}.String(), r.pos))
 		tag.Set("instance", ir.Str(path, r.pos))
 		md.Set("riglet", tag)

@@ -34,7 +34,12 @@ func (ec *envCompile) assignPriorities() []priority.Assignment {
 			if r.Value.Get("Type").Text != listenerRuleType {
 				continue
 			}
+			// Properties may share nodes with the block: the priority goes into a copy.
 			props := r.Value.Get("Properties")
+			if props != nil && props.Kind == ir.Map {
+				props = &ir.Node{Kind: ir.Map, Pos: props.Pos, Pairs: append([]ir.Pair(nil), props.Pairs...)}
+				r.Value.Set("Properties", props)
+			}
 			pp := props.Pair("Priority")
 			if pp == nil {
 				ec.errs.AddCode("priority", r.KeyPos, "listener rule %s has no Priority", r.Key)

@@ -108,6 +108,9 @@ func NewList(p Pos, items ...*Node) *Node { return &Node{Kind: List, Items: item
 // NewMap returns an empty Map node.
 func NewMap(p Pos) *Node { return &Node{Kind: Map, Pos: p} }
 
+// NewMapCap returns an empty Map node with room for n pairs.
+func NewMapCap(p Pos, n int) *Node { return &Node{Kind: Map, Pos: p, Pairs: make([]Pair, 0, n)} }
+
 // Fn returns the intrinsic {name: arg}.
 func Fn(name string, arg *Node, p Pos) *Node {
 	return &Node{Kind: Map, Pairs: []Pair{{Key: name, KeyPos: p, Value: arg}}, Pos: p}
