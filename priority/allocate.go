@@ -234,6 +234,10 @@ type slot struct {
 	prio     int    // 0 until placed
 	src      string // "" until placed
 	failed   bool   // its explicit or locked number is in error: it is not placed at all
+	// returning: the lock holds it as retired (its rule was removed and is back). Its
+	// old number is kept if it still fits the order, else it is placed afresh: a
+	// retired rule is not live, so moving it cannot collide with itself in AWS.
+	returning bool
 	narrower int    // how many rules of the listener are strictly inside this one
 }
 
@@ -315,7 +319,7 @@ func allocListener(name string, rules []*Rule, entries map[string]Entry, errs *i
 				s.failed = true
 				continue
 			}
-			s.prio, s.src = e.Priority, SourceLocked
+			s.prio, s.src, s.returning = e.Priority, SourceLocked, e.Retired
 		}
 	}
 	slices.Sort(used)
@@ -333,6 +337,20 @@ func allocListener(name string, rules []*Rule, entries map[string]Entry, errs *i
 				slots[j].narrower++
 			} else if r.bNarrower() {
 				slots[i].narrower++
+			}
+		}
+	}
+	for i, s := range slots {
+		if !s.returning || s.src != SourceLocked {
+			continue
+		}
+		for j, t := range slots {
+			if j == i || t.src == "" || t.returning {
+				continue
+			}
+			if r := rel[i*n+j]; (r.aNarrower() && s.prio > t.prio) || (r.bNarrower() && s.prio < t.prio) {
+				s.prio, s.src = 0, "" // out of order now: placed afresh below
+				break
 			}
 		}
 	}

@@ -33,8 +33,10 @@
 //     1..50000, or a number the lock holds for another key (live or retired) is an
 //     error. An explicit rule's entry in the lock follows its explicit number; its
 //     old number stays out of reach of new rules for that compile.
-//  2. A rule the lock knows (even retired: it is the same CloudFormation resource
-//     coming back) keeps its number. A locked number is never moved.
+//  2. A rule the lock knows keeps its number: a live locked number is never moved.
+//     A retired rule that comes back keeps its old number while that still fits the
+//     order; otherwise it is placed afresh like a new rule (it was not live, so
+//     moving it cannot collide with anything in AWS).
 //  3. Every pair of rules that overlap is checked: the narrower must have the smaller
 //     number (else the broader shadows it: an error naming both); and when neither is
 //     narrower (a host-only and a path-only rule, or two rules matching the same

@@ -163,6 +163,12 @@ func checkCompile(t *testing.T, step int, rules []Rule, prev *Lock, asg []Assign
 			if a.Priority != a.Explicit || a.Source != SourceExplicit {
 				t.Errorf("step %d: %s explicit %d got %d %s", step, a.Key, a.Explicit, a.Priority, a.Source)
 			}
+		case inLock && old.Retired:
+			// a returning rule keeps its old number when it still fits, else is placed
+			// afresh (it was not live, so moving it cannot collide in AWS)
+			if a.Source == SourceLocked && a.Priority != old.Priority {
+				t.Errorf("step %d: returning %s locked at %d, not its old %d", step, a.Key, a.Priority, old.Priority)
+			}
 		case inLock:
 			if a.Priority != old.Priority || a.Source != SourceLocked {
 				t.Errorf("step %d: %s moved from %d to %d (%s)", step, a.Key, old.Priority, a.Priority, a.Source)
