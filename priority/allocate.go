@@ -229,16 +229,16 @@ func byPosKey(a, b *Rule) int {
 
 // slot is one rule of a listener during allocation.
 type slot struct {
-	r        *Rule
-	c        crule
-	prio     int    // 0 until placed
-	src      string // "" until placed
-	failed   bool   // its explicit or locked number is in error: it is not placed at all
+	r      *Rule
+	c      crule
+	prio   int    // 0 until placed
+	src    string // "" until placed
+	failed bool   // its explicit or locked number is in error: it is not placed at all
 	// returning: the lock holds it as retired (its rule was removed and is back). Its
 	// old number is kept if it still fits the order, else it is placed afresh: a
 	// retired rule is not live, so moving it cannot collide with itself in AWS.
 	returning bool
-	narrower int    // how many rules of the listener are strictly inside this one
+	narrower  int // how many rules of the listener are strictly inside this one
 }
 
 func (s *slot) explicit() bool { return s.src == SourceExplicit }
