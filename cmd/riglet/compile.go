@@ -77,6 +77,23 @@ func (c *compileCmd) Run(g *globals) error {
 				return fmt.Errorf("write %s: %w", dir, err)
 			}
 		}
+		if len(c.Env) == 0 {
+			// envs (or shared stacks) the spec no longer has: their directories go too
+			keep := map[string]bool{}
+			for _, e := range res.Envs {
+				keep[e.Env] = true
+			}
+			root := filepath.Join(out, res.Spec.Name)
+			ents, _ := os.ReadDir(root)
+			for _, d := range ents {
+				gen := filepath.Join(root, d.Name(), "stacks.json")
+				if d.IsDir() && !keep[d.Name()] && fileExists(gen) {
+					if err := os.RemoveAll(filepath.Join(root, d.Name())); err != nil {
+						return err
+					}
+				}
+			}
+		}
 		if lockChanged {
 			if err := outdir.WriteFile(filepath.Join(g.Dir, filepath.FromSlash(res.LockFile)), newLock); err != nil {
 				return fmt.Errorf("write lock: %w", err)
@@ -126,4 +143,9 @@ func printLockDiff(w interface{ Write([]byte) (int, error) }, old, new []byte) {
 			fmt.Fprintf(w, "\t+ %s\n", l)
 		}
 	}
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
 }
