@@ -46,7 +46,7 @@ func (x *expander) bindParams(s *blockScope, values *ir.Node, path string, at ir
 			ok = false
 		}
 		v = p.normalize(v)
-		if p.IsList() && !isLiteral(v) && !isListExpr(v) {
+		if p.IsList() && v.Kind != ir.List && !isLiteral(v) && !isListExpr(v) {
 			// a comma-joined output known only at deploy time
 			v = ir.Fn("Fn::Split", ir.NewList(v.Pos, ir.Str(",", v.Pos), v), v.Pos)
 		}
