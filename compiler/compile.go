@@ -21,6 +21,10 @@ import (
 // Options select what a compile does.
 type Options struct {
 	Envs []string // only these envs (all when empty); shared stacks compile either way
+	// RenderOnly renders each env's files as soon as it is compiled and lets go of its
+	// templates (StackResult.Template is nil afterwards): what riglet compile needs,
+	// in a fraction of the memory.
+	RenderOnly bool
 }
 
 // Result is a compiled riglet.
@@ -37,6 +41,9 @@ type EnvResult struct {
 	Env     string // env name, or "shared"
 	EnvFile *Env   // nil for shared
 	Stacks  []*StackResult
+	Account string // where the stacks deploy (shared stacks: the first env's)
+	Region  string
+	files   []File        // rendered, when the compile was RenderOnly
 	Network *netplan.Plan // nil for shared
 	// Priorities are the env\'s listener rules with their priorities.
 	Priorities []priority.Assignment
@@ -81,6 +88,7 @@ type compilation struct {
 	lock      *Lock
 	plans     map[string]*netplan.Plan
 	export    map[string]map[string]bool // env -> export name -> requested by a shared stack
+	opts      Options
 	cat       *alarms.Catalogue
 	catFailed bool
 	lockMu    sync.Mutex // guards lock.Priorities while envs compile in parallel
@@ -94,7 +102,7 @@ type compilation struct {
 // Compile compiles the riglet spec at specFile (a path in fsys, e.g.
 // "riglets/twig.yaml"). builtin holds the built-in blocks (blocks/<name>/block.yaml).
 func Compile(fsys, builtin fs.FS, specFile string, opts Options) (*Result, error) {
-	c := &compilation{fsys: fsys, lib: NewLibrary(fsys, builtin), envs: map[string]*Env{}, plans: map[string]*netplan.Plan{}}
+	c := &compilation{fsys: fsys, lib: NewLibrary(fsys, builtin), envs: map[string]*Env{}, plans: map[string]*netplan.Plan{}, opts: opts}
 	// Phase one loads and checks everything that does not depend on an env, so that
 	// one run reports every such mistake; phase two expands, which needs it all right.
 	c.spec = loadSpec(fsys, specFile, &c.errs)
@@ -146,6 +154,7 @@ func Compile(fsys, builtin fs.FS, specFile string, opts Options) (*Result, error
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			results[i], errs[i] = c.compileEnv(c.envs[e])
+			c.render(results[i], errs[i])
 		}()
 	}
 	wg.Wait()
@@ -159,6 +168,7 @@ func Compile(fsys, builtin fs.FS, specFile string, opts Options) (*Result, error
 	}
 	if c.hasShared() {
 		er, errs := c.compileShared()
+		c.render(er, errs)
 		c.errs = append(c.errs, *errs...)
 		res.Envs = append(res.Envs, er)
 	}
@@ -395,4 +405,15 @@ func hasCode(es ir.Errors, code string) bool {
 		}
 	}
 	return false
+}
+
+// render renders an env's files now, when asked to, and drops its templates.
+func (c *compilation) render(er *EnvResult, errs *ir.Errors) {
+	if !c.opts.RenderOnly || len(*errs) > 0 {
+		return
+	}
+	er.files = renderEnv(c.spec, er)
+	for _, s := range er.Stacks {
+		s.Template = nil
+	}
 }

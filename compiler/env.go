@@ -40,7 +40,7 @@ func (c *compilation) compileEnv(env *Env) (*EnvResult, *ir.Errors) {
 		}
 	}
 	ec.run()
-	er := &EnvResult{Env: env.Name, EnvFile: env, Network: c.plans[env.Name], Params: ec.origins}
+	er := &EnvResult{Env: env.Name, EnvFile: env, Network: c.plans[env.Name], Params: ec.origins, Account: env.Account, Region: env.Region}
 	ec.checkEnv()
 	er.Priorities = ec.assignPriorities()
 	er.Alarms = ec.addAlarms()
@@ -59,7 +59,7 @@ func (c *compilation) compileShared() (*EnvResult, *ir.Errors) {
 		}
 	}
 	ec.run()
-	er := &EnvResult{Env: "shared", Params: ec.origins}
+	er := &EnvResult{Env: "shared", Params: ec.origins, Account: first.Account, Region: first.Region}
 	er.Stacks = ec.assemble()
 	return er, ec.errs
 }

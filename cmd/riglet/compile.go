@@ -32,7 +32,7 @@ func (c *compileCmd) Run(g *globals) error {
 	var results []*compiler.Result
 	failed := false
 	for _, f := range files {
-		res, err := compiler.Compile(fsys, builtinBlocks(), f, compiler.Options{Envs: c.Env})
+		res, err := compiler.Compile(fsys, builtinBlocks(), f, compiler.Options{Envs: c.Env, RenderOnly: true})
 		if err != nil {
 			printErrors(g.Stderr, err)
 			failed = true
