@@ -96,7 +96,7 @@ func (ec *envCompile) outputs(s *Stack) *ir.Node {
 			}
 			if exp != nil {
 				if len(exp.Text) > 255 {
-					ec.errs.Addf(in.Pos, "export name %s is %d characters; CloudFormation allows 255 (shorten the owner, riglet, stack or instance name)", exp.Text, len(exp.Text))
+					ec.errs.AddCode("export-name", in.Pos, "export name %s is %d characters; CloudFormation allows 255 (shorten the owner, riglet, stack or instance name)", exp.Text, len(exp.Text))
 				}
 				o.Set("Export", ir.Fn("Name", exp, exp.Pos))
 			}

@@ -83,7 +83,7 @@ func (s *blockScope) getAtt(res, attr string, p ir.Pos) (*ir.Node, bool) {
 	if ex, ok := s.nested[res]; ok {
 		v, ok := ex.outputs[attr]
 		if !ok {
-			s.x.errs.Addf(p, "block %s (instance %s) has no output %s%s", ex.block.Name, res, attr, didYouMean(attr, ex.order))
+			s.x.errs.AddCode("getatt-missing", p, "block %s (instance %s) has no output %s%s", ex.block.Name, res, attr, didYouMean(attr, ex.order))
 			return ir.Str("", p), true
 		}
 		return v.Clone(), true
@@ -98,7 +98,7 @@ func (s *blockScope) getAtt(res, attr string, p ir.Pos) (*ir.Node, bool) {
 		}
 		return ir.GetAtt(s.prefix+res, attr, p), true
 	}
-	s.x.errs.Addf(p, "Fn::GetAtt of unknown resource %s%s", res, didYouMean(res, s.refNames()))
+	s.x.errs.AddCode("getatt-missing", p, "Fn::GetAtt of unknown resource %s%s", res, didYouMean(res, s.refNames()))
 	return ir.GetAtt(res, attr, p), true
 }
 
@@ -159,7 +159,7 @@ func (x *expander) expand(b *Block, prefix, path string, values *ir.Node, at ir.
 			continue
 		}
 		if !logicalIDRE.MatchString(p.Key) {
-			x.errs.Addf(p.KeyPos, "logical ID %q must be letters and digits", p.Key)
+			x.errs.AddCode("logical-id", p.KeyPos, "logical ID %q must be letters and digits", p.Key)
 		}
 		include := true
 		if c := r.Get("Condition"); c != nil {

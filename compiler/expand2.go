@@ -308,7 +308,7 @@ func (x *expander) dependsOn(s *blockScope, n *ir.Node) *ir.Node {
 		if s.nestedDef[it.Text] {
 			continue
 		}
-		x.errs.Addf(it.Pos, "DependsOn names unknown resource %s%s", it.Text, didYouMean(it.Text, s.refNames()))
+		x.errs.AddCode("depends-on-missing", it.Pos, "DependsOn names unknown resource %s%s", it.Text, didYouMean(it.Text, s.refNames()))
 	}
 	return out
 }

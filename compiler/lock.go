@@ -74,7 +74,7 @@ func readLock(fsys fs.FS, file string, errs *ir.Errors) ([]byte, *Lock) {
 					} else {
 						n, err := strconv.Atoi(v.Text)
 						if err != nil {
-							errs.Addf(v.Pos, "a priority is a whole number")
+							errs.AddCode("lock", v.Pos, "a priority is a whole number")
 						}
 						ent.Priority = n
 					}
@@ -91,7 +91,7 @@ func readLock(fsys fs.FS, file string, errs *ir.Errors) ([]byte, *Lock) {
 func lockPrefix(s string, p ir.Pos, errs *ir.Errors) netip.Prefix {
 	pf, err := netip.ParsePrefix(s)
 	if err != nil {
-		errs.Addf(p, "%q is not a CIDR block", s)
+		errs.AddCode("lock", p, "%q is not a CIDR block", s)
 	}
 	return pf
 }

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"sort"
 	"strings"
 
@@ -36,6 +37,8 @@ type cli struct {
 	globals
 	Compile compileCmd `cmd:"" help:"Compile riglets into CloudFormation templates under out/."`
 	Plan    planCmd    `cmd:"" help:"Show what a riglet compiles to in one env: stacks, CIDRs, parameters."`
+	Lint    lintCmd    `cmd:"" help:"Check a riglet's sources and generated templates; findings point at the source line."`
+	Rules   rulesCmd   `cmd:"" help:"List the lint rules, or explain one."`
 	Lock    lockCmd    `cmd:"" help:"Manage the lock of derived allocations."`
 	Version versionCmd `cmd:"" help:"Print riglet's version."`
 }
@@ -46,7 +49,19 @@ type usageError struct{ error }
 // errorsFound means findings were printed: exit 1.
 var errorsFound = errors.New("errors found")
 
-func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+func main() {
+	// RIGLET_CPUPROFILE=file writes a CPU profile of the run, for performance work.
+	if p := os.Getenv("RIGLET_CPUPROFILE"); p != "" {
+		if f, err := os.Create(p); err == nil {
+			pprof.StartCPUProfile(f)
+			code := run(os.Args[1:], os.Stdout, os.Stderr)
+			pprof.StopCPUProfile()
+			f.Close()
+			os.Exit(code)
+		}
+	}
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
 
 func run(args []string, stdout, stderr io.Writer) int {
 	var c cli

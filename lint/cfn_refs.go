@@ -1,0 +1,265 @@
+package lint
+
+import (
+	"strings"
+
+	"github.com/riglet/riglet/ir"
+	"github.com/riglet/riglet/schema"
+)
+
+// The cloudformation family's reference rules: what a template names must exist in
+// it, and must not depend on itself.
+
+func init() {
+	register(
+		&Rule{ID: "CFN006", Name: "ref-to-missing", Family: "cloudformation", Severity: Error, Scope: ScopeTemplate,
+			CfnLint: []string{"E1020", "E1019"},
+			Title:   "a Ref or ${Name} to a resource or parameter the template lacks",
+			Doc:     "Ref (and a ${Name} in Fn::Sub) must name a resource or parameter of the same template, or a pseudo-parameter. Across stacks riglet wires outputs with Fn::ImportValue instead.",
+			Bad:     "Value: !Ref Queue   # no resource Queue in this block\n", Good: "Value: !Ref OrdersQueue\n",
+			Run: func(p *Pass) {
+				for _, r := range p.Stack.Resources {
+					for _, rf := range refs(r.Node) {
+						if rf.fn == "Ref" && !p.Stack.defines(rf.target) {
+							p.Report(r, rf.at, "%s refers to %s, which is not a resource or parameter of stack %s%s", r.ID, rf.target, p.Stack.Name, p.Stack.suggest(rf.target))
+						}
+					}
+				}
+				eachOutput(p.Stack, func(name string, o *ir.Node) {
+					for _, rf := range refs(o) {
+						if rf.fn == "Ref" && !p.Stack.defines(rf.target) {
+							p.ReportAt(rf.at.Pos, "output %s refers to %s, which is not a resource or parameter of stack %s", name, rf.target, p.Stack.Name)
+						}
+					}
+				})
+			}},
+		&Rule{ID: "CFN007", Name: "getatt-to-missing", Code: "getatt-missing", Family: "cloudformation", Severity: Error, Scope: ScopeTemplate,
+			CfnLint: []string{"E1010"},
+			Title:   "a Fn::GetAtt to a resource the template lacks",
+			Doc:     "Fn::GetAtt (and ${Name.Attribute} in Fn::Sub) must name a resource of the same template.",
+			Bad:     "Value: !GetAtt Quee.Arn\n", Good: "Value: !GetAtt Queue.Arn\n",
+			Run: func(p *Pass) {
+				check := func(r *Resource, rf ref, report func(at *ir.Node, format string, args ...any)) {
+					if rf.fn == "Fn::GetAtt" && p.Stack.ByID[rf.target] == nil {
+						report(rf.at, "Fn::GetAtt %s.%s: stack %s has no resource %s%s", rf.target, rf.attr, p.Stack.Name, rf.target, p.Stack.suggest(rf.target))
+					}
+				}
+				for _, r := range p.Stack.Resources {
+					for _, rf := range refs(r.Node) {
+						check(r, rf, func(at *ir.Node, f string, a ...any) { p.Report(r, at, f, a...) })
+					}
+				}
+				eachOutput(p.Stack, func(name string, o *ir.Node) {
+					for _, rf := range refs(o) {
+						check(nil, rf, func(at *ir.Node, f string, a ...any) { p.ReportAt(at.Pos, f, a...) })
+					}
+				})
+			}},
+		&Rule{ID: "CFN008", Name: "getatt-unknown-attribute", Family: "cloudformation", Severity: Error, Scope: ScopeTemplate,
+			CfnLint: []string{"E1010"},
+			Title:   "a Fn::GetAtt of an attribute the resource type does not have",
+			Doc:     "The attributes Fn::GetAtt may name are the resource type's read-only attributes and properties in AWS's registry schema.",
+			Bad:     "Value: !GetAtt Queue.QueueArn\n", Good: "Value: !GetAtt Queue.Arn\n",
+			Run: func(p *Pass) {
+				check := func(rf ref, report func(at *ir.Node, format string, args ...any)) {
+					t := p.Stack.ByID[rf.target]
+					if rf.fn != "Fn::GetAtt" || t == nil || rf.attr == "*" || isCustom(t.Type) {
+						return
+					}
+					sr := schema.Lookup(t.Type)
+					if sr == nil || t.Type == "AWS::CloudFormation::Stack" && strings.HasPrefix(rf.attr, "Outputs.") {
+						return
+					}
+					if !contains(sr.Attributes, rf.attr) {
+						sug := ""
+						best, bd := "", 1+len(rf.attr)/4
+						for _, a := range sr.Attributes {
+							if d := editDistance(rf.attr, a); d < bd {
+								best, bd = a, d
+							}
+						}
+						if best != "" {
+							sug = " (did you mean " + best + "?)"
+						}
+						report(rf.at, "Fn::GetAtt %s.%s: %s has no attribute %s%s", rf.target, rf.attr, t.Type, rf.attr, sug)
+					}
+				}
+				for _, r := range p.Stack.Resources {
+					for _, rf := range refs(r.Node) {
+						check(rf, func(at *ir.Node, f string, a ...any) { p.Report(r, at, f, a...) })
+					}
+				}
+				eachOutput(p.Stack, func(name string, o *ir.Node) {
+					for _, rf := range refs(o) {
+						check(rf, func(at *ir.Node, f string, a ...any) { p.ReportAt(at.Pos, f, a...) })
+					}
+				})
+			}},
+		&Rule{ID: "CFN009", Name: "depends-on-missing", Code: "depends-on-missing", Family: "cloudformation", Severity: Error, Scope: ScopeTemplate,
+			CfnLint: []string{"E3005"},
+			Title:   "a DependsOn names a resource the template lacks",
+			Doc:     "DependsOn entries must be logical IDs of resources in the same template.",
+			Bad:     "DependsOn: [Listner]\n", Good: "DependsOn: [Listener]\n",
+			Run: func(p *Pass) {
+				for _, r := range p.Stack.Resources {
+					for _, d := range dependsOn(r) {
+						if d.Kind == ir.String && p.Stack.ByID[d.Text] == nil {
+							p.Report(r, d, "%s depends on %s, which is not a resource of stack %s%s", r.ID, d.Text, p.Stack.Name, p.Stack.suggest(d.Text))
+						}
+					}
+				}
+			}},
+		&Rule{ID: "CFN010", Name: "circular-dependency", Family: "cloudformation", Severity: Error, Scope: ScopeTemplate,
+			CfnLint: []string{"E3004"},
+			Title:   "resources that depend on each other in a cycle",
+			Doc:     "Ref, Fn::GetAtt, Fn::Sub and DependsOn make a resource wait for another; a cycle of them can never be created. The finding is at the first resource of the cycle, the others related.",
+			Bad:     "A: {DependsOn: B}\nB: {DependsOn: A}\n", Good: "A: {DependsOn: B}\nB: {}\n",
+			Run: runCycles},
+	)
+}
+
+// defines reports whether Ref may name n in the stack.
+func (s *Stack) defines(n string) bool {
+	return s.ByID[n] != nil || s.Parameters.Get(n) != nil || pseudo[n]
+}
+
+// suggest returns a "did you mean" among the stack's logical IDs.
+func (s *Stack) suggest(n string) string {
+	best, bd := "", 1+len(n)/4
+	for _, r := range s.Resources {
+		if d := editDistance(n, r.ID); d < bd {
+			best, bd = r.ID, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return " (did you mean " + best + "?)"
+}
+
+func eachOutput(s *Stack, f func(name string, o *ir.Node)) {
+	if s.Outputs == nil {
+		return
+	}
+	for _, p := range s.Outputs.Pairs {
+		f(p.Key, p.Value)
+	}
+}
+
+// runCycles finds the strongly connected components of the dependency graph
+// (Tarjan) and reports each cycle once.
+func runCycles(p *Pass) {
+	s := p.Stack
+	type edge struct {
+		to string
+		at *ir.Node
+	}
+	deps := map[string][]edge{}
+	for _, r := range s.Resources {
+		for _, rf := range refs(r.Node) {
+			if s.ByID[rf.target] != nil {
+				deps[r.ID] = append(deps[r.ID], edge{rf.target, rf.at})
+			}
+		}
+		for _, d := range dependsOn(r) {
+			if d.Kind == ir.String && s.ByID[d.Text] != nil {
+				deps[r.ID] = append(deps[r.ID], edge{d.Text, d})
+			}
+		}
+	}
+	index := map[string]int{}
+	low := map[string]int{}
+	on := map[string]bool{}
+	var stack []string
+	n := 0
+	var sccs [][]string
+	var visit func(v string)
+	visit = func(v string) {
+		index[v], low[v] = n, n
+		n++
+		stack = append(stack, v)
+		on[v] = true
+		for _, e := range deps[v] {
+			if _, seen := index[e.to]; !seen {
+				visit(e.to)
+				low[v] = min(low[v], low[e.to])
+			} else if on[e.to] {
+				low[v] = min(low[v], index[e.to])
+			}
+		}
+		if low[v] == index[v] {
+			var c []string
+			for {
+				w := stack[len(stack)-1]
+				stack = stack[:len(stack)-1]
+				on[w] = false
+				c = append(c, w)
+				if w == v {
+					break
+				}
+			}
+			sccs = append(sccs, c)
+		}
+	}
+	for _, r := range s.Resources {
+		if _, seen := index[r.ID]; !seen {
+			visit(r.ID)
+		}
+	}
+	order := map[string]int{}
+	for i, r := range s.Resources {
+		order[r.ID] = i
+	}
+	for _, c := range sccs {
+		in := map[string]bool{}
+		for _, id := range c {
+			in[id] = true
+		}
+		if len(c) == 1 {
+			self := false
+			for _, e := range deps[c[0]] {
+				self = self || e.to == c[0]
+			}
+			if !self {
+				continue
+			}
+		}
+		first := c[0]
+		for _, id := range c {
+			if order[id] < order[first] {
+				first = id
+			}
+		}
+		// Walk the cycle from the first resource, for a readable chain.
+		chain := []string{first}
+		var at *ir.Node
+		cur := first
+		seen := map[string]bool{first: true}
+		for {
+			next := ""
+			for _, e := range deps[cur] {
+				if in[e.to] && (e.to == first || !seen[e.to]) {
+					next = e.to
+					if cur == first {
+						at = e.at
+					}
+					if e.to != first {
+						break
+					}
+				}
+			}
+			if next == "" || next == first {
+				break
+			}
+			chain = append(chain, next)
+			seen[next] = true
+			cur = next
+		}
+		chain = append(chain, first)
+		r := s.ByID[first]
+		f := p.Report(r, at, "resources depend on each other in a cycle: %s", strings.Join(chain, " -> "))
+		for _, id := range chain[1 : len(chain)-1] {
+			f.Relate(s.ByID[id], id)
+		}
+	}
+}

@@ -1,0 +1,299 @@
+package lint
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/riglet/riglet/ir"
+	"github.com/riglet/riglet/schema"
+)
+
+// The cloudformation family's schema rules: every generated resource checked against
+// AWS's CloudFormation registry schema (package schema). One walk per template finds
+// every kind of problem; each rule reports its own kind.
+
+type schemaIssue struct {
+	kind string // type, property, required, shape, enum, readonly
+	res  *Resource
+	at   *ir.Node
+	msg  string
+}
+
+func init() {
+	schemaRule := func(id, name, kind, title, doc, bad, good string, sev Severity, cfn ...string) *Rule {
+		return &Rule{ID: id, Name: name, Family: "cloudformation", Title: title, Doc: doc, Bad: bad, Good: good,
+			Severity: sev, Scope: ScopeTemplate, CfnLint: cfn, Run: func(p *Pass) {
+				for _, is := range schemaIssues(p.Stack) {
+					if is.kind == kind {
+						p.Report(is.res, is.at, "%s", is.msg)
+					}
+				}
+			}}
+	}
+	register(
+		schemaRule("CFN001", "unknown-resource-type", "type", "a resource type CloudFormation does not know",
+			"The type is not in AWS's CloudFormation registry (custom resources, Custom::*, are allowed). The message suggests the closest known type.",
+			"Type: AWS::SQS::Queues\n", "Type: AWS::SQS::Queue\n", Error, "E3006"),
+		schemaRule("CFN002", "unknown-property", "property", "a property the resource type does not have",
+			"CloudFormation rejects properties its schema does not list, at any depth. The message suggests the closest property name.",
+			"Properties:\n  VisibilityTimout: 30\n", "Properties:\n  VisibilityTimeout: 30\n", Error, "E3002"),
+		schemaRule("CFN003", "missing-required-property", "required", "a required property is missing",
+			"The resource type, or an object inside a property, requires properties the template does not set.",
+			"Type: AWS::SNS::Subscription\nProperties: {Protocol: email}\n", "Type: AWS::SNS::Subscription\nProperties: {Protocol: email, TopicArn: !Ref Topic}\n", Error, "E3003"),
+		schemaRule("CFN004", "wrong-value-shape", "shape", "a property value of the wrong shape",
+			"A list where the schema wants an object or a scalar, an object where it wants a list, text where it wants a number or a boolean. Values of intrinsic functions are not judged.",
+			"Subnets: subnet-1\n", "Subnets: [subnet-1]\n", Error, "E3012"),
+		schemaRule("CFN005", "value-not-allowed", "enum", "a property value outside the values the schema allows",
+			"Where the schema lists the allowed values of a property (an enum), any other value fails at deploy time.",
+			"LaunchType: fargate\n", "LaunchType: FARGATE\n", Error, "E3030"),
+		schemaRule("CFN021", "read-only-property", "readonly", "a template sets a property that AWS sets",
+			"Read-only properties (an ARN, an endpoint) are returned by AWS and cannot be set in a template.",
+			"Type: AWS::SQS::Queue\nProperties: {Arn: x}\n", "Type: AWS::SQS::Queue\nProperties: {}\n", Error, "E3040"),
+	)
+}
+
+// schemaIssues walks a template's resources against the schema, once per template.
+func schemaIssues(s *Stack) []schemaIssue {
+	return s.memo("schema", func() any {
+		var out []schemaIssue
+		for _, r := range s.Resources {
+			out = append(out, checkResource(r)...)
+		}
+		return out
+	}).([]schemaIssue)
+}
+
+func checkResource(r *Resource) []schemaIssue {
+	var out []schemaIssue
+	add := func(kind string, at *ir.Node, msg string) {
+		out = append(out, schemaIssue{kind: kind, res: r, at: at, msg: msg})
+	}
+	if isCustom(r.Type) {
+		return nil
+	}
+	sr := schema.Lookup(r.Type)
+	if sr == nil {
+		msg := "unknown resource type " + strconv.Quote(r.Type)
+		if s := schema.Suggest(r.Type); s != "" {
+			msg += " (did you mean " + s + "?)"
+		}
+		add("type", r.Node.Get("Type"), msg)
+		return out
+	}
+	c := &checker{res: r, add: add}
+	root := &schema.Prop{Kind: schema.Object, Props: sr.Props, Required: sr.Required}
+	if r.Props == nil {
+		if len(sr.Required) > 0 {
+			add("required", r.Node.Get("Type"), r.Type+" "+r.ID+" is missing required "+plural("property", "properties", len(sr.Required))+" "+strings.Join(sr.Required, ", "))
+		}
+		return out
+	}
+	c.value(r.Props, root, "")
+	for _, ro := range sr.ReadOnly {
+		if strings.Contains(ro, ".") || strings.Contains(ro, "/") {
+			continue
+		}
+		if pr := r.Props.Pair(ro); pr != nil && !contains(sr.Required, ro) {
+			add("readonly", pr.Value, "property "+ro+" of "+r.Type+" is read-only: AWS sets it")
+		}
+	}
+	return out
+}
+
+type checker struct {
+	res *Resource
+	add func(kind string, at *ir.Node, msg string)
+}
+
+func where(path string) string {
+	if path == "" {
+		return "Properties"
+	}
+	return path
+}
+
+// value checks v against the shape p; path names v for messages.
+func (c *checker) value(v *ir.Node, p *schema.Prop, path string) {
+	if v == nil || p == nil || isIntrinsic(v) {
+		return
+	}
+	if strings.HasPrefix(v.Text, "{{resolve:") {
+		return // a dynamic reference resolves to whatever the parameter holds
+	}
+	switch p.Kind {
+	case schema.Any:
+		return
+	case schema.Union:
+		for _, a := range p.Alts {
+			if accepts(a, v) {
+				c.value(v, a, path)
+				return
+			}
+		}
+		var kinds []string
+		for _, a := range p.Alts {
+			kinds = append(kinds, kindName(a.Kind))
+		}
+		c.shape(v, path, strings.Join(kinds, " or "))
+	case schema.List:
+		if v.Kind != ir.List {
+			c.shape(v, path, "a list")
+			return
+		}
+		for i, it := range v.Items {
+			c.value(it, p.Item, path+"["+strconv.Itoa(i)+"]")
+		}
+	case schema.Map:
+		if v.Kind != ir.Map {
+			c.shape(v, path, "a map")
+			return
+		}
+		for _, pr := range v.Pairs {
+			c.value(pr.Value, p.Item, join(path, pr.Key))
+		}
+	case schema.Object:
+		if v.Kind != ir.Map {
+			c.shape(v, path, "an object")
+			return
+		}
+		for i := range v.Pairs {
+			pr := &v.Pairs[i]
+			sub := p.Props[pr.Key]
+			if sub == nil {
+				msg := "unknown property " + join(path, pr.Key) + " of " + c.res.Type
+				if s := closestKey(pr.Key, p.Props); s != "" {
+					msg += " (did you mean " + s + "?)"
+				}
+				at := &ir.Node{Pos: pr.KeyPos}
+				c.add("property", at, msg)
+				continue
+			}
+			c.value(pr.Value, sub, join(path, pr.Key))
+		}
+		var missing []string
+		for _, req := range p.Required {
+			if v.Get(req) == nil {
+				missing = append(missing, req)
+			}
+		}
+		if len(missing) > 0 {
+			c.add("required", v, where(path)+" of "+c.res.Type+" "+c.res.ID+" is missing required "+plural("property", "properties", len(missing))+" "+strings.Join(missing, ", "))
+		}
+	case schema.String:
+		if !v.IsScalar() {
+			c.shape(v, path, "a string")
+			return
+		}
+		if len(p.Enum) > 0 && v.Kind == ir.String && !contains(p.Enum, v.Text) {
+			c.add("enum", v, where(path)+" is "+strconv.Quote(v.Text)+", not one of "+strings.Join(p.Enum, ", "))
+		}
+	case schema.Integer, schema.Number:
+		if !v.IsScalar() {
+			c.shape(v, path, "a number")
+			return
+		}
+		if _, err := strconv.ParseFloat(v.Text, 64); err != nil && v.Kind != ir.Null {
+			c.shape(v, path, "a number")
+		}
+	case schema.Boolean:
+		if !v.IsScalar() {
+			c.shape(v, path, "a boolean")
+			return
+		}
+		if t := strings.ToLower(v.Text); v.Kind != ir.Null && t != "true" && t != "false" {
+			c.shape(v, path, "a boolean")
+		}
+	}
+}
+
+func (c *checker) shape(v *ir.Node, path, want string) {
+	c.add("shape", v, where(path)+" of "+c.res.Type+" must be "+want+", not "+describe(v))
+}
+
+// accepts reports whether v has the shape of kind p (for picking a union's branch).
+func accepts(p *schema.Prop, v *ir.Node) bool {
+	switch p.Kind {
+	case schema.Any:
+		return true
+	case schema.List:
+		return v.Kind == ir.List
+	case schema.Object, schema.Map:
+		return v.Kind == ir.Map
+	case schema.Integer, schema.Number:
+		_, err := strconv.ParseFloat(v.Text, 64)
+		return v.IsScalar() && err == nil
+	case schema.Boolean:
+		t := strings.ToLower(v.Text)
+		return v.IsScalar() && (t == "true" || t == "false")
+	}
+	return v.IsScalar()
+}
+
+func kindName(k schema.Kind) string {
+	switch k {
+	case schema.List:
+		return "a list"
+	case schema.Object, schema.Map:
+		return "an object"
+	case schema.Integer, schema.Number:
+		return "a number"
+	case schema.Boolean:
+		return "a boolean"
+	}
+	return "a string"
+}
+
+func describe(v *ir.Node) string {
+	switch v.Kind {
+	case ir.List:
+		return "a list"
+	case ir.Map:
+		return "an object"
+	case ir.Null:
+		return "null"
+	}
+	return strconv.Quote(v.Text)
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func plural(one, many string, n int) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// closestKey suggests a known property for a mistyped one.
+func closestKey(k string, props map[string]*schema.Prop) string {
+	names := make([]string, 0, len(props))
+	for n := range props {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	best, bd := "", 1+len(k)/4
+	for _, n := range names {
+		if strings.EqualFold(n, k) {
+			return n
+		}
+		if d := editDistance(k, n); d < bd {
+			best, bd = n, d
+		}
+	}
+	return best
+}

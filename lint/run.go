@@ -1,0 +1,287 @@
+package lint
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/riglet/riglet/compiler"
+	"github.com/riglet/riglet/ir"
+	"github.com/riglet/riglet/source"
+)
+
+// Options select what a lint checks and how.
+type Options struct {
+	Envs     []string            // only these envs (all when empty)
+	Ignore   []string            // rule IDs to drop entirely
+	Severity map[string]Severity // per-rule severity overrides
+}
+
+// Report is the outcome of a lint.
+type Report struct {
+	Findings []Finding // sorted by position, rule, message
+}
+
+// Count returns how many findings have severity s.
+func (r *Report) Count(s Severity) int {
+	n := 0
+	for _, f := range r.Findings {
+		if f.Severity == s {
+			n++
+		}
+	}
+	return n
+}
+
+// HasErrors reports whether any finding is an error.
+func (r *Report) HasErrors() bool { return r.Count(Error) > 0 }
+
+// UsageError is a bad option (an unknown rule ID): exit code 2, not a finding.
+type UsageError struct{ Msg string }
+
+func (e *UsageError) Error() string { return e.Msg }
+
+// Lint compiles each riglet spec in memory (writing nothing) and checks its sources
+// and generated templates. fsys is the riglet repository, builtin the built-in blocks.
+// The error is a *UsageError for bad options; everything wrong with the riglet itself
+// is a finding.
+func Lint(fsys, builtin fs.FS, specFiles []string, opts Options) (*Report, error) {
+	if err := checkOptions(opts); err != nil {
+		return nil, err
+	}
+	files := &fileCache{fsys: fsys, builtin: builtin, lines: map[string][]string{}}
+	var all []Finding
+	for _, spec := range specFiles {
+		all = append(all, lintRiglet(fsys, builtin, spec, opts, files)...)
+	}
+	return finish(all, opts), nil
+}
+
+func checkOptions(opts Options) error {
+	for _, id := range opts.Ignore {
+		if Lookup(id) == nil {
+			return &UsageError{fmt.Sprintf("--ignore %s: no such rule (riglet rules lists them)%s", id, suggestRule(id))}
+		}
+	}
+	for id := range opts.Severity {
+		if Lookup(id) == nil {
+			return &UsageError{fmt.Sprintf("--severity %s: no such rule (riglet rules lists them)%s", id, suggestRule(id))}
+		}
+	}
+	return nil
+}
+
+// finish applies --ignore and severity overrides, and sorts.
+func finish(all []Finding, opts Options) *Report {
+	ignored := map[string]bool{}
+	for _, id := range opts.Ignore {
+		ignored[strings.ToUpper(id)] = true
+	}
+	out := all[:0]
+	for _, f := range all {
+		if ignored[f.Rule] {
+			continue
+		}
+		for id, s := range opts.Severity {
+			if strings.EqualFold(id, f.Rule) {
+				f.Severity = s
+			}
+		}
+		out = append(out, f)
+	}
+	return &Report{Findings: sortFindings(out)}
+}
+
+// lintRiglet lints one spec: compile errors when the compile fails, else every
+// template and riglet rule over the selected envs.
+func lintRiglet(fsys, builtin fs.FS, spec string, opts Options, files *fileCache) []Finding {
+	res, err := compiler.Compile(fsys, builtin, spec, compiler.Options{Envs: opts.Envs})
+	var raw []*Finding
+	if err != nil {
+		raw = compileFindings(err)
+		fs := mergeEnvs(raw, nil)
+		return suppress(fs, files, spec, nil, false)
+	}
+	var envs []*Env
+	var names []string
+	for _, er := range res.Envs {
+		envs = append(envs, newEnv(res, er))
+		if er.Env != "shared" {
+			names = append(names, er.Env)
+		}
+	}
+	raw = runRules(res, envs)
+	fs := mergeEnvs(raw, names)
+	return suppress(fs, files, spec, res, len(opts.Envs) == 0)
+}
+
+// Template lints one plain CloudFormation template (YAML or JSON), without a riglet:
+// every template rule runs, positions are the template's own lines, and
+// `# riglet:ignore` comments in it apply. A template that does not parse is a
+// SRC001 finding.
+func Template(file string, data []byte, opts Options) (*Report, error) {
+	if err := checkOptions(opts); err != nil {
+		return nil, err
+	}
+	files := &fileCache{lines: map[string][]string{file: strings.Split(string(data), "\n")}}
+	root, err := source.Parse(file, data)
+	var fs []Finding
+	if err != nil {
+		fs = mergeEnvs(compileFindings(err), nil)
+	} else if root.Kind != ir.Map || root.Get("Resources") == nil {
+		fs = []Finding{meta("SRC015", ir.Pos{File: file, Line: 1, Col: 1}, "%s is not a CloudFormation template: it has no Resources", file)}
+	} else {
+		name := strings.TrimSuffix(path.Base(file), path.Ext(file))
+		sr := &compiler.StackResult{Name: name, StackName: name, Pos: ir.Pos{File: file, Line: 1, Col: 1}, Template: root}
+		er := &compiler.EnvResult{Env: "template", Stacks: []*compiler.StackResult{sr}}
+		e := newEnv(nil, er)
+		e.render()
+		e.sizes[name] = len(data)
+		e.Stacks[0].OutPath = file
+		fs = mergeEnvs(runRules(nil, []*Env{e}), []string{"template"})
+		for i := range fs {
+			fs[i].Envs = nil
+		}
+	}
+	return finish(suppress(fs, files, file, nil, true), opts), nil
+}
+
+// runRules runs every template and riglet rule.
+func runRules(res *compiler.Result, envs []*Env) []*Finding {
+	var out []*Finding
+	for _, r := range registry {
+		switch r.Scope {
+		case ScopeTemplate:
+			for _, e := range envs {
+				for _, s := range e.Stacks {
+					run(&Pass{Rule: r, Result: res, Env: e, Stack: s, Envs: envs, out: &out})
+				}
+			}
+		case ScopeRiglet:
+			run(&Pass{Rule: r, Result: res, Envs: envs, out: &out})
+		}
+	}
+	return out
+}
+
+// run runs one rule; a rule that panics on input it did not foresee becomes a
+// finding naming it, not a crash of the whole lint.
+func run(p *Pass) {
+	defer func() {
+		if e := recover(); e != nil {
+			pos := ir.Pos{}
+			if p.Stack != nil {
+				pos = p.Stack.Pos
+			}
+			f := &Finding{Rule: "SRC015", Severity: Error, Pos: pos, Msg: fmt.Sprintf("internal error in rule %s: %v (please report it)", p.Rule.ID, e)}
+			*p.out = append(*p.out, f)
+		}
+	}()
+	p.Rule.Run(p)
+}
+
+// codeRule returns the rule of a compile error code: a source rule, or a template
+// rule whose check the compiler already makes (then the finding is the same whichever
+// caught it).
+func codeRule(code string) *Rule {
+	codeOnce.Do(func() {
+		codeRules = map[string]*Rule{}
+		for _, r := range registry {
+			if r.Code != "" {
+				codeRules[r.Code] = r
+			}
+		}
+	})
+	if r := codeRules[code]; r != nil {
+		return r
+	}
+	return codeRules["other"]
+}
+
+var (
+	codeOnce  sync.Once
+	codeRules map[string]*Rule
+)
+
+// compileFindings turns a failed compile's errors into findings of the rule of each
+// error's code ("" and unknown codes go to the catch-all rule).
+func compileFindings(err error) []*Finding {
+	var es ir.Errors
+	var e1 *ir.Error
+	switch {
+	case errors.As(err, &es):
+	case errors.As(err, &e1):
+		es = ir.Errors{e1}
+	default:
+		es = ir.Errors{{Msg: err.Error()}}
+	}
+	var out []*Finding
+	for _, e := range es {
+		code := e.Code
+		if code == "" && strings.HasSuffix(e.Pos.File, ".lock") {
+			code = "lock" // whatever is wrong in a lock file is the lock's mismatch
+		}
+		r := codeRule(code)
+		f := &Finding{Rule: r.ID, Severity: r.Severity, Pos: e.Pos, Msg: e.Msg}
+		for _, rel := range e.Related {
+			f.Related = append(f.Related, Related{Pos: rel.Pos, Msg: rel.Msg})
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// mergeEnvs folds findings that repeat identically across envs (same rule, position
+// and message) into one that names the envs, or none when it is in all of them.
+func mergeEnvs(raw []*Finding, all []string) []Finding {
+	type key struct {
+		rule, msg string
+		pos       ir.Pos
+	}
+	idx := map[key]int{}
+	var out []Finding
+	for _, f := range raw {
+		k := key{f.Rule, f.Msg, f.Pos}
+		if i, ok := idx[k]; ok {
+			out[i].Envs = append(out[i].Envs, f.Envs...)
+			out[i].Related = append(out[i].Related, f.Related...)
+			continue
+		}
+		idx[k] = len(out)
+		out = append(out, *f)
+	}
+	for i := range out {
+		f := &out[i]
+		sort.Strings(f.Envs)
+		f.Envs = compact(f.Envs)
+		real := 0
+		for _, e := range f.Envs {
+			if e != "shared" {
+				real++
+			}
+		}
+		if real == len(all) && real == len(f.Envs) {
+			f.Envs = nil
+		}
+		sortRelated(f)
+		// The same resource in three envs has three generated lines; keep them all up
+		// to a handful, they are what a reviewer opens.
+	}
+	return out
+}
+
+func compact(ss []string) []string {
+	w := 0
+	for i, s := range ss {
+		if i > 0 && s == ss[w-1] {
+			continue
+		}
+		ss[w] = s
+		w++
+	}
+	return ss[:w]
+}

@@ -1,0 +1,225 @@
+package lint
+
+import (
+	"io/fs"
+	"sort"
+	"strings"
+
+	"github.com/riglet/riglet/compiler"
+	"github.com/riglet/riglet/ir"
+)
+
+// Rules about suppressions themselves; suppressions cannot silence them (only
+// --ignore can), or a bad suppression could hide itself.
+const (
+	idNoReason = "LINT001"
+	idUnused   = "LINT002"
+	idUnknown  = "LINT003"
+)
+
+// fileCache reads source files once per lint, from the repository or, for built-in
+// blocks, from the binary.
+type fileCache struct {
+	fsys, builtin fs.FS
+	lines         map[string][]string
+}
+
+func (c *fileCache) get(file string) []string {
+	if l, ok := c.lines[file]; ok {
+		return l
+	}
+	if c.fsys == nil {
+		c.lines[file] = nil // a plain template's own lines are preloaded
+		return nil
+	}
+	data, err := fs.ReadFile(c.fsys, file)
+	if err != nil && c.builtin != nil && strings.HasPrefix(file, "blocks/") {
+		data, err = fs.ReadFile(c.builtin, file)
+	}
+	var l []string
+	if err == nil {
+		l = strings.Split(string(data), "\n")
+	}
+	c.lines[file] = l
+	return l
+}
+
+// suppression is one `# riglet:ignore` comment or one instance `ignore:` entry.
+type suppression struct {
+	ids      []string
+	reason   string
+	pos      ir.Pos
+	instance string // instance path; "" for a comment
+	used     bool
+}
+
+// covers reports whether s silences f.
+func (s *suppression) covers(f *Finding) bool {
+	if strings.HasPrefix(f.Rule, "LINT") {
+		return false
+	}
+	found := false
+	for _, id := range s.ids {
+		found = found || strings.EqualFold(id, f.Rule)
+	}
+	if !found {
+		return false
+	}
+	if s.instance != "" {
+		return f.instance == s.instance || strings.HasPrefix(f.instance, s.instance+".")
+	}
+	return f.Pos.File == s.pos.File && (f.Pos.Line == s.pos.Line || f.Pos.Line == s.pos.Line+1)
+}
+
+// parseComments finds `# riglet:ignore ID[,ID] reason` comments in a file's lines.
+func parseComments(file string, lines []string) []*suppression {
+	var out []*suppression
+	for i, l := range lines {
+		j := strings.Index(l, "riglet:ignore")
+		if j < 0 {
+			continue
+		}
+		h := strings.LastIndexByte(l[:j], '#')
+		if h < 0 || strings.TrimSpace(l[h+1:j]) != "" {
+			continue
+		}
+		rest := l[j+len("riglet:ignore"):]
+		if k := strings.Index(rest, " #"); k >= 0 {
+			rest = rest[:k] // a further comment on the line is not part of the reason
+		}
+		rest = strings.TrimSpace(rest)
+		idPart, reason, _ := strings.Cut(rest, " ")
+		s := &suppression{reason: strings.TrimSpace(reason), pos: ir.Pos{File: file, Line: i + 1, Col: h + 1}}
+		for _, id := range strings.Split(idPart, ",") {
+			if id != "" {
+				s.ids = append(s.ids, strings.ToUpper(id))
+			}
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// suppress drops the findings that comments and instance ignores silence, and adds
+// findings for suppressions without a reason, naming unknown rules, or (when the
+// whole riglet was linted, so that every finding had its chance) silencing nothing.
+func suppress(fs []Finding, files *fileCache, spec string, res *compiler.Result, complete bool) []Finding {
+	want := map[string]bool{spec: true}
+	for _, f := range fs {
+		if f.Pos.File != "" {
+			want[f.Pos.File] = true
+		}
+	}
+	var sups []*suppression
+	if res != nil {
+		for _, e := range res.Envs {
+			if e.EnvFile != nil {
+				want[e.EnvFile.File] = true
+			}
+			for _, s := range e.Stacks {
+				for _, p := range pairs(s.Template.Get("Resources")) {
+					if src := parsePos(text(p.Value.Get("Metadata").Get("riglet").Get("source"))); src.File != "" {
+						want[src.File] = true
+					}
+				}
+			}
+		}
+		for _, st := range res.Spec.Stacks {
+			for _, in := range st.Instances {
+				if in.Ignore == nil {
+					continue
+				}
+				for _, p := range in.Ignore.Pairs {
+					sups = append(sups, &suppression{ids: []string{strings.ToUpper(p.Key)}, reason: strings.TrimSpace(text(p.Value)),
+						pos: p.KeyPos, instance: st.Name + "." + in.Name})
+				}
+			}
+		}
+	} else {
+		complete = false // template rules did not run
+	}
+	names := make([]string, 0, len(want))
+	for f := range want {
+		names = append(names, f)
+	}
+	sort.Strings(names)
+	for _, f := range names {
+		sups = append(sups, parseComments(f, files.get(f))...)
+	}
+	out := fs[:0]
+	for _, f := range fs {
+		silenced := false
+		for _, s := range sups {
+			if s.covers(&f) {
+				s.used, silenced = true, true
+			}
+		}
+		if !silenced {
+			out = append(out, f)
+		}
+	}
+	for _, s := range sups {
+		where := "riglet:ignore"
+		if s.instance != "" {
+			where = "ignore on instance " + s.instance
+		}
+		if len(s.ids) == 0 {
+			out = append(out, meta(idUnknown, s.pos, "%s names no rule", where))
+			continue
+		}
+		unknown := false
+		for _, id := range s.ids {
+			if Lookup(id) == nil {
+				unknown = true
+				out = append(out, meta(idUnknown, s.pos, "%s names unknown rule %s%s", where, id, suggestRule(id)))
+			}
+		}
+		if s.reason == "" {
+			out = append(out, meta(idNoReason, s.pos, "%s %s gives no reason: say why the finding does not apply", where, strings.Join(s.ids, ",")))
+		}
+		if complete && !s.used && !unknown {
+			out = append(out, meta(idUnused, s.pos, "%s %s suppresses nothing: remove it", where, strings.Join(s.ids, ",")))
+		}
+	}
+	return out
+}
+
+func meta(id string, pos ir.Pos, format string, args ...any) Finding {
+	r := byID[id]
+	p := &Pass{Rule: r, out: new([]*Finding)}
+	return *p.ReportAt(pos, format, args...)
+}
+
+// suggestRule returns a "did you mean" for a mistyped rule ID.
+func suggestRule(id string) string {
+	best, bd := "", 3
+	for _, r := range registry {
+		if d := editDistance(strings.ToUpper(id), r.ID); d < bd {
+			best, bd = r.ID, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return " (did you mean " + best + "?)"
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			c := 1
+			if a[i-1] == b[j-1] {
+				c = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
