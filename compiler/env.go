@@ -94,8 +94,15 @@ func (ec *envCompile) run() {
 		if values[in] == nil {
 			values[in] = map[string]layered{}
 		}
-		for _, l := range values[in] {
-			ir.Walk(l.v, func(m *ir.Node) bool {
+		sources := make([]*ir.Node, 0, len(values[in])+len(in.With))
+		for _, k := range sortedKeys(values[in]) { // sorted: the order of expansion shows in the output
+			sources = append(sources, values[in][k].v)
+		}
+		for _, m := range in.With { // a modification's !Output is a dependency too
+			sources = append(sources, m.Params)
+		}
+		for _, src := range sources {
+			ir.Walk(src, func(m *ir.Node) bool {
 				if fn, a, ok := m.Intrinsic(); ok && fn == source.OutputFn && a.Kind == ir.String {
 					if p, _, _ := ec.findOutput(a.Text, m.Pos, false); p != nil {
 						deps[in] = append(deps[in], p)

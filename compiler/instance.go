@@ -149,7 +149,14 @@ func (ec *envCompile) expandInstance(in *Instance, vals map[string]layered) {
 	x := &expander{c: ec.c, env: ec.ctx, out: out, errs: ec.errs, derive: ec.derived}
 	ex := x.expand(b, pascal(in.Name), path, values, in.Pos)
 	ec.exps[in] = ex
-	for _, m := range in.With {
+	// a modification reads the target's outputs and those of the modifications before
+	// it in with (sqs-threshold reads autoscale's ScalableTargetId); the target's win
+	avail := map[string]*ir.Node{}
+	availPos := map[string]ir.Pos{}
+	for k, v := range ex.outputs {
+		avail[k], availPos[k] = v, ex.outPos[k]
+	}
+	for _, m := range requiresFirst(ec.c.lib, in.With) {
 		mb, _ := ec.c.lib.Get(m.Block)
 		if mb == nil {
 			continue
@@ -162,8 +169,8 @@ func (ec *envCompile) expandInstance(in *Instance, vals map[string]layered) {
 			morigins[name] = ParamOrigin{Layer: layer, Pos: p, Value: v}
 		}
 		for _, p := range mb.Params {
-			if v, ok := ex.outputs[p.Name]; ok {
-				set(p.Name, v.Clone(), "target", ex.outPos[p.Name])
+			if v, ok := avail[p.Name]; ok {
+				set(p.Name, v.Clone(), "target", availPos[p.Name])
 			}
 			if ec.env != nil {
 				if v := ec.env.Params.Get(p.Name); v != nil {
@@ -182,7 +189,42 @@ func (ec *envCompile) expandInstance(in *Instance, vals map[string]layered) {
 		}
 		mpath := path + "+" + m.Block
 		ec.origins[mpath] = morigins
-		x.expand(mb, pascal(in.Name)+pascal(m.Block), mpath, mvals, m.Pos)
+		mex := x.expand(mb, pascal(in.Name)+pascal(m.Block), mpath, mvals, m.Pos)
+		for _, k := range mex.order {
+			if _, taken := avail[k]; !taken {
+				avail[k], availPos[k] = mex.outputs[k], mex.outPos[k]
+			}
+		}
 	}
 	_ = source.OutputFn
+}
+
+// requiresFirst orders modifications so that each comes after those it requires
+// (sqs-threshold after autoscale), keeping the spec's order otherwise.
+func requiresFirst(lib *Library, with []*Modification) []*Modification {
+	byName := map[string]*Modification{}
+	for _, m := range with {
+		byName[m.Block] = m
+	}
+	var out []*Modification
+	done := map[string]bool{}
+	var visit func(m *Modification, depth int)
+	visit = func(m *Modification, depth int) {
+		if done[m.Block] || depth > len(with) {
+			return
+		}
+		done[m.Block] = true
+		if b, _ := lib.Get(m.Block); b != nil {
+			for _, r := range b.Requires {
+				if dep, ok := byName[r]; ok {
+					visit(dep, depth+1)
+				}
+			}
+		}
+		out = append(out, m)
+	}
+	for _, m := range with {
+		visit(m, 0)
+	}
+	return out
 }

@@ -40,6 +40,7 @@ type cli struct {
 	Lint    lintCmd    `cmd:"" help:"Check a riglet's sources and generated templates; findings point at the source line."`
 	Rules   rulesCmd   `cmd:"" help:"List the lint rules, or explain one."`
 	Lock    lockCmd    `cmd:"" help:"Manage the lock of derived allocations."`
+	Docs    docsCmd    `cmd:"" help:"Write a README per block: parameters, outputs, modifications, alarms."`
 	Version versionCmd `cmd:"" help:"Print riglet's version."`
 }
 
