@@ -247,27 +247,25 @@ func (ec *envCompile) alarm(cat *alarms.Catalogue, e *alarms.Entry, s *Stack, r 
 		metrics.Items = append(metrics.Items, expr)
 		a.Set("Metrics", metrics)
 	} else {
-		a.Set("Namespace", ir.Str(e.Namespace, p))
-		a.Set("MetricName", ir.Str(e.Metric, p))
+		k := ec.alarmConsts(e)
+		a.Set("Namespace", k.namespace)
+		a.Set("MetricName", k.metric)
 		dims := ec.dimensions(e.Dimensions, s, r, p)
 		if dims == nil {
 			return nil, nil
 		}
 		a.Set("Dimensions", dims)
-		if e.Extended != "" {
-			a.Set("ExtendedStatistic", ir.Str(e.Extended, p))
-		} else {
-			a.Set("Statistic", ir.Str(e.Statistic, p))
-		}
-		a.Set("Period", ir.Int(e.Period, p))
+		a.Set(k.statKey, k.stat)
+		a.Set("Period", k.period)
 	}
-	a.Set("EvaluationPeriods", ir.Int(e.Evaluation, p))
+	k := ec.alarmConsts(e)
+	a.Set("EvaluationPeriods", k.evaluation)
 	if e.Datapoints > 0 {
-		a.Set("DatapointsToAlarm", ir.Int(e.Datapoints, p))
+		a.Set("DatapointsToAlarm", k.datapoints)
 	}
-	a.Set("ComparisonOperator", ir.Str(e.Comparison, p))
+	a.Set("ComparisonOperator", k.comparison)
 	a.Set("Threshold", &ir.Node{Kind: ir.Number, Text: threshold.Text, Pos: threshold.Pos})
-	a.Set("TreatMissingData", ir.Str(e.Missing, p))
+	a.Set("TreatMissingData", k.missing)
 	res := ir.NewMapCap(p, 3)
 	res.Set("Type", ir.Str(alarmType, p))
 	md := ir.NewMapCap(p, 1)
@@ -405,4 +403,29 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n]
+}
+
+// alarmConst holds the nodes every alarm of one catalogue entry shares: evaluated
+// trees are never changed in place, so one node can stand in many alarms.
+type alarmConst struct {
+	namespace, metric, stat, period, evaluation, datapoints, comparison, missing *ir.Node
+	statKey                                                                      string
+}
+
+func (ec *envCompile) alarmConsts(e *alarms.Entry) *alarmConst {
+	if k, ok := ec.consts[e]; ok {
+		return k
+	}
+	p := e.Pos
+	k := &alarmConst{namespace: ir.Str(e.Namespace, p), metric: ir.Str(e.Metric, p), period: ir.Int(e.Period, p),
+		evaluation: ir.Int(e.Evaluation, p), datapoints: ir.Int(e.Datapoints, p), comparison: ir.Str(e.Comparison, p),
+		missing: ir.Str(e.Missing, p), statKey: "Statistic", stat: ir.Str(e.Statistic, p)}
+	if e.Extended != "" {
+		k.statKey, k.stat = "ExtendedStatistic", ir.Str(e.Extended, p)
+	}
+	if ec.consts == nil {
+		ec.consts = map[*alarms.Entry]*alarmConst{}
+	}
+	ec.consts[e] = k
+	return k
 }

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/riglet/riglet/alarms"
 	"github.com/riglet/riglet/ir"
 	"github.com/riglet/riglet/source"
 )
@@ -23,6 +24,7 @@ type envCompile struct {
 	failed    map[*Instance]bool // wiring failed: expanding would only repeat the error
 	exportIDs map[string]string  // export name -> stack.instance.Output it carries
 	errs      *ir.Errors         // this env's problems; envs compile in parallel
+	consts    map[*alarms.Entry]*alarmConst
 }
 
 // layered is a parameter value with the layer that set it.

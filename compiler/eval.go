@@ -515,6 +515,33 @@ func (e *evaluator) join(arg *ir.Node, p ir.Pos) *ir.Node {
 }
 
 func (e *evaluator) selectFn(arg *ir.Node, p ir.Pos) *ir.Node {
+	// Select [i, Split [d, s]] with everything known, the classic way to test list
+	// items in Conditions, picks the part without building the list.
+	if arg.Kind == ir.List && len(arg.Items) == 2 {
+		if fn, sa, ok := arg.Items[1].Intrinsic(); ok && fn == "Fn::Split" && sa.Kind == ir.List && len(sa.Items) == 2 {
+			idx, d, str := e.eval(arg.Items[0]), e.eval(sa.Items[0]), e.eval(sa.Items[1])
+			if idx.IsScalar() && d.Kind == ir.String && d.Text != "" && str.IsScalar() {
+				if i, err := strconv.Atoi(idx.Text); err == nil && i >= 0 {
+					rest := str.Text
+					for ; i > 0; i-- {
+						j := strings.Index(rest, d.Text)
+						if j < 0 {
+							rest = ""
+							i = -1
+							break
+						}
+						rest = rest[j+len(d.Text):]
+					}
+					if i == 0 {
+						if j := strings.Index(rest, d.Text); j >= 0 {
+							rest = rest[:j]
+						}
+						return ir.Str(rest, p)
+					}
+				}
+			}
+		}
+	}
 	a := e.eval(arg)
 	if a.Kind != ir.List || len(a.Items) != 2 {
 		e.errf(p, "Fn::Select takes [index, list]")

@@ -2,9 +2,11 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/riglet/riglet/compiler"
 	"github.com/riglet/riglet/outdir"
@@ -71,11 +73,22 @@ func (c *compileCmd) Run(g *globals) error {
 		if _, err := outdir.Recover(out); err != nil {
 			return fmt.Errorf("recover %s: %w", out, err)
 		}
-		for _, e := range res.Envs {
-			dir := filepath.Join(out, filepath.FromSlash(res.EnvDir(e.Env)))
-			if err := outdir.Replace(dir, relFiles(res, e)); err != nil {
-				return fmt.Errorf("write %s: %w", dir, err)
-			}
+		// Each env directory is swapped on its own, so they can be written in parallel.
+		werrs := make([]error, len(res.Envs))
+		var wg sync.WaitGroup
+		for i, e := range res.Envs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				dir := filepath.Join(out, filepath.FromSlash(res.EnvDir(e.Env)))
+				if err := outdir.Replace(dir, relFiles(res, e)); err != nil {
+					werrs[i] = fmt.Errorf("write %s: %w", dir, err)
+				}
+			}()
+		}
+		wg.Wait()
+		if err := errors.Join(werrs...); err != nil {
+			return err
 		}
 		if len(c.Env) == 0 {
 			// envs (or shared stacks) the spec no longer has: their directories go too
