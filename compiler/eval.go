@@ -26,7 +26,6 @@ type evaluator struct {
 	env      *envCtx
 	stack    string // the stack's CloudFormation name, for AWS::StackName
 	names    resolver
-	vars     map[string]*ir.Node // Fn::ForEach identifiers in scope
 	errs     *ir.Errors
 	produced int // Fn::ForEach entries produced
 	// condition evaluation
@@ -155,51 +154,10 @@ func (e *evaluator) evalMap(n *ir.Node) *ir.Node {
 
 // forEach expands one Fn::ForEach::Name entry into the pairs it produces, evaluated.
 func (e *evaluator) forEach(p ir.Pair) []ir.Pair {
-	a := p.Value
-	if a.Kind != ir.List || len(a.Items) != 3 || a.Items[0].Kind != ir.String || a.Items[2].Kind != ir.Map {
-		e.errf(p.KeyPos, "%s takes [Identifier, Collection, {OutputKey: OutputValue}]", p.Key)
-		return nil
-	}
-	id := a.Items[0].Text
-	coll := e.eval(a.Items[1])
-	if coll.Kind == ir.String && coll.Text != "" {
-		coll = splitList(coll.Text, ",", coll.Pos)
-	}
-	if coll.Kind != ir.List || !isLiteral(coll) {
-		e.errf(a.Items[1].Pos, "the collection of %s must be known at compile time", p.Key)
-		return nil
-	}
 	var out []ir.Pair
-	for _, item := range coll.Items {
-		if !item.IsScalar() {
-			e.errf(item.Pos, "the collection of %s must hold strings", p.Key)
-			return nil
-		}
-		e.produced += len(a.Items[2].Pairs)
-		if e.produced > maxForEach {
-			e.errf(p.KeyPos, "Fn::ForEach produces more than %d entries", maxForEach)
-			return nil
-		}
-		saved, had := e.vars[id]
-		if e.vars == nil {
-			e.vars = map[string]*ir.Node{}
-		}
-		e.vars[id] = ir.Str(item.Text, item.Pos)
-		for _, q := range a.Items[2].Pairs {
-			key := substIdent(q.Key, id, item.Text)
-			if strings.HasPrefix(key, "Fn::ForEach::") {
-				out = append(out, e.forEach(ir.Pair{Key: key, KeyPos: q.KeyPos, Value: q.Value})...)
-				continue
-			}
-			v := e.eval(q.Value)
-			if v != removed {
-				out = append(out, ir.Pair{Key: key, KeyPos: q.KeyPos, Value: v})
-			}
-		}
-		if had {
-			e.vars[id] = saved
-		} else {
-			delete(e.vars, id)
+	for _, q := range e.forEachRaw(p) {
+		if v := e.eval(q.Value); v != removed {
+			out = append(out, ir.Pair{Key: q.Key, KeyPos: q.KeyPos, Value: v})
 		}
 	}
 	return out
@@ -308,9 +266,6 @@ func (e *evaluator) ref(arg *ir.Node, p ir.Pos) *ir.Node {
 		return ir.Ref("", p)
 	}
 	name := a.Text
-	if v, ok := e.vars[name]; ok {
-		return v
-	}
 	switch name {
 	case "AWS::NoValue":
 		return removed
@@ -416,11 +371,7 @@ func (e *evaluator) sub(arg *ir.Node, p ir.Pos) *ir.Node {
 			v = lv
 		} else if strings.Contains(name, ".") && !strings.HasPrefix(name, "AWS::") {
 			res, attr, _ := strings.Cut(name, ".")
-			if x, ok := e.vars[res]; ok && attr == "" {
-				v = x
-			} else {
-				v = e.getAtt(ir.NewList(tmpl.Pos, ir.Str(res, tmpl.Pos), ir.Str(attr, tmpl.Pos)), tmpl.Pos)
-			}
+			v = e.getAtt(ir.NewList(tmpl.Pos, ir.Str(res, tmpl.Pos), ir.Str(attr, tmpl.Pos)), tmpl.Pos)
 		} else {
 			v = e.ref(ir.Str(name, tmpl.Pos), tmpl.Pos)
 		}
