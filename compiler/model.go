@@ -105,20 +105,16 @@ type Modification struct {
 	Params *ir.Node // Map or nil
 }
 
-var envKeys = []string{"env", "extends", "account", "region", "azs", "cidr", "subnets", "domain", "certificate", "alarms", "params", "tags"}
-
 // loadEnv reads envs/<name>.yaml, merging what it extends.
 func loadEnv(fsys fs.FS, name string, errs *ir.Errors) *Env {
 	file := path.Join("envs", name+".yaml")
-	root, chain := loadEnvNode(fsys, file, nil, errs)
+	root, _ := loadEnvNode(fsys, file, nil, errs)
 	if root == nil {
 		return nil
 	}
 	e := &Env{Name: name, File: file, Pos: ir.Pos{File: file, Line: 1, Col: 1}}
 	o := newObject(root, "env file", errs)
-	for _, k := range envKeys {
-		o.read[k] = true
-	}
+	o.get("extends") // merged by loadEnvNode
 	if n, p := o.str("env"); n != "" && n != name {
 		errs.Addf(p, "env file %s says env %q; the file name says %q", file, n, name)
 	} else if n != "" {
@@ -177,11 +173,6 @@ func loadEnv(fsys fs.FS, name string, errs *ir.Errors) *Env {
 				errs.Addf(p.Value.Pos, "tag %s must be a string", p.Key)
 			}
 		}
-	}
-	_ = chain
-	o.read = map[string]bool{}
-	for _, k := range envKeys {
-		o.get(k)
 	}
 	o.done()
 	return e
