@@ -1,0 +1,168 @@
+#!/bin/sh
+# The AWS CLI calls behind the Makefile's stack targets (DESIGN.md section 10).
+#
+#   deploy.sh ACTION DIR [STACK...]
+#
+# ACTION is create, update, delete, status, outputs or changeset; DIR is out/<riglet>/<env>;
+# no STACK means every stack of DIR's stacks.json, in deploy order (reverse for delete).
+# Read from the environment: RIGLETDEPLOY (the stacks.json reader, required), AWS (the CLI,
+# default aws), AWS_ARGS (global options, e.g. --endpoint-url=...), PROFILE, IMAGE_TAG,
+# S3_BUCKET, YES (1: delete without asking), OUTPUT (the CLI's --output for status,
+# outputs and changeset; default table).
+set -eu
+
+die() {
+	printf 'deploy: %s\n' "$*" >&2
+	exit 1
+}
+
+[ $# -ge 2 ] || die "usage: deploy.sh create|update|delete|status|outputs|changeset DIR [STACK...]"
+action=$1
+dir=$2
+shift 2
+: "${RIGLETDEPLOY:?set RIGLETDEPLOY to the rigletdeploy binary}"
+AWS=${AWS:-aws}
+AWS_ARGS=${AWS_ARGS:-}
+PROFILE=${PROFILE:-}
+IMAGE_TAG=${IMAGE_TAG:-}
+S3_BUCKET=${S3_BUCKET:-}
+YES=${YES:-}
+OUTPUT=${OUTPUT:-table}
+
+rd() { "$RIGLETDEPLOY" "$@"; }
+
+env=$(rd field "$dir" env)
+account=$(rd field "$dir" account)
+region=$(rd field "$dir" region)
+
+if [ $# -eq 0 ]; then
+	if [ "$action" = delete ]; then
+		set -- $(rd stacks "$dir" --reverse)
+	else
+		set -- $(rd stacks "$dir")
+	fi
+fi
+
+# Everything that can be refused is refused before the first AWS call.
+case $action in
+create | update | changeset) rd check "$dir" --s3-bucket "$S3_BUCKET" "$@" ;;
+delete | status | outputs) for stack in "$@"; do rd get "$dir" "$stack" stackName >/dev/null; done ;;
+*) die "unknown action $action (create, update, delete, status, outputs, changeset)" ;;
+esac
+
+# awscli runs the AWS CLI with the env's region; AWS and AWS_ARGS are split into words on
+# purpose (AWS="python3 -m awscli", AWS_ARGS="--endpoint-url=http://127.0.0.1:5000").
+awscli() {
+	if [ -n "$PROFILE" ]; then
+		set -- --profile "$PROFILE" "$@"
+	fi
+	# shellcheck disable=SC2086
+	$AWS $AWS_ARGS --region "$region" "$@"
+}
+
+# stack_status prints a stack's status, or nothing when there is no such stack.
+stack_status() {
+	awscli cloudformation describe-stacks --stack-name "$1" \
+		--query 'Stacks[0].StackStatus' --output text 2>/dev/null || true
+}
+
+check_account() {
+	got=$(awscli sts get-caller-identity --query Account --output text) ||
+		die "cannot tell which account the credentials are for (aws sts get-caller-identity failed)${PROFILE:+ with PROFILE=$PROFILE}"
+	[ "$got" = "$account" ] ||
+		die "the credentials are for account $got, but env $env deploys to account $account ($dir/stacks.json): use the right PROFILE or credentials"
+}
+
+deploy() {
+	stack=$1
+	name=$(rd get "$dir" "$stack" stackName)
+	args=$(rd args "$dir" "$stack" --image-tag "$IMAGE_TAG" --s3-bucket "$S3_BUCKET")
+	if [ "$action" = update ]; then
+		case $(stack_status "$name") in
+		"" | REVIEW_IN_PROGRESS) die "stack $name does not exist: make create-$stack ENV=$env" ;;
+		esac
+	fi
+	printf '==> %s %s (%s)\n' "$action" "$name" "$env"
+	eval "awscli cloudformation deploy $args --no-fail-on-empty-changeset"
+	if [ "$(rd get "$dir" "$stack" terminationProtection)" = true ]; then
+		awscli cloudformation update-termination-protection \
+			--enable-termination-protection --stack-name "$name" >/dev/null
+		printf 'termination protection enabled on %s\n' "$name"
+	fi
+}
+
+changeset() {
+	stack=$1
+	name=$(rd get "$dir" "$stack" stackName)
+	args=$(rd args "$dir" "$stack" --image-tag "$IMAGE_TAG" --s3-bucket "$S3_BUCKET")
+	printf '==> change set for %s (%s)\n' "$name" "$env"
+	out=$(eval "awscli cloudformation deploy $args --no-execute-changeset --no-fail-on-empty-changeset") || {
+		printf '%s\n' "$out" >&2
+		exit 1
+	}
+	arn=$(printf '%s\n' "$out" | sed -n 's/.*\(arn:[^ ]*:changeSet\/[^ ]*\).*/\1/p' | head -n 1)
+	if [ -z "$arn" ]; then
+		printf '%s\n' "$out" # no changes
+		return
+	fi
+	awscli cloudformation describe-change-set --change-set-name "$arn" \
+		--query 'Changes[].ResourceChange.{Action:Action,LogicalId:LogicalResourceId,Type:ResourceType,Replacement:Replacement}' \
+		--output "$OUTPUT"
+	printf 'change set %s\napply it with: make update-%s ENV=%s (or aws cloudformation execute-change-set --change-set-name %s)\n' \
+		"$arn" "$stack" "$env" "$arn"
+}
+
+delete() {
+	stack=$1
+	name=$(rd get "$dir" "$stack" stackName)
+	if [ -z "$(stack_status "$name")" ]; then
+		printf '==> %s does not exist\n' "$name"
+		return
+	fi
+	kept=""
+	for logical_type in $(rd retained "$dir" "$stack" | tr ' ' '|'); do
+		logical=${logical_type%%|*}
+		physical=$(awscli cloudformation describe-stack-resource --stack-name "$name" \
+			--logical-resource-id "$logical" \
+			--query StackResourceDetail.PhysicalResourceId --output text 2>/dev/null || true)
+		kept="$kept  ${logical_type#*|} ${physical:-?} ($logical)
+"
+	done
+	printf '==> delete %s (%s)\n' "$name" "$env"
+	awscli cloudformation delete-stack --stack-name "$name"
+	awscli cloudformation wait stack-delete-complete --stack-name "$name"
+	printf 'deleted %s\n' "$name"
+	if [ -n "$kept" ]; then
+		printf 'kept on purpose (DeletionPolicy: Retain), delete by hand when no longer wanted:\n%s' "$kept"
+	fi
+}
+
+case $action in
+create | update | changeset | delete) check_account ;;
+esac
+
+if [ "$action" = delete ] && [ "$YES" != 1 ]; then
+	printf 'Delete stacks %s of env %s in account %s? Type yes to go on: ' "$*" "$env" "$account" >&2
+	answer=""
+	read -r answer || true
+	[ "$answer" = yes ] || die "not deleted: answer yes, or run with YES=1"
+fi
+
+for stack in "$@"; do
+	case $action in
+	create | update) deploy "$stack" ;;
+	changeset) changeset "$stack" ;;
+	delete) delete "$stack" ;;
+	status)
+		name=$(rd get "$dir" "$stack" stackName)
+		awscli cloudformation describe-stacks --stack-name "$name" \
+			--query 'Stacks[0].[StackName,StackStatus,StackStatusReason]' --output "$OUTPUT" 2>/dev/null ||
+			printf '%s\tdoes not exist\n' "$name"
+		;;
+	outputs)
+		name=$(rd get "$dir" "$stack" stackName)
+		awscli cloudformation describe-stacks --stack-name "$name" \
+			--query 'Stacks[0].Outputs[].{Key:OutputKey,Value:OutputValue,Export:ExportName}' --output "$OUTPUT"
+		;;
+	esac
+done
