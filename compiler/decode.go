@@ -3,8 +3,8 @@ package compiler
 import (
 	"sort"
 	"strconv"
-	"strings"
 
+	"github.com/riglet/riglet/internal/suggest"
 	"github.com/riglet/riglet/ir"
 )
 
@@ -139,44 +139,4 @@ func (o *object) done() {
 }
 
 // didYouMean returns ` (did you mean "x"?)` for the closest candidate, or "".
-func didYouMean(s string, candidates []string) string {
-	if c := closest(s, candidates); c != "" {
-		return " (did you mean " + strconv.Quote(c) + "?)"
-	}
-	return ""
-}
-
-func closest(s string, candidates []string) string {
-	best, bestD := "", 1<<30
-	ls := strings.ToLower(s)
-	for _, c := range candidates {
-		d := levenshtein(ls, strings.ToLower(c))
-		if d < bestD || (d == bestD && c < best) {
-			best, bestD = c, d
-		}
-	}
-	if best == "" || bestD > max(2, len(s)/3) {
-		return ""
-	}
-	return best
-}
-
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
+func didYouMean(s string, candidates []string) string { return suggest.DidYouMean(s, candidates) }

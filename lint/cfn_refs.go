@@ -3,6 +3,7 @@ package lint
 import (
 	"strings"
 
+	"github.com/riglet/riglet/internal/suggest"
 	"github.com/riglet/riglet/ir"
 	"github.com/riglet/riglet/schema"
 )
@@ -74,7 +75,7 @@ func init() {
 						sug := ""
 						best, bd := "", 1+len(rf.attr)/4
 						for _, a := range sr.Attributes {
-							if d := editDistance(rf.attr, a); d < bd {
+							if d := suggest.Distance(rf.attr, a); d < bd {
 								best, bd = a, d
 							}
 						}
@@ -127,7 +128,7 @@ func (s *Stack) defines(n string) bool {
 func (s *Stack) suggest(n string) string {
 	best, bd := "", 1+len(n)/4
 	for _, r := range s.Resources {
-		if d := editDistance(n, r.ID); d < bd {
+		if d := suggest.Distance(n, r.ID); d < bd {
 			best, bd = r.ID, d
 		}
 	}

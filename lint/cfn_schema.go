@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/riglet/riglet/internal/suggest"
 	"github.com/riglet/riglet/ir"
 	"github.com/riglet/riglet/schema"
 )
@@ -291,7 +292,7 @@ func closestKey(k string, props map[string]*schema.Prop) string {
 		if strings.EqualFold(n, k) {
 			return n
 		}
-		if d := editDistance(k, n); d < bd {
+		if d := suggest.Distance(k, n); d < bd {
 			best, bd = n, d
 		}
 	}

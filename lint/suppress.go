@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/riglet/riglet/compiler"
+	"github.com/riglet/riglet/internal/suggest"
 	"github.com/riglet/riglet/ir"
 )
 
@@ -194,7 +195,7 @@ func meta(id string, pos ir.Pos, format string, args ...any) Finding {
 func suggestRule(id string) string {
 	best, bd := "", 3
 	for _, r := range registry {
-		if d := editDistance(strings.ToUpper(id), r.ID); d < bd {
+		if d := suggest.Distance(strings.ToUpper(id), r.ID); d < bd {
 			best, bd = r.ID, d
 		}
 	}
@@ -202,24 +203,4 @@ func suggestRule(id string) string {
 		return ""
 	}
 	return " (did you mean " + best + "?)"
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := 1
-			if a[i-1] == b[j-1] {
-				c = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
