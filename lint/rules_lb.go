@@ -254,7 +254,7 @@ func init() {
 					}
 				}
 			})},
-		&Rule{ID: "LB008", Name: "fargate-size", Family: "load-balancing", Severity: Error, Scope: ScopeTemplate, CfnLint: []string{"E3047"},
+		&Rule{ID: "LB008", Name: "fargate-size", Code: "fargate", Family: "load-balancing", Severity: Error, Scope: ScopeTemplate, CfnLint: []string{"E3047"},
 			Title: "a Fargate task with a CPU and memory pair Fargate does not offer",
 			Doc:   "Fargate runs only certain CPU/memory pairs: 256 with 512-2048 MiB, 512 with 1-4 GiB, 1024 with 2-8 GiB, 2048 with 4-16 GiB, 4096 with 8-30 GiB (1 GiB steps), 8192 with 16-60 GiB (4 GiB steps), 16384 with 32-120 GiB (8 GiB steps).",
 			Bad:   "Cpu: 256\nMemory: 4096\n", Good: "Cpu: 1024\nMemory: 4096\n",
