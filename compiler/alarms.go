@@ -63,8 +63,10 @@ func (ec *envCompile) addAlarms() []AlarmRow {
 				}
 				if actions != nil {
 					props := alarm.Get("Properties")
-					props.Set("AlarmActions", ir.NewList(e.Pos, actions.Clone()))
-					props.Set("OKActions", ir.NewList(e.Pos, actions.Clone()))
+					// one list serves both: output trees are never changed in place
+					list := ir.NewList(e.Pos, actions)
+					props.Set("AlarmActions", list)
+					props.Set("OKActions", list)
 				}
 				out.addResource(r.Key+e.Name, alarm, row.Instance, e.Pos, ec.errs)
 			}

@@ -365,12 +365,18 @@ func (p *Param) scalar(v *ir.Node) *ir.Node {
 		return v
 	}
 	if p.IsNumber() {
+		if v.Kind == ir.Number {
+			return v
+		}
 		if _, err := strconv.ParseFloat(v.Text, 64); err == nil {
 			return &ir.Node{Kind: ir.Number, Text: v.Text, Pos: v.Pos}
 		}
 		return v
 	}
-	if v.Kind == ir.Null {
+	switch v.Kind {
+	case ir.String:
+		return v // nodes are never changed in place, so the same one can serve
+	case ir.Null:
 		return &ir.Node{Kind: ir.String, Text: "", Pos: v.Pos}
 	}
 	return &ir.Node{Kind: ir.String, Text: v.Text, Pos: v.Pos}

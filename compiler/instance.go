@@ -126,7 +126,10 @@ func (ec *envCompile) expandInstance(in *Instance, vals map[string]layered) {
 	out := ec.outs[in.Stack.Name]
 	ev := ec.specEvaluator(in.Stack)
 	values := ir.NewMap(in.Pos)
-	origins := map[string]ParamOrigin{}
+	var origins map[string]ParamOrigin // only plan --explain reads where values came from
+	if !ec.c.opts.RenderOnly {
+		origins = map[string]ParamOrigin{}
+	}
 	for _, p := range b.Params {
 		if l, ok := vals[p.Name]; ok {
 			v := ev.eval(l.v)
@@ -134,8 +137,10 @@ func (ec *envCompile) expandInstance(in *Instance, vals map[string]layered) {
 				continue
 			}
 			values.Pairs = append(values.Pairs, ir.Pair{Key: p.Name, KeyPos: l.pos, Value: v})
-			origins[p.Name] = ParamOrigin{Layer: l.layer, Pos: l.pos, Value: v}
-		} else if p.Default != nil {
+			if origins != nil {
+				origins[p.Name] = ParamOrigin{Layer: l.layer, Pos: l.pos, Value: v}
+			}
+		} else if p.Default != nil && origins != nil {
 			origins[p.Name] = ParamOrigin{Layer: "default", Pos: p.Default.Pos, Value: p.Default}
 		}
 	}
@@ -145,7 +150,9 @@ func (ec *envCompile) expandInstance(in *Instance, vals map[string]layered) {
 		}
 	}
 	path := in.Stack.Name + "." + in.Name
-	ec.origins[path] = origins
+	if origins != nil {
+		ec.origins[path] = origins
+	}
 	x := &expander{c: ec.c, env: ec.ctx, out: out, errs: ec.errs, derive: ec.derived}
 	ex := x.expand(b, pascal(in.Name), path, values, in.Pos)
 	ec.exps[in] = ex
@@ -162,11 +169,16 @@ func (ec *envCompile) expandInstance(in *Instance, vals map[string]layered) {
 			continue
 		}
 		mvals := ir.NewMap(m.Pos)
-		morigins := map[string]ParamOrigin{}
+		var morigins map[string]ParamOrigin
+		if origins != nil {
+			morigins = map[string]ParamOrigin{}
+		}
 		set := func(name string, v *ir.Node, layer string, p ir.Pos) {
 			mvals.Set(name, v)
 			mvals.Pair(name).KeyPos = p
-			morigins[name] = ParamOrigin{Layer: layer, Pos: p, Value: v}
+			if morigins != nil {
+				morigins[name] = ParamOrigin{Layer: layer, Pos: p, Value: v}
+			}
 		}
 		for _, p := range mb.Params {
 			if v, ok := avail[p.Name]; ok {
@@ -188,7 +200,9 @@ func (ec *envCompile) expandInstance(in *Instance, vals map[string]layered) {
 			}
 		}
 		mpath := path + "+" + m.Block
-		ec.origins[mpath] = morigins
+		if morigins != nil {
+			ec.origins[mpath] = morigins
+		}
 		mex := x.expand(mb, pascal(in.Name)+pascal(m.Block), mpath, mvals, m.Pos)
 		for _, k := range mex.order {
 			if _, taken := avail[k]; !taken {
