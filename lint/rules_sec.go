@@ -174,7 +174,7 @@ func init() {
 							return false
 						}
 						for _, pr := range n.Pairs {
-							if secretProp.MatchString(pr.Key) && literal(pr.Value) {
+							if mayBeSecretProp(pr.Key) && secretProp.MatchString(pr.Key) && literal(pr.Value) {
 								p.Report(r, pr.Value, "%s of %s is a literal secret", pr.Key, r.ID)
 							}
 						}
@@ -199,4 +199,17 @@ func init() {
 				}
 			}),
 	)
+}
+
+// mayBeSecretProp is a cheap first test for secretProp, which every property key of
+// every resource meets: all its words end in d, t, n or y.
+func mayBeSecretProp(k string) bool {
+	if k == "" {
+		return false
+	}
+	switch k[len(k)-1] | 0x20 {
+	case 'd', 't', 'n', 'y':
+		return true
+	}
+	return false
 }

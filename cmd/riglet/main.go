@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"runtime/pprof"
 	"sort"
 	"strings"
@@ -52,13 +51,6 @@ type usageError struct{ error }
 var errorsFound = errors.New("errors found")
 
 func main() {
-	// A soft memory target: the collector works a little harder as the heap nears it,
-	// which keeps a 2,400-template compile near 220 MB instead of 320 MB and, by
-	// reusing memory rather than faulting in new pages, makes it faster too. Past it,
-	// Go caps the collector's share of CPU, so a larger riglet slows, never stalls.
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(240 << 20)
-	}
 	// RIGLET_CPUPROFILE=file writes a CPU profile of the run, for performance work.
 	if p := os.Getenv("RIGLET_CPUPROFILE"); p != "" {
 		if f, err := os.Create(p); err == nil {
