@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -150,16 +151,38 @@ func Template(file string, data []byte, opts Options) (*Report, error) {
 	return finish(suppress(fs, files, file, nil, true), opts), nil
 }
 
-// runRules runs every template and riglet rule.
+// runRules runs every template and riglet rule. Template rules read only their own
+// env (its lazily built caches included), so each env's run in parallel; their
+// findings are then merged in the order a serial run gives (rule, then env), so the
+// output does not depend on scheduling. Riglet rules, which read every env, run after.
 func runRules(res *compiler.Result, envs []*Env) []*Finding {
+	per := make([][][]*Finding, len(envs)) // env -> rule index -> findings
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for ei, e := range envs {
+		per[ei] = make([][]*Finding, len(registry))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			for ri, r := range registry {
+				if r.Scope != ScopeTemplate {
+					continue
+				}
+				for _, s := range e.Stacks {
+					run(&Pass{Rule: r, Result: res, Env: e, Stack: s, Envs: envs, out: &per[ei][ri]})
+				}
+			}
+		}()
+	}
+	wg.Wait()
 	var out []*Finding
-	for _, r := range registry {
+	for ri, r := range registry {
 		switch r.Scope {
 		case ScopeTemplate:
-			for _, e := range envs {
-				for _, s := range e.Stacks {
-					run(&Pass{Rule: r, Result: res, Env: e, Stack: s, Envs: envs, out: &out})
-				}
+			for ei := range envs {
+				out = append(out, per[ei][ri]...)
 			}
 		case ScopeRiglet:
 			run(&Pass{Rule: r, Result: res, Envs: envs, out: &out})
