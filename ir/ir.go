@@ -12,8 +12,10 @@ import (
 // directory riglet runs in (built-in blocks use the same "blocks/<name>/block.yaml" form).
 type Pos struct {
 	File string
-	Line int // 1-based; 0 means unknown
-	Col  int // 1-based; 0 means unknown
+	// 32 bits each keep a Pos at 24 bytes: it sits in every node and pair, and a
+	// large compile makes millions of them.
+	Line int32 // 1-based; 0 means unknown
+	Col  int32 // 1-based; 0 means unknown
 }
 
 // String renders file:line:col, file:line, file or "-".
@@ -24,9 +26,9 @@ func (p Pos) String() string {
 	case p.Line == 0:
 		return p.File
 	case p.Col == 0:
-		return p.File + ":" + strconv.Itoa(p.Line)
+		return p.File + ":" + strconv.Itoa(int(p.Line))
 	}
-	return p.File + ":" + strconv.Itoa(p.Line) + ":" + strconv.Itoa(p.Col)
+	return p.File + ":" + strconv.Itoa(int(p.Line)) + ":" + strconv.Itoa(int(p.Col))
 }
 
 // IsValid reports whether the position names a place.

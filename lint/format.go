@@ -81,12 +81,12 @@ func writeJSON(w io.Writer, fs []Finding) error {
 		Infos    int           `json:"infos"`
 	}{Findings: []jsonFinding{}}
 	for _, f := range fs {
-		jf := jsonFinding{Rule: f.Rule, Severity: f.Severity.String(), jsonPos: jsonPos{f.Pos.File, f.Pos.Line, f.Pos.Col, f.Msg}, Envs: f.Envs}
+		jf := jsonFinding{Rule: f.Rule, Severity: f.Severity.String(), jsonPos: jsonPos{f.Pos.File, int(f.Pos.Line), int(f.Pos.Col), f.Msg}, Envs: f.Envs}
 		if r := Lookup(f.Rule); r != nil {
 			jf.Name = r.Name
 		}
 		for _, r := range f.Related {
-			jf.Related = append(jf.Related, jsonPos{r.Pos.File, r.Pos.Line, r.Pos.Col, r.Msg})
+			jf.Related = append(jf.Related, jsonPos{r.Pos.File, int(r.Pos.Line), int(r.Pos.Col), r.Msg})
 		}
 		out.Findings = append(out.Findings, jf)
 		switch f.Severity {
@@ -184,7 +184,7 @@ func sarifLoc(p ir.Pos) sarifPhysical {
 		ph.ArtifactLocation.URI = "."
 	}
 	if p.Line > 0 {
-		ph.Region = &sarifRegion{StartLine: p.Line, StartColumn: p.Col}
+		ph.Region = &sarifRegion{StartLine: int(p.Line), StartColumn: int(p.Col)}
 	}
 	return ph
 }

@@ -128,9 +128,9 @@ func parsePos(s string) ir.Pos {
 	}
 	if len(nums) > 0 {
 		p.File = strings.Join(parts, ":")
-		p.Line = nums[0]
+		p.Line = int32(nums[0])
 		if len(nums) > 1 {
-			p.Col = nums[1]
+			p.Col = int32(nums[1])
 		}
 	}
 	return p
@@ -166,7 +166,7 @@ func (s *Stack) Size() int {
 func (e *Env) generated(s *Stack, id string) (ir.Pos, bool) {
 	e.render()
 	line, ok := e.lines[s.Name][id]
-	return ir.Pos{File: s.OutPath, Line: line, Col: 3}, ok
+	return ir.Pos{File: s.OutPath, Line: int32(line), Col: 3}, ok
 }
 
 // resourceLines finds "  LogicalID:" under "Resources:" in an emitted template.

@@ -90,7 +90,7 @@ func parseComments(file string, lines []string) []*suppression {
 		}
 		rest = strings.TrimSpace(rest)
 		idPart, reason, _ := strings.Cut(rest, " ")
-		s := &suppression{reason: strings.TrimSpace(reason), pos: ir.Pos{File: file, Line: i + 1, Col: h + 1}}
+		s := &suppression{reason: strings.TrimSpace(reason), pos: ir.Pos{File: file, Line: int32(i + 1), Col: int32(h + 1)}}
 		for _, id := range strings.Split(idPart, ",") {
 			if id != "" {
 				s.ids = append(s.ids, strings.ToUpper(id))

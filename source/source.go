@@ -92,7 +92,7 @@ func syntaxError(file string, err error) error {
 	if errors.As(err, &ye) {
 		p := ir.Pos{File: file}
 		if t := ye.GetToken(); t != nil && t.Position != nil {
-			p.Line, p.Col = t.Position.Line, t.Position.Column
+			p.Line, p.Col = int32(t.Position.Line), int32(t.Position.Column)
 		}
 		e := ir.Errorf(p, "yaml: %s", lowerFirst(ye.GetMessage()))
 		e.Code = "yaml"
@@ -121,7 +121,7 @@ type converter struct {
 	errs    ir.Errors
 	// ownerCol is the column of the key or list item whose value is being read: a
 	// value that starts on a later line must be indented further to belong to it.
-	ownerCol int
+	ownerCol int32
 	blown    bool
 }
 
@@ -129,7 +129,7 @@ func (c *converter) pos(t *token.Token) ir.Pos {
 	if t == nil || t.Position == nil {
 		return ir.Pos{File: c.file}
 	}
-	return ir.Pos{File: c.file, Line: t.Position.Line, Col: t.Position.Column}
+	return ir.Pos{File: c.file, Line: int32(t.Position.Line), Col: int32(t.Position.Column)}
 }
 
 func (c *converter) budget(n ast.Node) bool {
