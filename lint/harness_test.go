@@ -275,6 +275,8 @@ func TestShowCase(t *testing.T) {
 	t.Log("\n" + b.String())
 }
 
-func posOf(file string, line, col int) ir.Pos { return ir.Pos{File: file, Line: int32(line), Col: int32(col)} }
+func posOf(file string, line, col int) ir.Pos {
+	return ir.Pos{File: file, Line: int32(line), Col: int32(col)}
+}
 
 func sprintf(f string, a ...any) string { return fmt.Sprintf(f, a...) }
