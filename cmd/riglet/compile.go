@@ -26,8 +26,13 @@ func (c *compileCmd) Run(g *globals) error {
 	// live heap stays small, and the collector working a little harder near the target
 	// keeps a 2,400-template compile near 220 MB instead of 320 MB. (Not for lint,
 	// which keeps every tree and would only spend its time collecting.)
+	// With that target bounding the peak, the collector need not run as often while
+	// the heap is small: GOGC 300 (3 x 800 services: 1.2 s instead of 1.5 s).
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(240 << 20)
+		if os.Getenv("GOGC") == "" {
+			debug.SetGCPercent(300)
+		}
 	}
 	files, err := specFiles(g.Dir, c.Riglets)
 	if err != nil {
