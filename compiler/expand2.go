@@ -196,24 +196,11 @@ func referencedNames(n *ir.Node) []string {
 }
 
 func subNames(s string) []string {
-	var out []string
-	for {
-		i := strings.Index(s, "${")
-		if i < 0 {
-			return out
-		}
-		j := strings.IndexByte(s[i:], '}')
-		if j < 0 {
-			return out
-		}
-		name := s[i+2 : i+j]
-		s = s[i+j+1:]
-		if strings.HasPrefix(name, "!") {
-			continue
-		}
-		r, _, _ := strings.Cut(strings.TrimSpace(name), ".")
-		out = append(out, r)
+	vars := ir.SubVars(s)
+	for i, v := range vars {
+		vars[i], _, _ = strings.Cut(v, ".")
 	}
+	return vars
 }
 
 func (x *expander) expandNested(s *blockScope, ev *evaluator, name string, r *ir.Node, path, prefix string) {

@@ -257,3 +257,25 @@ func Walk(n *Node, fn func(*Node) bool) {
 		Walk(p.Value, fn)
 	}
 }
+
+// SubVars returns the variable names of a Fn::Sub template ("Queue.Arn",
+// "AWS::Region"), leaving out ${!Literal} escapes and empty ${}.
+func SubVars(s string) []string {
+	var out []string
+	for {
+		i := strings.Index(s, "${")
+		if i < 0 {
+			return out
+		}
+		j := strings.IndexByte(s[i:], '}')
+		if j < 0 {
+			return out
+		}
+		v := strings.TrimSpace(s[i+2 : i+j])
+		s = s[i+j+1:]
+		if strings.HasPrefix(v, "!") || v == "" {
+			continue
+		}
+		out = append(out, v)
+	}
+}

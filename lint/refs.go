@@ -63,7 +63,7 @@ func refs(n *ir.Node) []ref {
 				}
 			}
 			if str.Kind == ir.String {
-				for _, v := range subVars(str.Text) {
+				for _, v := range ir.SubVars(str.Text) {
 					if vars.Get(v) != nil {
 						continue
 					}
@@ -80,27 +80,6 @@ func refs(n *ir.Node) []ref {
 		return true
 	})
 	return out
-}
-
-// subVars returns the variable names of a Fn::Sub string.
-func subVars(s string) []string {
-	var out []string
-	for {
-		i := strings.Index(s, "${")
-		if i < 0 {
-			return out
-		}
-		j := strings.IndexByte(s[i:], '}')
-		if j < 0 {
-			return out
-		}
-		v := s[i+2 : i+j]
-		s = s[i+j+1:]
-		if strings.HasPrefix(v, "!") || v == "" {
-			continue
-		}
-		out = append(out, strings.TrimSpace(v))
-	}
 }
 
 // dependsOn returns a resource's DependsOn entries.
