@@ -150,7 +150,7 @@ func Parse(file string, data []byte) (*Catalogue, error) {
 	var errs ir.Errors
 	c := &Catalogue{File: file, types: map[string][]*Entry{}}
 	if root.Kind != ir.Map {
-		errs.Addf(root.Pos, "an alarm catalogue is a map with actions and alarms")
+		errs.AddCode(ir.CodeCatalogue, root.Pos, "an alarm catalogue is a map with actions and alarms")
 		return nil, errs.Err()
 	}
 	for _, p := range root.Pairs {
@@ -159,14 +159,14 @@ func Parse(file string, data []byte) (*Catalogue, error) {
 			c.Actions, c.ActPos = p.Value.Text, p.Value.Pos
 		case "alarms":
 			if p.Value.Kind != ir.Map {
-				errs.Addf(p.Value.Pos, "alarms maps resource types to their alarms")
+				errs.AddCode(ir.CodeCatalogue, p.Value.Pos, "alarms maps resource types to their alarms")
 				continue
 			}
 			seen := map[string]ir.Pos{}
 			for _, t := range p.Value.Pairs {
 				for _, a := range t.Value.Pairs {
 					if first, dup := seen[a.Key]; dup {
-						errs.Add(&ir.Error{Pos: a.KeyPos, Msg: "alarm name " + a.Key + " is used twice; names are what thresholds are set by",
+						errs.Add(&ir.Error{Code: ir.CodeCatalogue, Pos: a.KeyPos, Msg: "alarm name " + a.Key + " is used twice; names are what thresholds are set by",
 							Related: []ir.Related{{Pos: first}}})
 					}
 					seen[a.Key] = a.KeyPos
@@ -176,7 +176,7 @@ func Parse(file string, data []byte) (*Catalogue, error) {
 				}
 			}
 		default:
-			errs.AddCode("unknown-key", p.KeyPos, "unknown key %q in the alarm catalogue", p.Key)
+			errs.AddCode(ir.CodeUnknownKey, p.KeyPos, "unknown key %q in the alarm catalogue", p.Key)
 		}
 	}
 	if err := errs.Err(); err != nil {
@@ -188,13 +188,13 @@ func Parse(file string, data []byte) (*Catalogue, error) {
 func entry(typ string, a ir.Pair, errs *ir.Errors) *Entry {
 	e := &Entry{Type: typ, Name: a.Key, Pos: a.KeyPos, Missing: "missing"}
 	if a.Value.Kind != ir.Map {
-		errs.Addf(a.Value.Pos, "alarm %s must be a map", a.Key)
+		errs.AddCode(ir.CodeCatalogue, a.Value.Pos, "alarm %s must be a map", a.Key)
 		return nil
 	}
 	num := func(v *ir.Node) int {
 		n, err := strconv.Atoi(v.Text)
 		if err != nil || n < 1 {
-			errs.Addf(v.Pos, "%s must be a positive whole number", v.Text)
+			errs.AddCode(ir.CodeCatalogue, v.Pos, "%s must be a positive whole number", v.Text)
 		}
 		return n
 	}
@@ -206,7 +206,7 @@ func entry(typ string, a ir.Pair, errs *ir.Errors) *Entry {
 		case "when":
 			e.When = v.Text
 			if !whens[v.Text] {
-				errs.Addf(v.Pos, "when %q is not one of dead-letter, not-dead-letter, ec2-capacity, aurora, not-aurora", v.Text)
+				errs.AddCode(ir.CodeCatalogue, v.Pos, "when %q is not one of dead-letter, not-dead-letter, ec2-capacity, aurora, not-aurora", v.Text)
 			}
 		case "namespace":
 			e.Namespace = v.Text
@@ -215,7 +215,7 @@ func entry(typ string, a ir.Pair, errs *ir.Errors) *Entry {
 		case "statistic":
 			e.Statistic = v.Text
 			if !statistics[v.Text] {
-				errs.Addf(v.Pos, "statistic %q is not one of Average, Sum, Minimum, Maximum, SampleCount", v.Text)
+				errs.AddCode(ir.CodeCatalogue, v.Pos, "statistic %q is not one of Average, Sum, Minimum, Maximum, SampleCount", v.Text)
 			}
 		case "extended_statistic":
 			e.Extended = v.Text
@@ -228,7 +228,7 @@ func entry(typ string, a ir.Pair, errs *ir.Errors) *Entry {
 		case "comparison":
 			e.Comparison = v.Text
 			if !comparisons[v.Text] {
-				errs.Addf(v.Pos, "comparison %q is not a CloudWatch comparison operator", v.Text)
+				errs.AddCode(ir.CodeCatalogue, v.Pos, "comparison %q is not a CloudWatch comparison operator", v.Text)
 			}
 		case "threshold":
 			switch {
@@ -237,14 +237,14 @@ func entry(typ string, a ir.Pair, errs *ir.Errors) *Entry {
 			case v.Kind == ir.Number || v.Kind == ir.Map:
 				e.Threshold = v
 			default:
-				errs.Addf(v.Pos, "threshold is a number, required, or {Riglet::Value: ...}")
+				errs.AddCode(ir.CodeCatalogue, v.Pos, "threshold is a number, required, or {Riglet::Value: ...}")
 			}
 		case "optional":
 			e.Optional = v.Text == "true"
 		case "treat_missing_data":
 			e.Missing = v.Text
 			if !missing[v.Text] {
-				errs.Addf(v.Pos, "treat_missing_data %q is not one of breaching, notBreaching, ignore, missing", v.Text)
+				errs.AddCode(ir.CodeCatalogue, v.Pos, "treat_missing_data %q is not one of breaching, notBreaching, ignore, missing", v.Text)
 			}
 		case "critical":
 			e.Critical = v.Text == "true"
@@ -269,28 +269,28 @@ func entry(typ string, a ir.Pair, errs *ir.Errors) *Entry {
 				case "dimensions":
 					e.Math.Dimensions = dimensions(q.Value, errs)
 				default:
-					errs.AddCode("unknown-key", q.KeyPos, "unknown key %q in math", q.Key)
+					errs.AddCode(ir.CodeUnknownKey, q.KeyPos, "unknown key %q in math", q.Key)
 				}
 			}
 		default:
-			errs.AddCode("unknown-key", p.KeyPos, "unknown key %q in alarm %s", p.Key, a.Key)
+			errs.AddCode(ir.CodeUnknownKey, p.KeyPos, "unknown key %q in alarm %s", p.Key, a.Key)
 		}
 	}
 	if e.Math == nil && (e.Namespace == "" || e.Metric == "" || (e.Statistic == "" && e.Extended == "")) {
-		errs.Addf(a.KeyPos, "alarm %s needs namespace, metric and statistic (or math)", a.Key)
+		errs.AddCode(ir.CodeCatalogue, a.KeyPos, "alarm %s needs namespace, metric and statistic (or math)", a.Key)
 	}
 	if e.Period == 0 || e.Evaluation == 0 || e.Comparison == "" {
-		errs.Addf(a.KeyPos, "alarm %s needs period, evaluation_periods and comparison", a.Key)
+		errs.AddCode(ir.CodeCatalogue, a.KeyPos, "alarm %s needs period, evaluation_periods and comparison", a.Key)
 	}
 	if e.Threshold == nil && !e.Required && !e.Optional {
-		errs.Addf(a.KeyPos, "alarm %s needs a threshold (a number, or required, or optional: true)", a.Key)
+		errs.AddCode(ir.CodeCatalogue, a.KeyPos, "alarm %s needs a threshold (a number, or required, or optional: true)", a.Key)
 	}
 	return e
 }
 
 func dimensions(v *ir.Node, errs *ir.Errors) []Dimension {
 	if v.Kind != ir.Map {
-		errs.Addf(v.Pos, "dimensions map names to values")
+		errs.AddCode(ir.CodeCatalogue, v.Pos, "dimensions map names to values")
 		return nil
 	}
 	var ds []Dimension

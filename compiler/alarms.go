@@ -68,7 +68,11 @@ func (ec *envCompile) addAlarms() []AlarmRow {
 					props.Set("AlarmActions", list)
 					props.Set("OKActions", list)
 				}
-				out.addResource(r.Key+e.Name, alarm, row.Instance, e.Pos, ec.errs)
+				o := &Origin{Instance: row.Instance, Block: "alarm catalogue", Pos: e.Pos, Builtin: ec.c.lib.IsBuiltin(e.Pos.File)}
+				if ro := out.origins[r.Key]; ro != nil {
+					o.Chain = ro.Chain
+				}
+				out.addResource(r.Key+e.Name, alarm, o, ec.errs)
 			}
 		}
 	}
@@ -174,7 +178,7 @@ func (ec *envCompile) alarm(cat *alarms.Catalogue, e *alarms.Entry, s *Stack, r 
 	if threshold != nil && threshold.Kind == ir.Map && threshold.Get("disabled") != nil {
 		reason := threshold.Get("disabled")
 		if strings.TrimSpace(reason.Text) == "" || reason.Kind != ir.String {
-			ec.errs.AddCode("alarm", reason.Pos, "turning off alarm %s needs a reason: {disabled: \"why\"}", e.Name)
+			ec.addAbout(s.Name, r.Key, ir.Errorf(ir.CodeAlarm, reason.Pos, "turning off alarm %s needs a reason: {disabled: \"why\"}", e.Name))
 		}
 		row.Disabled = reason.Text
 		row.Threshold = "off"
@@ -188,8 +192,16 @@ func (ec *envCompile) alarm(cat *alarms.Catalogue, e *alarms.Entry, s *Stack, r 
 		if inst != nil {
 			at = inst.Pos
 		}
-		ec.errs.AddCode("alarm", at, "alarm %s of %s (%s) needs a threshold: %s; set alarms: {%s: {%s: N}} on the instance or alarms.thresholds.%s in %s",
+		if inst == nil {
+			at, _ = ec.place(s.Name, r.Key, r.KeyPos)
+		}
+		err := ir.Errorf(ir.CodeAlarm, at, "alarm %s of %s (%s) needs a threshold: %s; set alarms: {%s: {%s: N}} on the instance or alarms.thresholds.%s in %s",
 			e.Name, r.Key, e.Description, "the catalogue gives none on purpose", rel, e.Name, e.Name, ec.env.File)
+		err.Related = []ir.Related{{Pos: e.Pos, Msg: "catalogue entry " + e.Name}}
+		if o := ec.outs[s.Name].origins[r.Key]; o != nil {
+			err.Related = append(err.Related, o.Related()...)
+		}
+		ec.errs.Add(err)
 		return nil, nil
 	}
 	props := r.Value.Get("Properties")
@@ -203,12 +215,12 @@ func (ec *envCompile) alarm(cat *alarms.Catalogue, e *alarms.Entry, s *Stack, r 
 			}
 			threshold = &ir.Node{Kind: ir.Number, Text: strconv.FormatFloat(timeout*900, 'f', -1, 64), Pos: e.Pos}
 		} else {
-			ec.errs.AddCode("alarm", threshold.Pos, "alarm %s: a threshold is a number or {disabled: reason}", e.Name)
+			ec.addAbout(s.Name, r.Key, ir.Errorf(ir.CodeAlarm, threshold.Pos, "alarm %s: a threshold is a number or {disabled: reason}", e.Name))
 			return nil, nil
 		}
 	}
 	if _, err := strconv.ParseFloat(threshold.Text, 64); err != nil || !threshold.IsScalar() {
-		ec.errs.AddCode("alarm", threshold.Pos, "alarm %s: threshold %q is not a number", e.Name, threshold.Text)
+		ec.addAbout(s.Name, r.Key, ir.Errorf(ir.CodeAlarm, threshold.Pos, "alarm %s: threshold %q is not a number", e.Name, threshold.Text))
 		return nil, nil
 	}
 	row.Threshold = threshold.Text
@@ -311,12 +323,12 @@ func (ec *envCompile) dimensionValue(v *ir.Node, s *Stack, r ir.Pair, p ir.Pos) 
 		case strings.HasPrefix(a.Text, "property:"):
 			pv := r.Value.Get("Properties").Get(strings.TrimPrefix(a.Text, "property:"))
 			if pv == nil {
-				ec.errs.AddCode("alarm", r.KeyPos, "%s has no %s, which its alarm dimensions need", r.Key, strings.TrimPrefix(a.Text, "property:"))
+				ec.addAbout(s.Name, r.Key, ir.Errorf(ir.CodeAlarm, r.KeyPos, "%s has no %s, which its alarm dimensions need", r.Key, strings.TrimPrefix(a.Text, "property:")))
 				return nil
 			}
 			return pv.Clone()
 		}
-		ec.errs.AddCode("alarm", a.Pos, "unknown Riglet::Value %q", a.Text)
+		ec.addAbout(s.Name, r.Key, ir.Errorf(ir.CodeAlarm, a.Pos, "unknown Riglet::Value %q", a.Text))
 		return nil
 	}
 	return substResource(v, r.Key)
@@ -380,7 +392,7 @@ func (ec *envCompile) loadBalancerOf(s *Stack, tg ir.Pair) *ir.Node {
 			}
 		}
 	}
-	ec.errs.AddCode("alarm", tg.KeyPos, "target group %s: riglet cannot tell which load balancer it serves, which its alarms need (the LoadBalancer dimension); forward to it from a listener rule or listener", tg.Key)
+	ec.addAbout(s.Name, tg.Key, ir.Errorf(ir.CodeAlarm, tg.KeyPos, "target group %s: riglet cannot tell which load balancer it serves, which its alarms need (the LoadBalancer dimension); forward to it from a listener rule or listener", tg.Key))
 	return nil
 }
 

@@ -15,7 +15,7 @@ func (ec *envCompile) assemble() []*StackResult {
 		if out == nil {
 			continue
 		}
-		sr := &StackResult{Name: s.Name, StackName: out.name, Pos: s.Pos, Shared: s.Shared}
+		sr := &StackResult{Name: s.Name, StackName: out.name, Pos: s.Pos, Shared: s.Shared, Origins: out.origins}
 		for _, in := range s.Instances {
 			sr.Instances = append(sr.Instances, in.Name+" ("+in.Block+")")
 		}
@@ -45,8 +45,10 @@ func (ec *envCompile) assemble() []*StackResult {
 		}
 		sr.Template = t
 		sr.Capabilities = capabilities(out.resources)
-		if len(out.resources) == 0 && len(*ec.errs) == 0 {
-			ec.errs.Addf(s.Pos, "stack %s has no resources in env %s", s.Name, ec.label())
+		// An empty stack after another error (an unknown block, a failed instance) is
+		// that error's cascade, not news.
+		if len(out.resources) == 0 && len(*ec.errs) == 0 && len(ec.c.errs) == 0 {
+			ec.errs.AddCode(ir.CodeEmptyStack, s.Pos, "stack %s has no resources", s.Name)
 		}
 		stacks = append(stacks, sr)
 	}
@@ -96,7 +98,7 @@ func (ec *envCompile) outputs(s *Stack) *ir.Node {
 			}
 			if exp != nil {
 				if len(exp.Text) > 255 {
-					ec.errs.AddCode("export-name", in.Pos, "export name %s is %d characters; CloudFormation allows 255 (shorten the owner, riglet, stack or instance name)", exp.Text, len(exp.Text))
+					ec.errs.AddCode(ir.CodeExportName, in.Pos, "export name %s is %d characters; CloudFormation allows 255 (shorten the owner, riglet, stack or instance name)", exp.Text, len(exp.Text))
 				}
 				o.Set("Export", ir.Fn("Name", exp, exp.Pos))
 			}
@@ -108,7 +110,7 @@ func (ec *envCompile) outputs(s *Stack) *ir.Node {
 			st, rest, _ := strings.Cut(key, ".")
 			inst, out, _ := strings.Cut(rest, ".")
 			if st == s.Name && outs.Get(pascal(inst)+out) == nil {
-				ec.errs.Addf(s.Pos, "a shared stack imports %s from env %s, which has no such output", key, ec.envName)
+				ec.errs.AddCode(ir.CodeWiring, s.Pos, "a shared stack imports %s from env %s, which has no such output", key, ec.envName)
 			}
 		}
 	}

@@ -34,6 +34,7 @@ type Block struct {
 	Resources   *ir.Node
 	Outputs     *ir.Node
 	Metadata    *ir.Node // the template's Metadata less Riglet
+	Builtin     bool     // from the built-in library, not the user's blocks/
 }
 
 // Wire names the output that normally feeds a parameter.
@@ -151,9 +152,34 @@ func (l *Library) load(name string) (*Block, error) {
 		if err != nil {
 			continue
 		}
-		return ParseBlock(name, file, data)
+		b, err := ParseBlock(name, file, data)
+		if b != nil {
+			b.Builtin = i == 1
+		}
+		return b, err
 	}
 	return nil, nil
+}
+
+// IsBuiltin reports whether a file, as named in positions ("blocks/alb/block.yaml",
+// "blocks/alarms.yaml"), is served from the built-in library in this compile rather than
+// from the user's repository: such a file is not one the user has.
+func (l *Library) IsBuiltin(file string) bool {
+	rest, ok := strings.CutPrefix(file, "blocks/")
+	if !ok || l.builtin == nil {
+		return false
+	}
+	if l.user != nil {
+		if _, err := fs.Stat(l.user, file); err == nil {
+			return false
+		}
+	}
+	if name, ok := strings.CutSuffix(rest, "/block.yaml"); ok {
+		b, _ := l.Get(name)
+		return b != nil && b.Builtin
+	}
+	_, err := fs.Stat(l.builtin, rest)
+	return err == nil
 }
 
 var blockKeys = []string{"AWSTemplateFormatVersion", "Description", "Metadata", "Parameters", "Rules", "Conditions", "Mappings", "Resources", "Outputs", "Transform"}
@@ -168,7 +194,7 @@ func ParseBlock(name, file string, data []byte) (*Block, error) {
 	b := &Block{Name: name, File: file, Root: root, Kind: "block", Wiring: map[string]Wire{},
 		Derived: map[string]string{}, DerivedPos: map[string]ir.Pos{}, DeployTime: map[string]bool{}}
 	if root.Kind != ir.Map {
-		errs.Addf(root.Pos, "a block is a CloudFormation template (a map)")
+		errs.AddCode(ir.CodeBlockDefinition, root.Pos, "a block is a CloudFormation template (a map)")
 		return nil, errs.Err()
 	}
 	o := newObject(root, "block "+name, &errs)
@@ -177,11 +203,11 @@ func ParseBlock(name, file string, data []byte) (*Block, error) {
 	if t := o.get("Transform"); t != nil {
 		// AWS::LanguageExtensions is what riglet folds; nothing else can be expanded offline.
 		if !(t.IsScalar() && t.Text == "AWS::LanguageExtensions") && !(t.Kind == ir.List && len(t.Items) == 1 && t.Items[0].Text == "AWS::LanguageExtensions") {
-			errs.Addf(t.Pos, "only the AWS::LanguageExtensions transform can be folded at compile time")
+			errs.AddCode(ir.CodeBlockDefinition, t.Pos, "only the AWS::LanguageExtensions transform can be folded at compile time")
 		}
 	}
 	if r := o.get("Rules"); r != nil {
-		errs.Addf(o.keyPos("Rules"), "Rules are not supported in blocks: use AllowedValues, AllowedPattern and the other parameter constraints")
+		errs.AddCode(ir.CodeBlockDefinition, o.keyPos("Rules"), "Rules are not supported in blocks: use AllowedValues, AllowedPattern and the other parameter constraints")
 	}
 	if md := o.mapping("Metadata"); md != nil {
 		b.Metadata = md.Clone()
@@ -203,22 +229,22 @@ func ParseBlock(name, file string, data []byte) (*Block, error) {
 	b.Resources = o.mapping("Resources")
 	b.Outputs = o.mapping("Outputs")
 	if b.Resources == nil && b.Kind != "modification" {
-		errs.Addf(root.Pos, "block %s has no Resources", name)
+		errs.AddCode(ir.CodeBlockDefinition, root.Pos, "block %s has no Resources", name)
 	}
 	o.done()
 	for k, w := range b.Wiring {
 		if b.Param(k) == nil {
-			errs.Addf(w.Pos, "Metadata.Riglet.Wiring names %s, which is not a parameter", k)
+			errs.AddCode(ir.CodeBlockDefinition, w.Pos, "Metadata.Riglet.Wiring names %s, which is not a parameter", k)
 		}
 	}
 	for k, p := range b.DerivedPos {
 		if b.Param(k) == nil {
-			errs.Addf(p, "Metadata.Riglet.Derived names %s, which is not a parameter", k)
+			errs.AddCode(ir.CodeBlockDefinition, p, "Metadata.Riglet.Derived names %s, which is not a parameter", k)
 		}
 	}
 	for k := range b.DeployTime {
 		if b.Param(k) == nil {
-			errs.Addf(root.Pos, "Metadata.Riglet.DeployTime names %s, which is not a parameter", k)
+			errs.AddCode(ir.CodeBlockDefinition, root.Pos, "Metadata.Riglet.DeployTime names %s, which is not a parameter", k)
 		}
 	}
 	if err := errs.Err(); err != nil {
@@ -233,7 +259,7 @@ func (b *Block) readRiglet(r *ir.Node, errs *ir.Errors) {
 	o := newObject(r, "Metadata.Riglet", errs)
 	if k, p := o.str("Kind"); k != "" {
 		if k != "block" && k != "modification" {
-			errs.Addf(p, "Kind must be block or modification")
+			errs.AddCode(ir.CodeBlockDefinition, p, "Kind must be block or modification")
 		}
 		b.Kind = k
 	}
@@ -242,7 +268,7 @@ func (b *Block) readRiglet(r *ir.Node, errs *ir.Errors) {
 		for _, p := range w.Pairs {
 			blk, out, ok := strings.Cut(p.Value.Text, ".")
 			if !ok || p.Value.Kind != ir.String {
-				errs.Addf(p.Value.Pos, "wiring of %s must be <block>.<Output>", p.Key)
+				errs.AddCode(ir.CodeBlockDefinition, p.Value.Pos, "wiring of %s must be <block>.<Output>", p.Key)
 				continue
 			}
 			b.Wiring[p.Key] = Wire{Block: blk, Output: out, Pos: p.Value.Pos}
@@ -251,7 +277,7 @@ func (b *Block) readRiglet(r *ir.Node, errs *ir.Errors) {
 	if d := o.mapping("Derived"); d != nil {
 		for _, p := range d.Pairs {
 			if !derivedRE.MatchString(p.Value.Text) {
-				errs.Addf(p.Value.Pos, "unknown derived value %q", p.Value.Text)
+				errs.AddCode(ir.CodeBlockDefinition, p.Value.Pos, "unknown derived value %q", p.Value.Text)
 				continue
 			}
 			b.Derived[p.Key], b.DerivedPos[p.Key] = p.Value.Text, p.Value.Pos
@@ -274,15 +300,15 @@ func readParam(pr ir.Pair, errs *ir.Errors) *Param {
 	var tp ir.Pos
 	p.Type, tp = o.required("Type")
 	if !paramTypes[p.Type] && !strings.HasPrefix(p.Type, "AWS::") && !strings.HasPrefix(p.Type, "List<AWS::") {
-		errs.Addf(tp, "parameter %s: unknown type %q", p.Name, p.Type)
+		errs.AddCode(ir.CodeBlockDefinition, tp, "parameter %s: unknown type %q", p.Name, p.Type)
 	}
 	if strings.HasPrefix(p.Type, "AWS::SSM::Parameter") {
-		errs.Addf(tp, "parameter %s: SSM parameter types resolve at deploy time; use a {{resolve:ssm:...}} dynamic reference", p.Name)
+		errs.AddCode(ir.CodeBlockDefinition, tp, "parameter %s: SSM parameter types resolve at deploy time; use a {{resolve:ssm:...}} dynamic reference", p.Name)
 	}
 	p.Default = o.get("Default")
 	if av := o.get("AllowedValues"); av != nil {
 		if av.Kind != ir.List {
-			errs.Addf(av.Pos, "AllowedValues must be a list")
+			errs.AddCode(ir.CodeBlockDefinition, av.Pos, "AllowedValues must be a list")
 		}
 		for _, it := range av.Items {
 			p.AllowedValues = append(p.AllowedValues, it.Text)
@@ -291,7 +317,7 @@ func readParam(pr ir.Pair, errs *ir.Errors) *Param {
 	if s, sp := o.str("AllowedPattern"); s != "" {
 		re, err := regexp.Compile("^(?:" + s + ")$")
 		if err != nil {
-			errs.Addf(sp, "AllowedPattern: %v", err)
+			errs.AddCode(ir.CodeBlockDefinition, sp, "AllowedPattern: %v", err)
 		} else {
 			p.AllowedPattern, p.PatternText = re, s
 		}
@@ -303,7 +329,7 @@ func readParam(pr ir.Pair, errs *ir.Errors) *Param {
 		}
 		f, err := strconv.ParseFloat(v.Text, 64)
 		if err != nil {
-			errs.Addf(v.Pos, "%s must be a number", key)
+			errs.AddCode(ir.CodeBlockDefinition, v.Pos, "%s must be a number", key)
 			return 0, false
 		}
 		return f, true
@@ -326,7 +352,7 @@ func readParam(pr ir.Pair, errs *ir.Errors) *Param {
 	o.done()
 	if p.Default != nil && p.Default.Kind != ir.Null {
 		if msg := p.check(p.Default); msg != "" {
-			errs.Addf(p.Default.Pos, "default of parameter %s: %s", p.Name, msg)
+			errs.AddCode(ir.CodeBlockDefinition, p.Default.Pos, "default of parameter %s: %s", p.Name, msg)
 		}
 	}
 	return p

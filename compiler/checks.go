@@ -95,21 +95,21 @@ func (ec *envCompile) checkEnv() {
 			props := r.Value.Get("Properties")
 			switch r.Value.Get("Type").Text {
 			case "AWS::ECS::TaskDefinition":
-				ec.checkFargate(r.Key, props)
+				ec.checkFargate(s.Name, r.Key, props)
 			case "AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::RDS::DBSubnetGroup", "AWS::RDS::DBCluster":
 				if len(ec.env.AZs) < 2 {
 					what := map[string]string{"AWS::ElasticLoadBalancingV2::LoadBalancer": "a load balancer",
 						"AWS::RDS::DBSubnetGroup": "a database subnet group", "AWS::RDS::DBCluster": "a database cluster"}[r.Value.Get("Type").Text]
-					ec.errs.Add(&ir.Error{Pos: ec.env.AZsPos, Code: "network",
+					ec.errs.Add(&ir.Error{Pos: ec.env.AZsPos, Code: ir.CodeNetwork,
 						Msg:     fmt.Sprintf("env %s has one availability zone, but %s (%s, %s) needs subnets in at least two", ec.env.Name, what, r.Key, s.Name),
-						Related: []ir.Related{{Pos: r.KeyPos, Msg: "made here"}}})
+						Related: ec.madeHere(s.Name, r.Key, r.KeyPos)})
 				}
 			}
 		}
 	}
 }
 
-func (ec *envCompile) checkFargate(id string, props *ir.Node) {
+func (ec *envCompile) checkFargate(stack, id string, props *ir.Node) {
 	fargate := false
 	if rc := props.Get("RequiresCompatibilities"); rc != nil {
 		for _, it := range rc.Items {
@@ -126,7 +126,7 @@ func (ec *envCompile) checkFargate(id string, props *ir.Node) {
 		return // vCPU strings such as "1 vCPU" are left to CloudFormation
 	}
 	if ok, c, m := FargatePair(cpu, mem); !ok {
-		ec.errs.Add(&ir.Error{Pos: memN.Pos, Code: "fargate",
+		ec.addAbout(stack, id, &ir.Error{Pos: memN.Pos, Code: ir.CodeFargate,
 			Msg:     fmt.Sprintf("task definition %s: Fargate does not run %d CPU units with %d MiB; the nearest valid pair is %d CPU with %d MiB", id, cpu, mem, c, m),
 			Related: []ir.Related{{Pos: cpuN.Pos, Msg: "CPU set here"}}})
 	}

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"path"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -34,6 +35,7 @@ type Result struct {
 	Lock     *Lock        // the lock to write back
 	LockFile string       // riglets/<name>.lock
 	OldLock  []byte       // what the lock file held (nil when absent)
+	Library  *Library     // the blocks the compile used: the user's over the built-in ones
 }
 
 // EnvResult is one env's (or the shared stacks') compiled stacks.
@@ -70,6 +72,8 @@ type StackResult struct {
 	Instances    []string // instance names with their blocks, for plan
 	DeployParams []DeployParam
 	Shared       bool
+	// Origins say where each resource came from (logical ID -> origin), as data.
+	Origins map[string]*Origin
 }
 
 // DeployParam is a parameter left for deploy time.
@@ -120,24 +124,35 @@ func Compile(fsys, builtin fs.FS, specFile string, opts Options) (*Result, error
 			found = found || se == e
 		}
 		if !found {
-			c.errs.AddCode("unknown-env", c.spec.Pos, "riglet %s has no env %s%s", c.spec.Name, e, didYouMean(e, c.spec.Envs))
+			c.errs.AddCode(ir.CodeUnknownEnv, c.spec.Pos, "riglet %s has no env %s%s", c.spec.Name, e, didYouMean(e, c.spec.Envs))
 		}
 		selected[e] = true
 	}
-	for _, e := range c.spec.Envs {
+	for i, e := range c.spec.Envs {
+		from := len(c.errs)
 		if env := loadEnv(fsys, e, &c.errs); env != nil {
 			c.envs[e] = env
 		}
+		// A problem with a whole env file (missing, unreadable, extending in a cycle)
+		// has no line of its own: it is placed where the spec names the env.
+		for _, err := range c.errs[from:] {
+			if err.Pos.Line == 0 && i < len(c.spec.EnvPos) {
+				if err.Pos.File != "" && err.Code != ir.CodeUnreadable {
+					err.Related = append(err.Related, ir.Related{Pos: err.Pos, Msg: "env file"})
+				}
+				err.Pos = c.spec.EnvPos[i]
+			}
+		}
 	}
 	c.checkInstances()
-	if len(c.envs) < len(c.spec.Envs) || hasCode(c.errs, "version") {
+	if len(c.envs) < len(c.spec.Envs) || c.errs.Has(ir.CodeVersion) {
 		return nil, c.errs.Err()
 	}
 	c.planNetwork()
-	if hasCode(c.errs, "network") {
+	if c.errs.Has(ir.CodeNetwork) {
 		return nil, c.errs.Err()
 	}
-	res := &Result{Spec: c.spec, LockFile: lockFile, OldLock: oldLock}
+	res := &Result{Spec: c.spec, LockFile: lockFile, OldLock: oldLock, Library: c.lib}
 	c.collectSharedExports()
 	// Envs share nothing they write but the lock, so they compile in parallel; the
 	// block library, the catalogue and the instance index are loaded first.
@@ -158,14 +173,21 @@ func Compile(fsys, builtin fs.FS, specFile string, opts Options) (*Result, error
 		}()
 	}
 	wg.Wait()
+	var envErrs ir.Errors
 	for i, e := range c.spec.Envs {
 		// Every env is compiled, so that the lock and cross-env references stay whole;
 		// only the selected ones are returned.
-		c.errs = append(c.errs, *errs[i]...)
+		for _, err := range *errs[i] {
+			if len(err.Envs) == 0 {
+				err.Envs = []string{e}
+			}
+		}
+		envErrs = append(envErrs, *errs[i]...)
 		if len(selected) == 0 || selected[e] {
 			res.Envs = append(res.Envs, results[i])
 		}
 	}
+	c.errs = append(c.errs, mergeEnvErrors(envErrs, c.spec.Envs)...)
 	if c.hasShared() {
 		er, errs := c.compileShared()
 		c.render(er, errs)
@@ -199,12 +221,12 @@ func (c *compilation) checkInstances() {
 	for _, s := range c.spec.Stacks {
 		for i, n := range s.Needs {
 			if !stacks[n] {
-				c.errs.Addf(s.NeedsPos[i], "stack %s needs unknown stack %s%s", s.Name, n, didYouMean(n, sortedKeys(stacks)))
+				c.errs.AddCode(ir.CodeUnknownStack, s.NeedsPos[i], "stack %s needs unknown stack %s%s", s.Name, n, didYouMean(n, sortedKeys(stacks)))
 			}
 		}
 		for _, in := range s.Instances {
 			if prev, ok := seen[in.Name]; ok && prev.Stack == s {
-				c.errs.Addf(in.Pos, "instance %s is defined twice in stack %s", in.Name, s.Name)
+				c.errs.AddCode(ir.CodeDuplicateName, in.Pos, "instance %s is defined twice in stack %s", in.Name, s.Name)
 			}
 			seen[in.Name] = in
 			b := c.block(in.Block, in.BlockPos)
@@ -212,7 +234,7 @@ func (c *compilation) checkInstances() {
 				continue
 			}
 			if b.Kind == "modification" {
-				c.errs.AddCode("modification", in.BlockPos, "block %s is a modification: attach it to an instance with `with: [%s]`", b.Name, b.Name)
+				c.errs.AddCode(ir.CodeModification, in.BlockPos, "block %s is a modification: attach it to an instance with `with: [%s]`", b.Name, b.Name)
 			}
 			for env, p := range in.EnvsPos {
 				found := false
@@ -220,7 +242,7 @@ func (c *compilation) checkInstances() {
 					found = found || e == env
 				}
 				if !found {
-					c.errs.AddCode("unknown-env", p, "instance %s sets parameters for unknown env %s%s", in.Name, env, didYouMean(env, c.spec.Envs))
+					c.errs.AddCode(ir.CodeUnknownEnv, p, "instance %s sets parameters for unknown env %s%s", in.Name, env, didYouMean(env, c.spec.Envs))
 				}
 			}
 			have := map[string]bool{}
@@ -233,15 +255,15 @@ func (c *compilation) checkInstances() {
 					continue
 				}
 				if mb.Kind != "modification" {
-					c.errs.AddCode("modification", m.Pos, "block %s is not a modification; only modifications go in with", m.Block)
+					c.errs.AddCode(ir.CodeModification, m.Pos, "block %s is not a modification; only modifications go in with", m.Block)
 					continue
 				}
 				if len(mb.AttachesTo) > 0 && !contains(mb.AttachesTo, b.Name) {
-					c.errs.AddCode("modification", m.Pos, "modification %s attaches to %s, not to %s", m.Block, strings.Join(mb.AttachesTo, ", "), b.Name)
+					c.errs.AddCode(ir.CodeModification, m.Pos, "modification %s attaches to %s, not to %s", m.Block, strings.Join(mb.AttachesTo, ", "), b.Name)
 				}
 				for _, r := range mb.Requires {
 					if !have[r] {
-						c.errs.AddCode("modification", m.Pos, "modification %s needs %s: add it to with", m.Block, r)
+						c.errs.AddCode(ir.CodeModification, m.Pos, "modification %s needs %s: add it to with", m.Block, r)
 					}
 				}
 			}
@@ -266,7 +288,7 @@ func (c *compilation) block(name string, p ir.Pos) *Block {
 		return nil
 	}
 	if b == nil {
-		c.errs.AddCode("unknown-block", p, "unknown block %s%s", name, didYouMean(name, c.lib.Names()))
+		c.errs.AddCode(ir.CodeUnknownBlock, p, "unknown block %s%s", name, didYouMean(name, c.lib.Names()))
 	}
 	return b
 }
@@ -285,11 +307,6 @@ func (c *compilation) planNetwork() {
 			AZs: e.AZs, AZsPos: e.AZsPos, Subnets: e.Subnets, SubnetPos: e.SubnetPos})
 	}
 	plans, lock, errs := netplan.Allocate(cfg, envs, c.lock.Network)
-	for _, e := range errs {
-		if e.Code == "" {
-			e.Code = "network"
-		}
-	}
 	c.errs = append(c.errs, errs...)
 	c.lock.Network = lock
 	for i := range plans {
@@ -371,7 +388,7 @@ func sortStacks(stacks []*StackResult, errs *ir.Errors) []*StackResult {
 			for i < len(chain) && chain[i] != s.Name {
 				i++
 			}
-			errs.AddCode("cycle", s.Pos, "stacks need each other in a cycle: %s", strings.Join(append(chain[i:], s.Name), " -> "))
+			errs.AddCode(ir.CodeCycle, s.Pos, "stacks need each other in a cycle: %s", strings.Join(append(chain[i:], s.Name), " -> "))
 			return
 		}
 		state[s.Name] = 1
@@ -398,15 +415,6 @@ func sortedSet(m map[string]bool) []string {
 	return out
 }
 
-func hasCode(es ir.Errors, code string) bool {
-	for _, e := range es {
-		if e.Code == code {
-			return true
-		}
-	}
-	return false
-}
-
 // render renders an env's files now, when asked to, and drops its templates.
 func (c *compilation) render(er *EnvResult, errs *ir.Errors) {
 	if !c.opts.RenderOnly || len(*errs) > 0 {
@@ -416,4 +424,36 @@ func (c *compilation) render(er *EnvResult, errs *ir.Errors) {
 	for _, s := range er.Stacks {
 		s.Template = nil
 	}
+}
+
+// mergeEnvErrors folds an error that every env makes alike (same code, position and
+// message) into one naming the envs it was found in, or none when it is all of them:
+// a mistake in a block is one mistake, however many envs compile it.
+func mergeEnvErrors(es ir.Errors, all []string) ir.Errors {
+	type key struct {
+		code ir.Code
+		pos  ir.Pos
+		msg  string
+	}
+	idx := map[key]*ir.Error{}
+	var out ir.Errors
+	for _, e := range es {
+		k := key{e.Code, e.Pos, e.Msg}
+		if m := idx[k]; m != nil {
+			m.Envs = append(m.Envs, e.Envs...)
+			continue
+		}
+		m := *e
+		m.Envs = append([]string(nil), e.Envs...)
+		idx[k] = &m
+		out = append(out, &m)
+	}
+	for _, e := range out {
+		sort.Strings(e.Envs)
+		e.Envs = slices.Compact(e.Envs)
+		if len(e.Envs) == len(all) {
+			e.Envs = nil
+		}
+	}
+	return out
 }

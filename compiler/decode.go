@@ -19,7 +19,7 @@ type object struct {
 
 func newObject(n *ir.Node, what string, errs *ir.Errors) *object {
 	if n != nil && n.Kind != ir.Map && n.Kind != ir.Null {
-		errs.Addf(n.Pos, "%s must be a map, not a %s", what, n.Kind)
+		errs.AddCode(ir.CodeInvalidValue, n.Pos, "%s must be a map, not a %s", what, n.Kind)
 		n = nil
 	}
 	return &object{n: n, errs: errs, what: what, read: map[string]bool{}}
@@ -51,7 +51,7 @@ func (o *object) str(key string) (string, ir.Pos) {
 		return "", o.keyPos(key)
 	}
 	if v.Kind == ir.Map || v.Kind == ir.List {
-		o.errs.Addf(v.Pos, "%s must be a string, not a %s", key, v.Kind)
+		o.errs.AddCode(ir.CodeInvalidValue, v.Pos, "%s must be a string, not a %s", key, v.Kind)
 		return "", v.Pos
 	}
 	return v.Text, v.Pos
@@ -60,7 +60,7 @@ func (o *object) str(key string) (string, ir.Pos) {
 func (o *object) required(key string) (string, ir.Pos) {
 	s, p := o.str(key)
 	if s == "" && o.n.Get(key) == nil {
-		o.errs.Addf(p, "%s needs %s", o.what, key)
+		o.errs.AddCode(ir.CodeMissingKey, p, "%s needs %s", o.what, key)
 	}
 	return s, p
 }
@@ -72,7 +72,7 @@ func (o *object) integer(key string, def int) (int, ir.Pos) {
 	}
 	n, err := strconv.Atoi(v.Text)
 	if v.Kind != ir.Number || err != nil {
-		o.errs.Addf(v.Pos, "%s must be a whole number", key)
+		o.errs.AddCode(ir.CodeInvalidValue, v.Pos, "%s must be a whole number", key)
 		return def, v.Pos
 	}
 	return n, v.Pos
@@ -84,7 +84,7 @@ func (o *object) boolean(key string) bool {
 		return false
 	}
 	if v.Kind != ir.Bool {
-		o.errs.Addf(v.Pos, "%s must be true or false", key)
+		o.errs.AddCode(ir.CodeInvalidValue, v.Pos, "%s must be true or false", key)
 		return false
 	}
 	return v.Text == "true"
@@ -96,14 +96,14 @@ func (o *object) strings(key string) ([]string, []ir.Pos) {
 		return nil, nil
 	}
 	if v.Kind != ir.List {
-		o.errs.Addf(v.Pos, "%s must be a list", key)
+		o.errs.AddCode(ir.CodeInvalidValue, v.Pos, "%s must be a list", key)
 		return nil, nil
 	}
 	var ss []string
 	var ps []ir.Pos
 	for _, it := range v.Items {
 		if !it.IsScalar() || it.Kind == ir.Null {
-			o.errs.Addf(it.Pos, "%s must be a list of strings", key)
+			o.errs.AddCode(ir.CodeInvalidValue, it.Pos, "%s must be a list of strings", key)
 			continue
 		}
 		ss = append(ss, it.Text)
@@ -115,7 +115,7 @@ func (o *object) strings(key string) ([]string, []ir.Pos) {
 func (o *object) mapping(key string) *ir.Node {
 	v := o.get(key)
 	if v != nil && v.Kind != ir.Map {
-		o.errs.Addf(v.Pos, "%s must be a map, not a %s", key, v.Kind)
+		o.errs.AddCode(ir.CodeInvalidValue, v.Pos, "%s must be a map, not a %s", key, v.Kind)
 		return nil
 	}
 	return v
@@ -133,7 +133,7 @@ func (o *object) done() {
 	sort.Strings(known)
 	for _, p := range o.n.Pairs {
 		if !o.read[p.Key] {
-			o.errs.AddCode("unknown-key", p.KeyPos, "unknown key %q in %s%s", p.Key, o.what, didYouMean(p.Key, known))
+			o.errs.AddCode(ir.CodeUnknownKey, p.KeyPos, "unknown key %q in %s%s", p.Key, o.what, didYouMean(p.Key, known))
 		}
 	}
 }

@@ -75,7 +75,7 @@ func (c *compilation) newEnvCompile(env *Env) *envCompile {
 }
 
 func (ec *envCompile) addStack(s *Stack) {
-	ec.outs[s.Name] = &stackOut{name: ec.c.stackName(ec.envName, s.Name), owner: map[string]string{}}
+	ec.outs[s.Name] = &stackOut{name: ec.c.stackName(ec.envName, s.Name), origins: map[string]*Origin{}}
 	ec.needs[s.Name] = map[string]bool{}
 	for _, n := range s.Needs {
 		ec.needs[s.Name][n] = true
@@ -122,7 +122,7 @@ func (ec *envCompile) run() {
 		case 2:
 			return
 		case 1:
-			ec.errs.AddCode("cycle", in.Pos, "instances read each other's outputs in a cycle: %s", strings.Join(append(chain, in.Stack.Name+"."+in.Name), " -> "))
+			ec.errs.AddCode(ir.CodeCycle, in.Pos, "instances read each other's outputs in a cycle: %s", strings.Join(append(chain, in.Stack.Name+"."+in.Name), " -> "))
 			return
 		}
 		state[in] = 1
@@ -209,7 +209,7 @@ func (ec *envCompile) wire(in *Instance, param string, w Wire) *ir.Node {
 		names = append(names, f.Stack.Name+"."+f.Name)
 	}
 	ec.failed[in] = true
-	ec.errs.AddCode("wiring", in.Pos, "%s.%s: parameter %s could come from any of %s (%s blocks); say which with %s: !Output %s.%s",
+	ec.errs.AddCode(ir.CodeWiring, in.Pos, "%s.%s: parameter %s could come from any of %s (%s blocks); say which with %s: !Output %s.%s",
 		in.Stack.Name, in.Name, param, strings.Join(names, ", "), w.Block, param, names[0], w.Output)
 	return nil
 }
@@ -242,7 +242,7 @@ func (ec *envCompile) derived(key string, path string, p ir.Pos) *ir.Node {
 		return ir.Fn(priorityFn, ir.Str(path, p), p)
 	}
 	if env == nil {
-		ec.errs.Addf(p, "%s: %s is not known in a shared stack", path, key)
+		ec.errs.AddCode(ir.CodeIntrinsic, p, "%s: %s is not known in a shared stack", path, key)
 		return nil
 	}
 	switch key {
@@ -324,7 +324,7 @@ func (ec *envCompile) findOutput(ref string, p ir.Pos, report bool) (*Instance, 
 		output = parts[1]
 	default:
 		if report {
-			ec.errs.AddCode("wiring", p, "!Output %s: name an output as stack.instance.Output", ref)
+			ec.errs.AddCode(ir.CodeWiring, p, "!Output %s: name an output as stack.instance.Output", ref)
 		}
 		return nil, "", ""
 	}
@@ -335,9 +335,9 @@ func (ec *envCompile) findOutput(ref string, p ir.Pos, report bool) (*Instance, 
 				for _, in := range ec.c.allInstances() {
 					names = append(names, in.Stack.Name+"."+in.Name)
 				}
-				ec.errs.AddCode("wiring", p, "!Output %s: no such instance%s", ref, didYouMean(strings.Join(parts[:len(parts)-1], "."), names))
+				ec.errs.AddCode(ir.CodeWiring, p, "!Output %s: no such instance%s", ref, didYouMean(strings.Join(parts[:len(parts)-1], "."), names))
 			} else {
-				ec.errs.AddCode("wiring", p, "!Output %s: several instances are called %s; name the stack too", ref, parts[0])
+				ec.errs.AddCode(ir.CodeWiring, p, "!Output %s: several instances are called %s; name the stack too", ref, parts[0])
 			}
 		}
 		return nil, "", ""

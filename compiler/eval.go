@@ -53,7 +53,7 @@ type envCtx struct {
 }
 
 func (e *evaluator) errf(p ir.Pos, format string, args ...any) {
-	e.errs.AddCode("intrinsic", p, format, args...)
+	e.errs.AddCode(ir.CodeIntrinsic, p, format, args...)
 }
 
 // isLiteral reports whether n holds no intrinsic function anywhere.

@@ -20,17 +20,19 @@ type expansion struct {
 type stackOut struct {
 	name      string // CloudFormation stack name
 	resources []ir.Pair
-	owner     map[string]string // logical ID -> instance path, to report collisions
-	params    []ir.Pair         // deploy-time parameters
+	origins   map[string]*Origin // logical ID -> where it came from
+	params    []ir.Pair          // deploy-time parameters
 }
 
-func (s *stackOut) addResource(id string, n *ir.Node, path string, p ir.Pos, errs *ir.Errors) {
-	if other, ok := s.owner[id]; ok {
-		errs.Addf(p, "logical ID %s of %s collides with one of %s; rename one of the instances or resources", id, path, other)
+func (s *stackOut) addResource(id string, n *ir.Node, o *Origin, errs *ir.Errors) {
+	if other, ok := s.origins[id]; ok {
+		errs.Add(&ir.Error{Code: ir.CodeLogicalID, Pos: o.User(),
+			Msg:     "logical ID " + id + " of " + o.Instance + " collides with one of " + other.Instance + "; rename one of the instances or resources",
+			Related: append(o.Related(), ir.Related{Pos: other.User(), Msg: other.Instance + " is here"})})
 		return
 	}
-	s.owner[id] = path
-	s.resources = append(s.resources, ir.Pair{Key: id, KeyPos: p, Value: n})
+	s.origins[id] = o
+	s.resources = append(s.resources, ir.Pair{Key: id, KeyPos: o.Pos, Value: n})
 }
 
 // expander inlines blocks into one stack.
@@ -40,6 +42,7 @@ type expander struct {
 	out   *stackOut
 	errs  *ir.Errors
 	chain []string // blocks being expanded, for cycles
+	steps []Step   // the instances being expanded, from the spec down
 	// derive gives a Metadata.Riglet.Derived value to parameters the caller left unset.
 	derive func(key, path string, p ir.Pos) *ir.Node
 }
@@ -68,12 +71,12 @@ func (s *blockScope) ref(name string, p ir.Pos) (*ir.Node, bool) {
 	}
 	if inc, ok := s.resources[name]; ok {
 		if !inc {
-			s.x.errs.Addf(p, "Ref to %s, which its Condition removes in this env", name)
+			s.x.errs.AddCode(ir.CodeIntrinsic, p, "Ref to %s, which its Condition removes in this env", name)
 		}
 		return ir.Ref(s.prefix+name, p), true
 	}
 	if s.nestedDef[name] {
-		s.x.errs.Addf(p, "Ref to block instance %s: use !GetAtt %s.<Output>", name, name)
+		s.x.errs.AddCode(ir.CodeIntrinsic, p, "Ref to block instance %s: use !GetAtt %s.<Output>", name, name)
 		return ir.Ref(s.prefix+name, p), true
 	}
 	return nil, false
@@ -83,22 +86,22 @@ func (s *blockScope) getAtt(res, attr string, p ir.Pos) (*ir.Node, bool) {
 	if ex, ok := s.nested[res]; ok {
 		v, ok := ex.outputs[attr]
 		if !ok {
-			s.x.errs.AddCode("getatt-missing", p, "block %s (instance %s) has no output %s%s", ex.block.Name, res, attr, didYouMean(attr, ex.order))
+			s.x.errs.AddCode(ir.CodeGetAttMissing, p, "block %s (instance %s) has no output %s%s", ex.block.Name, res, attr, didYouMean(attr, ex.order))
 			return ir.Str("", p), true
 		}
 		return v.Clone(), true
 	}
 	if s.nestedDef[res] {
-		s.x.errs.Addf(p, "block instance %s is not expanded yet (nested instances that read each other form a cycle)", res)
+		s.x.errs.AddCode(ir.CodeCycle, p, "block instance %s is not expanded yet (nested instances that read each other form a cycle)", res)
 		return ir.Str("", p), true
 	}
 	if inc, ok := s.resources[res]; ok {
 		if !inc {
-			s.x.errs.Addf(p, "Fn::GetAtt of %s, which its Condition removes in this env", res)
+			s.x.errs.AddCode(ir.CodeIntrinsic, p, "Fn::GetAtt of %s, which its Condition removes in this env", res)
 		}
 		return ir.GetAtt(s.prefix+res, attr, p), true
 	}
-	s.x.errs.AddCode("getatt-missing", p, "Fn::GetAtt of unknown resource %s%s", res, didYouMean(res, s.refNames()))
+	s.x.errs.AddCode(ir.CodeGetAttMissing, p, "Fn::GetAtt of unknown resource %s%s", res, didYouMean(res, s.refNames()))
 	return ir.GetAtt(res, attr, p), true
 }
 
@@ -119,12 +122,20 @@ func (s *blockScope) refNames() []string {
 func (x *expander) expand(b *Block, prefix, path string, values *ir.Node, at ir.Pos) *expansion {
 	for _, c := range x.chain {
 		if c == b.Name {
-			x.errs.AddCode("cycle", at, "blocks nest each other in a cycle: %s", strings.Join(append(x.chain, b.Name), " -> "))
+			x.errs.AddCode(ir.CodeCycle, at, "blocks nest each other in a cycle: %s", strings.Join(append(x.chain, b.Name), " -> "))
 			return &expansion{block: b, prefix: prefix, path: path, outputs: map[string]*ir.Node{}}
 		}
 	}
 	x.chain = append(x.chain, b.Name)
-	defer func() { x.chain = x.chain[:len(x.chain)-1] }()
+	x.steps = append(x.steps, Step{Name: path[strings.LastIndexAny(path, ".")+1:], Block: b.Name, Pos: at, Builtin: x.c.lib.IsBuiltin(at.File)})
+	from := len(*x.errs)
+	defer func() {
+		x.chain = x.chain[:len(x.chain)-1]
+		x.steps = x.steps[:len(x.steps)-1]
+		if b.Builtin {
+			x.relocate(from, b, at)
+		}
+	}()
 
 	s := &blockScope{x: x, b: b, prefix: prefix, params: map[string]*ir.Node{}, resources: map[string]bool{},
 		nested: map[string]*expansion{}, nestedDef: map[string]bool{}}
@@ -155,23 +166,23 @@ func (x *expander) expand(b *Block, prefix, path string, values *ir.Node, at ir.
 	for _, p := range resources.Pairs {
 		r := p.Value
 		if r.Kind != ir.Map {
-			x.errs.Addf(p.Value.Pos, "resource %s must be a map with Type and Properties", p.Key)
+			x.errs.AddCode(ir.CodeBlockDefinition, p.Value.Pos, "resource %s must be a map with Type and Properties", p.Key)
 			continue
 		}
 		if !logicalIDRE.MatchString(p.Key) {
-			x.errs.AddCode("logical-id", p.KeyPos, "logical ID %q must be letters and digits", p.Key)
+			x.errs.AddCode(ir.CodeLogicalID, p.KeyPos, "logical ID %q must be letters and digits", p.Key)
 		}
 		include := true
 		if c := r.Get("Condition"); c != nil {
 			if c.Kind != ir.String {
-				x.errs.Addf(c.Pos, "Condition names a condition")
+				x.errs.AddCode(ir.CodeBlockDefinition, c.Pos, "Condition names a condition")
 			} else if v, ok := ev.condValue(c.Text, c.Pos); ok {
 				include = v
 			}
 		}
 		t := r.Get("Type")
 		if t == nil || t.Kind != ir.String {
-			x.errs.Addf(p.KeyPos, "resource %s has no Type", p.Key)
+			x.errs.AddCode(ir.CodeBlockDefinition, p.KeyPos, "resource %s has no Type", p.Key)
 			continue
 		}
 		if strings.HasPrefix(t.Text, "Block::") {
@@ -205,7 +216,8 @@ func (x *expander) expand(b *Block, prefix, path string, values *ir.Node, at ir.
 		tag.Set("source", ir.Str(ir.Pos{File: r.pos.File, Line: r.pos.Line}.String(), r.pos))
 		tag.Set("instance", ir.Str(path, r.pos))
 		md.Set("riglet", tag)
-		x.out.addResource(prefix+r.name, out, path, r.pos, x.errs)
+		o := &Origin{Instance: path, Block: b.Name, Pos: r.pos, Builtin: b.Builtin, Chain: append([]Step(nil), x.steps...)}
+		x.out.addResource(prefix+r.name, out, o, x.errs)
 	}
 	ex := &expansion{block: b, prefix: prefix, path: path, outputs: map[string]*ir.Node{}, outPos: map[string]ir.Pos{}}
 	if b.Outputs != nil {
@@ -221,11 +233,11 @@ func (x *expander) expand(b *Block, prefix, path string, values *ir.Node, at ir.
 				}
 			}
 			if o.Get("Export") != nil {
-				x.errs.Addf(o.Get("Export").Pos, "blocks do not export: riglet exports the outputs other stacks use")
+				x.errs.AddCode(ir.CodeBlockDefinition, o.Get("Export").Pos, "blocks do not export: riglet exports the outputs other stacks use")
 			}
 			v := o.Get("Value")
 			if v == nil {
-				x.errs.Addf(p.KeyPos, "output %s has no Value", p.Key)
+				x.errs.AddCode(ir.CodeBlockDefinition, p.KeyPos, "output %s has no Value", p.Key)
 				continue
 			}
 			val := ev.eval(v)

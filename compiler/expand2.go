@@ -22,7 +22,7 @@ func (x *expander) bindParams(s *blockScope, values *ir.Node, path string, at ir
 	if values != nil {
 		for _, pr := range values.Pairs {
 			if b.Param(pr.Key) == nil {
-				x.errs.AddCode("unknown-parameter", pr.KeyPos, "block %s has no parameter %s%s", b.Name, pr.Key, didYouMean(pr.Key, names))
+				x.errs.AddCode(ir.CodeUnknownParam, pr.KeyPos, "block %s has no parameter %s%s", b.Name, pr.Key, didYouMean(pr.Key, names))
 			}
 		}
 	}
@@ -37,12 +37,12 @@ func (x *expander) bindParams(s *blockScope, values *ir.Node, path string, at ir
 			v = p.Default
 		}
 		if v == nil {
-			x.errs.AddCode("missing-parameter", at, "%s (block %s) needs parameter %s%s", path, b.Name, p.Name, describe(p))
+			x.errs.AddCode(ir.CodeMissingParam, at, "%s (block %s) needs parameter %s%s", path, b.Name, p.Name, describe(p))
 			ok = false
 			continue
 		}
 		if msg := p.check(v); msg != "" {
-			x.errs.AddCode("parameter-constraint", v.Pos, "parameter %s of block %s: %s", p.Name, b.Name, msg)
+			x.errs.AddCode(ir.CodeConstraint, v.Pos, "parameter %s of block %s: %s", p.Name, b.Name, msg)
 			ok = false
 		}
 		v = p.normalize(v)
@@ -83,7 +83,7 @@ func isListExpr(v *ir.Node) bool {
 
 func (x *expander) deployParam(name string, p *Param, v *ir.Node, at ir.Pos) {
 	if !isLiteral(v) {
-		x.errs.Addf(v.Pos, "deploy-time parameter %s needs a default known at compile time", p.Name)
+		x.errs.AddCode(ir.CodeBlockDefinition, v.Pos, "deploy-time parameter %s needs a default known at compile time", p.Name)
 		return
 	}
 	def := ir.NewMap(at)
@@ -146,7 +146,7 @@ func orderNested[T any](items []T, defined map[string]bool, key func(T) (string,
 		}
 		if state[n] == 1 {
 			_, node := key(byName[n])
-			errs.AddCode("cycle", node.Pos, "nested block instances read each other in a cycle: %s", strings.Join(append(stack, n), " -> "))
+			errs.AddCode(ir.CodeCycle, node.Pos, "nested block instances read each other in a cycle: %s", strings.Join(append(stack, n), " -> "))
 			return
 		}
 		state[n] = 1
@@ -212,14 +212,14 @@ func (x *expander) expandNested(s *blockScope, ev *evaluator, name string, r *ir
 		return
 	}
 	if nb == nil {
-		x.errs.AddCode("unknown-block", t.Pos, "unknown block %s%s", bname, didYouMean(bname, x.c.lib.Names()))
+		x.errs.AddCode(ir.CodeUnknownBlock, t.Pos, "unknown block %s%s", bname, didYouMean(bname, x.c.lib.Names()))
 		return
 	}
 	for _, k := range r.Keys() {
 		switch k {
 		case "Type", "Properties", "Condition", "DependsOn", "Metadata":
 		default:
-			x.errs.Addf(r.Pair(k).KeyPos, "%s does not apply to a block instance", k)
+			x.errs.AddCode(ir.CodeBlockDefinition, r.Pair(k).KeyPos, "%s does not apply to a block instance", k)
 		}
 	}
 	var values *ir.Node
@@ -237,7 +237,7 @@ func (x *expander) evalResource(s *blockScope, ev *evaluator, name string, r *ir
 	out := ir.NewMap(r.Pos)
 	for _, p := range r.Pairs {
 		if !resourceKeys[p.Key] {
-			x.errs.Addf(p.KeyPos, "unknown resource attribute %s%s", p.Key, didYouMean(p.Key, sortedKeys(resourceKeys)))
+			x.errs.AddCode(ir.CodeUnknownKey, p.KeyPos, "unknown resource attribute %s%s", p.Key, didYouMean(p.Key, sortedKeys(resourceKeys)))
 			continue
 		}
 		switch p.Key {
@@ -269,13 +269,13 @@ func (x *expander) dependsOn(s *blockScope, n *ir.Node) *ir.Node {
 	case ir.List:
 		items = n.Items
 	default:
-		x.errs.Addf(n.Pos, "DependsOn takes a name or a list of names")
+		x.errs.AddCode(ir.CodeBlockDefinition, n.Pos, "DependsOn takes a name or a list of names")
 		return ir.NewList(n.Pos)
 	}
 	out := ir.NewList(n.Pos)
 	for _, it := range items {
 		if it.Kind != ir.String {
-			x.errs.Addf(it.Pos, "DependsOn takes names")
+			x.errs.AddCode(ir.CodeBlockDefinition, it.Pos, "DependsOn takes names")
 			continue
 		}
 		if inc, ok := s.resources[it.Text]; ok {
@@ -286,7 +286,7 @@ func (x *expander) dependsOn(s *blockScope, n *ir.Node) *ir.Node {
 		}
 		if ex, ok := s.nested[it.Text]; ok {
 			for _, r := range x.out.resources {
-				if o := x.out.owner[r.Key]; o == ex.path || strings.HasPrefix(o, ex.path+".") {
+				if o := x.out.origins[r.Key].Instance; o == ex.path || strings.HasPrefix(o, ex.path+".") {
 					out.Items = append(out.Items, ir.Str(r.Key, it.Pos))
 				}
 			}
@@ -295,7 +295,7 @@ func (x *expander) dependsOn(s *blockScope, n *ir.Node) *ir.Node {
 		if s.nestedDef[it.Text] {
 			continue
 		}
-		x.errs.AddCode("depends-on-missing", it.Pos, "DependsOn names unknown resource %s%s", it.Text, didYouMean(it.Text, s.refNames()))
+		x.errs.AddCode(ir.CodeDependsOn, it.Pos, "DependsOn names unknown resource %s%s", it.Text, didYouMean(it.Text, s.refNames()))
 	}
 	return out
 }

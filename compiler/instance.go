@@ -58,23 +58,23 @@ func (ec *envCompile) specEvaluator(stack *Stack) *evaluator {
 // its export (another stack), recording the export and the stack order.
 func (ec *envCompile) resolveOutput(consumer *Stack, arg *ir.Node, p ir.Pos) *ir.Node {
 	if arg.Kind != ir.String {
-		ec.errs.AddCode("wiring", p, "!Output takes stack.instance.Output")
+		ec.errs.AddCode(ir.CodeWiring, p, "!Output takes stack.instance.Output")
 		return ir.Str("", p)
 	}
 	prod, envName, output := ec.findOutput(arg.Text, p, true)
 	if envName != "" {
 		if !consumer.Shared {
-			ec.errs.AddCode("wiring", p, "!Output %s: only shared stacks read another env's outputs", arg.Text)
+			ec.errs.AddCode(ir.CodeWiring, p, "!Output %s: only shared stacks read another env's outputs", arg.Text)
 			return ir.Str("", p)
 		}
 		if _, ok := ec.c.envs[envName]; !ok {
-			ec.errs.AddCode("wiring", p, "!Output %s: unknown env %s%s", arg.Text, envName, didYouMean(envName, ec.c.spec.Envs))
+			ec.errs.AddCode(ir.CodeWiring, p, "!Output %s: unknown env %s%s", arg.Text, envName, didYouMean(envName, ec.c.spec.Envs))
 			return ir.Str("", p)
 		}
 		_, rest, _ := strings.Cut(arg.Text, ":")
 		parts := strings.Split(rest, ".")
 		if len(parts) != 3 {
-			ec.errs.AddCode("wiring", p, "!Output %s: across envs, name the output as env:stack.instance.Output", arg.Text)
+			ec.errs.AddCode(ir.CodeWiring, p, "!Output %s: across envs, name the output as env:stack.instance.Output", arg.Text)
 			return ir.Str("", p)
 		}
 		return ir.Fn("Fn::ImportValue", ir.Str(exportName(ec.c.stackName(envName, parts[0]), parts[1], parts[2]), p), p)
@@ -83,7 +83,7 @@ func (ec *envCompile) resolveOutput(consumer *Stack, arg *ir.Node, p ir.Pos) *ir
 		return ir.Str("", p)
 	}
 	if prod.Stack.Shared && !consumer.Shared {
-		ec.errs.AddCode("wiring", p, "!Output %s: a per-env stack cannot read a shared stack's outputs", arg.Text)
+		ec.errs.AddCode(ir.CodeWiring, p, "!Output %s: a per-env stack cannot read a shared stack's outputs", arg.Text)
 		return ir.Str("", p)
 	}
 	ex := ec.exps[prod]
@@ -92,14 +92,14 @@ func (ec *envCompile) resolveOutput(consumer *Stack, arg *ir.Node, p ir.Pos) *ir
 	}
 	v, ok := ex.outputs[output]
 	if !ok {
-		ec.errs.AddCode("wiring", p, "!Output %s: block %s has no output %s in env %s%s", arg.Text, prod.Block, output, ec.label(), didYouMean(output, ex.order))
+		ec.errs.AddCode(ir.CodeWiring, p, "!Output %s: block %s has no output %s in env %s%s", arg.Text, prod.Block, output, ec.label(), didYouMean(output, ex.order))
 		return ir.Str("", p)
 	}
 	if prod.Stack == consumer {
 		return v.Clone()
 	}
 	if ec.outs[prod.Stack.Name] == nil {
-		ec.errs.AddCode("wiring", p, "!Output %s: stack %s is not compiled with %s", arg.Text, prod.Stack.Name, consumer.Name)
+		ec.errs.AddCode(ir.CodeWiring, p, "!Output %s: stack %s is not compiled with %s", arg.Text, prod.Stack.Name, consumer.Name)
 		return ir.Str("", p)
 	}
 	id := pascal(prod.Name) + output

@@ -21,6 +21,16 @@ type Lock struct {
 
 func readLock(fsys fs.FS, file string, errs *ir.Errors) ([]byte, *Lock) {
 	l := &Lock{Network: &netplan.Lock{Envs: map[string]*netplan.EnvLock{}}, Priorities: map[string]map[string]map[string]priority.Entry{}}
+	// Whatever is wrong with the lock's contents (but its YAML) is the lock not matching
+	// the sources, one rule, whichever decoder found it.
+	from := len(*errs)
+	defer func() {
+		for _, e := range (*errs)[from:] {
+			if e.Code != ir.CodeYAML && e.Code != ir.CodeDuplicateKey {
+				e.Code = ir.CodeLock
+			}
+		}
+	}()
 	data, err := fs.ReadFile(fsys, file)
 	if err != nil {
 		return nil, l
@@ -74,7 +84,7 @@ func readLock(fsys fs.FS, file string, errs *ir.Errors) ([]byte, *Lock) {
 					} else {
 						n, err := strconv.Atoi(v.Text)
 						if err != nil {
-							errs.AddCode("lock", v.Pos, "a priority is a whole number")
+							errs.AddCode(ir.CodeLock, v.Pos, "a priority is a whole number")
 						}
 						ent.Priority = n
 					}
@@ -91,7 +101,7 @@ func readLock(fsys fs.FS, file string, errs *ir.Errors) ([]byte, *Lock) {
 func lockPrefix(s string, p ir.Pos, errs *ir.Errors) netip.Prefix {
 	pf, err := netip.ParsePrefix(s)
 	if err != nil {
-		errs.AddCode("lock", p, "%q is not a CIDR block", s)
+		errs.AddCode(ir.CodeLock, p, "%q is not a CIDR block", s)
 	}
 	return pf
 }
@@ -171,11 +181,11 @@ func checkRequires(s *Spec, errs *ir.Errors) {
 		c := compareVersions(Version, want)
 		ok := map[string]bool{">=": c >= 0, ">": c > 0, "<=": c <= 0, "<": c < 0, "=": c == 0, "==": c == 0}[op]
 		if _, known := map[string]bool{">=": true, ">": true, "<=": true, "<": true, "=": true, "==": true}[op]; !known || want == "" {
-			errs.AddCode("version", s.RequiresPos, "requires %q: write a version constraint such as \">= 0.3\"", s.Requires)
+			errs.AddCode(ir.CodeVersion, s.RequiresPos, "requires %q: write a version constraint such as \">= 0.3\"", s.Requires)
 			return
 		}
 		if !ok {
-			errs.AddCode("version", s.RequiresPos, "riglet spec requires riglet %s; this is riglet %s", s.Requires, Version)
+			errs.AddCode(ir.CodeVersion, s.RequiresPos, "riglet spec requires riglet %s; this is riglet %s", s.Requires, Version)
 		}
 	}
 }

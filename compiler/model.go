@@ -116,35 +116,35 @@ func loadEnv(fsys fs.FS, name string, errs *ir.Errors) *Env {
 	o := newObject(root, "env file", errs)
 	o.get("extends") // merged by loadEnvNode
 	if n, p := o.str("env"); n != "" && n != name {
-		errs.Addf(p, "env file %s says env %q; the file name says %q", file, n, name)
+		errs.AddCode(ir.CodeInvalidValue, p, "env file %s says env %q; the file name says %q", file, n, name)
 	} else if n != "" {
 		e.Pos = p
 	}
 	e.Account, _ = o.str("account")
 	if e.Account != "" && (len(e.Account) != 12 || strings.Trim(e.Account, "0123456789") != "") {
-		errs.Addf(root.Get("account").Pos, "account must be 12 digits, as a quoted string")
+		errs.AddCode(ir.CodeInvalidValue, root.Get("account").Pos, "account must be 12 digits, as a quoted string")
 	}
 	e.Region, e.RegionPos = o.required("region")
 	e.AZs, _ = o.strings("azs")
 	e.AZsPos = o.keyPos("azs")
 	if len(e.AZs) == 0 {
-		errs.Addf(o.keyPos("azs"), "env %s needs azs, the availability zones it uses", name)
+		errs.AddCode(ir.CodeMissingKey, o.keyPos("azs"), "env %s needs azs, the availability zones it uses", name)
 	}
 	seen := map[string]bool{}
 	for i, az := range e.AZs {
 		if seen[az] {
-			errs.Addf(root.Get("azs").Items[i].Pos, "availability zone %s listed twice", az)
+			errs.AddCode(ir.CodeDuplicateName, root.Get("azs").Items[i].Pos, "availability zone %s listed twice", az)
 		}
 		seen[az] = true
 		if e.Region != "" && !strings.HasPrefix(az, e.Region) {
-			errs.Addf(root.Get("azs").Items[i].Pos, "availability zone %s is not in region %s", az, e.Region)
+			errs.AddCode(ir.CodeInvalidValue, root.Get("azs").Items[i].Pos, "availability zone %s is not in region %s", az, e.Region)
 		}
 	}
 	if s, p := o.str("cidr"); s != "" {
 		e.CIDRPos = p
 		pf, err := netip.ParsePrefix(s)
 		if err != nil || !pf.Addr().Is4() {
-			errs.Addf(p, "cidr %q is not an IPv4 CIDR block", s)
+			errs.AddCode(ir.CodeInvalidValue, p, "cidr %q is not an IPv4 CIDR block", s)
 		} else {
 			e.CIDR = pf
 		}
@@ -158,7 +158,7 @@ func loadEnv(fsys fs.FS, name string, errs *ir.Errors) *Env {
 		if p, pp := ao.str("profile"); p != "" {
 			e.Alarms.Profile, e.Alarms.ProfilePos = p, pp
 			if p != "all" && p != "critical" && p != "none" {
-				errs.Addf(pp, "alarms profile %q is not one of all, critical, none", p)
+				errs.AddCode(ir.CodeInvalidValue, pp, "alarms profile %q is not one of all, critical, none", p)
 			}
 		}
 		e.Alarms.Email, _ = ao.str("email")
@@ -170,7 +170,7 @@ func loadEnv(fsys fs.FS, name string, errs *ir.Errors) *Env {
 	if e.Tags != nil {
 		for _, p := range e.Tags.Pairs {
 			if !p.Value.IsScalar() {
-				errs.Addf(p.Value.Pos, "tag %s must be a string", p.Key)
+				errs.AddCode(ir.CodeInvalidValue, p.Value.Pos, "tag %s must be a string", p.Key)
 			}
 		}
 	}
@@ -182,14 +182,14 @@ func loadEnv(fsys fs.FS, name string, errs *ir.Errors) *Env {
 func loadEnvNode(fsys fs.FS, file string, chain []string, errs *ir.Errors) (*ir.Node, []string) {
 	for _, c := range chain {
 		if c == file {
-			errs.Addf(ir.Pos{File: chain[len(chain)-1]}, "env files extend each other in a cycle: %s", strings.Join(append(chain, file), " -> "))
+			errs.AddCode(ir.CodeCycle, ir.Pos{File: chain[len(chain)-1]}, "env files extend each other in a cycle: %s", strings.Join(append(chain, file), " -> "))
 			return nil, chain
 		}
 	}
 	chain = append(chain, file)
 	data, err := fs.ReadFile(fsys, file)
 	if err != nil {
-		errs.Addf(ir.Pos{File: file}, "cannot read env file: %v", unwrapPathError(err))
+		errs.AddCode(ir.CodeUnreadable, ir.Pos{File: file}, "cannot read env file %s: %v", file, unwrapPathError(err))
 		return nil, chain
 	}
 	root, err := source.Parse(file, data)
@@ -198,7 +198,7 @@ func loadEnvNode(fsys fs.FS, file string, chain []string, errs *ir.Errors) (*ir.
 		return nil, chain
 	}
 	if root.Kind != ir.Map {
-		errs.Addf(root.Pos, "an env file is a map of settings")
+		errs.AddCode(ir.CodeInvalidValue, root.Pos, "an env file is a map of settings")
 		return nil, chain
 	}
 	ext := root.Get("extends")
@@ -206,7 +206,7 @@ func loadEnvNode(fsys fs.FS, file string, chain []string, errs *ir.Errors) (*ir.
 		return root, chain
 	}
 	if ext.Kind != ir.String {
-		errs.Addf(ext.Pos, "extends names another env file")
+		errs.AddCode(ir.CodeInvalidValue, ext.Pos, "extends names another env file")
 		return root, chain
 	}
 	baseFile := path.Join("envs", ext.Text+".yaml")
@@ -247,14 +247,14 @@ func subnets(n *ir.Node, errs *ir.Errors) (map[string]map[string]netip.Prefix, m
 	pos := map[string]map[string]ir.Pos{}
 	for _, t := range n.Pairs {
 		if t.Value.Kind != ir.Map {
-			errs.Addf(t.Value.Pos, "subnets.%s maps availability zones to CIDR blocks", t.Key)
+			errs.AddCode(ir.CodeInvalidValue, t.Value.Pos, "subnets.%s maps availability zones to CIDR blocks", t.Key)
 			continue
 		}
 		out[t.Key], pos[t.Key] = map[string]netip.Prefix{}, map[string]ir.Pos{}
 		for _, a := range t.Value.Pairs {
 			pf, err := netip.ParsePrefix(a.Value.Text)
 			if err != nil || !pf.Addr().Is4() {
-				errs.Addf(a.Value.Pos, "%q is not an IPv4 CIDR block", a.Value.Text)
+				errs.AddCode(ir.CodeInvalidValue, a.Value.Pos, "%q is not an IPv4 CIDR block", a.Value.Text)
 				continue
 			}
 			out[t.Key][a.Key], pos[t.Key][a.Key] = pf, a.Value.Pos

@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -25,6 +26,7 @@ func (ec *envCompile) assignPriorities() []priority.Assignment {
 	}
 	var rules []priority.Rule
 	placed := map[string]placedRule{}
+	builtinAt := map[ir.Pos][]ir.Related{} // a rule's position in the user's repository -> the built-in lines behind it
 	for _, s := range ec.c.spec.Stacks {
 		out := ec.outs[s.Name]
 		if out == nil {
@@ -42,7 +44,7 @@ func (ec *envCompile) assignPriorities() []priority.Assignment {
 			}
 			pp := props.Pair("Priority")
 			if pp == nil {
-				ec.errs.AddCode("priority", r.KeyPos, "listener rule %s has no Priority", r.Key)
+				ec.addAbout(s.Name, r.Key, ir.Errorf(ir.CodePriority, r.KeyPos, "listener rule %s has no Priority", r.Key))
 				continue
 			}
 			rule := priority.Rule{Key: s.Name + "/" + r.Key, Stack: s.Name, Name: r.Key, Pos: pp.Value.Pos}
@@ -57,17 +59,24 @@ func (ec *envCompile) assignPriorities() []priority.Assignment {
 			case pp.Value.Kind == ir.Number || pp.Value.Kind == ir.String:
 				n, err := strconv.Atoi(pp.Value.Text)
 				if err != nil {
-					ec.errs.AddCode("priority", pp.Value.Pos, "listener rule priority %q is not a whole number", pp.Value.Text)
+					ec.addAbout(s.Name, r.Key, ir.Errorf(ir.CodePriority, pp.Value.Pos, "listener rule priority %q is not a whole number", pp.Value.Text))
 					continue
 				}
 				rule.Explicit = n
 				if n == 0 {
-					ec.errs.AddCode("priority", pp.Value.Pos, "listener rule priority 0 is out of range 1..50000")
+					ec.addAbout(s.Name, r.Key, ir.Errorf(ir.CodePriority, pp.Value.Pos, "listener rule priority 0 is out of range 1..50000"))
 					continue
 				}
 			default:
-				ec.errs.AddCode("priority", pp.Value.Pos, "listener rule %s: the priority must be known at compile time", r.Key)
+				ec.addAbout(s.Name, r.Key, ir.Errorf(ir.CodePriority, pp.Value.Pos, "listener rule %s: the priority must be known at compile time", r.Key))
 				continue
+			}
+			var rel []ir.Related
+			rule.Pos, rel = ec.place(s.Name, r.Key, rule.Pos)
+			for _, x := range rel {
+				if !slices.Contains(builtinAt[rule.Pos], x) {
+					builtinAt[rule.Pos] = append(builtinAt[rule.Pos], x)
+				}
 			}
 			rule.Listener = ec.listenerID(s.Name, props.Get("ListenerArn"))
 			rule.LoadBalancer = ec.loadBalancerID(rule.Listener)
@@ -82,8 +91,9 @@ func (ec *envCompile) assignPriorities() []priority.Assignment {
 	ec.c.lockMu.Unlock()
 	got, newLock, errs := priority.Allocate(rules, lock)
 	for _, e := range errs {
-		if e.Code == "" {
-			e.Code = "priority"
+		for _, r := range builtinAt[e.Pos] {
+			e.Related = append(e.Related, r)
+			e.Moved = append(e.Moved, r.Pos)
 		}
 	}
 	*ec.errs = append(*ec.errs, errs...)

@@ -16,7 +16,7 @@ var nameRE = regexp.MustCompile(`^[a-z][a-z0-9-]*$`)
 func loadSpec(fsys fs.FS, file string, errs *ir.Errors) *Spec {
 	data, err := fs.ReadFile(fsys, file)
 	if err != nil {
-		errs.Addf(ir.Pos{File: file}, "cannot read riglet spec: %v", unwrapPathError(err))
+		errs.AddCode(ir.CodeUnreadable, ir.Pos{File: file}, "cannot read riglet spec: %v", unwrapPathError(err))
 		return nil
 	}
 	root, err := source.Parse(file, data)
@@ -25,40 +25,40 @@ func loadSpec(fsys fs.FS, file string, errs *ir.Errors) *Spec {
 		return nil
 	}
 	if root.Kind != ir.Map {
-		errs.Addf(root.Pos, "a riglet spec is a map with riglet, owner, envs and stacks")
+		errs.AddCode(ir.CodeInvalidValue, root.Pos, "a riglet spec is a map with riglet, owner, envs and stacks")
 		return nil
 	}
 	s := &Spec{File: file, Root: root}
 	o := newObject(root, "riglet spec", errs)
 	s.Name, s.Pos = o.required("riglet")
 	if s.Name != "" && !nameRE.MatchString(s.Name) {
-		errs.Addf(s.Pos, "riglet name %q must be lower case letters, digits and dashes", s.Name)
+		errs.AddCode(ir.CodeInvalidValue, s.Pos, "riglet name %q must be lower case letters, digits and dashes", s.Name)
 	}
 	var ownerPos ir.Pos
 	s.Owner, ownerPos = o.required("owner")
 	if s.Owner != "" && !nameRE.MatchString(s.Owner) {
-		errs.Addf(ownerPos, "owner %q must be lower case letters, digits and dashes", s.Owner)
+		errs.AddCode(ir.CodeInvalidValue, ownerPos, "owner %q must be lower case letters, digits and dashes", s.Owner)
 	}
 	s.Requires, s.RequiresPos = o.str("requires")
 	s.Description, _ = o.str("description")
 	s.Envs, s.EnvPos = o.strings("envs")
 	if len(s.Envs) == 0 {
-		errs.Addf(o.keyPos("envs"), "riglet spec needs envs, the environments it is stamped out for")
+		errs.AddCode(ir.CodeMissingKey, o.keyPos("envs"), "riglet spec needs envs, the environments it is stamped out for")
 	}
 	seen := map[string]ir.Pos{}
 	for i, e := range s.Envs {
 		if p, ok := seen[e]; ok {
-			errs.Add(&ir.Error{Pos: s.EnvPos[i], Msg: "env " + e + " listed twice", Related: []ir.Related{{Pos: p}}})
+			errs.Add(&ir.Error{Code: ir.CodeDuplicateName, Pos: s.EnvPos[i], Msg: "env " + e + " listed twice", Related: []ir.Related{{Pos: p}}})
 		}
 		seen[e] = s.EnvPos[i]
 		if e == "shared" {
-			errs.Addf(s.EnvPos[i], "env name shared is reserved for shared stacks")
+			errs.AddCode(ir.CodeInvalidValue, s.EnvPos[i], "env name shared is reserved for shared stacks")
 		}
 	}
 	s.Network = loadNetwork(o.mapping("network"), o.keyPos("network"), errs)
 	stacks := o.mapping("stacks")
 	if stacks == nil || len(stacks.Pairs) == 0 {
-		errs.Addf(o.keyPos("stacks"), "riglet spec needs stacks")
+		errs.AddCode(ir.CodeMissingKey, o.keyPos("stacks"), "riglet spec needs stacks")
 	} else {
 		for _, p := range stacks.Pairs {
 			s.Stacks = append(s.Stacks, loadStack(p, errs))
@@ -76,7 +76,7 @@ func loadNetwork(n *ir.Node, p ir.Pos, errs *ir.Errors) Network {
 		nw.PoolPos = sp
 		pf, err := netip.ParsePrefix(s)
 		if err != nil || !pf.Addr().Is4() {
-			errs.Addf(sp, "pool %q is not an IPv4 CIDR block", s)
+			errs.AddCode(ir.CodeInvalidValue, sp, "pool %q is not an IPv4 CIDR block", s)
 		} else {
 			nw.Pool = pf
 		}
@@ -84,7 +84,7 @@ func loadNetwork(n *ir.Node, p ir.Pos, errs *ir.Errors) Network {
 	nw.Prefix, nw.PrefixPos = o.integer("prefix", 16)
 	nw.MaxAZs, nw.MaxAZsPos = o.integer("max_azs", 4)
 	if nw.MaxAZs < 1 || nw.MaxAZs > 16 {
-		errs.Addf(nw.MaxAZsPos, "max_azs must be between 1 and 16")
+		errs.AddCode(ir.CodeInvalidValue, nw.MaxAZsPos, "max_azs must be between 1 and 16")
 		nw.MaxAZs = 4
 	}
 	if t := o.mapping("tiers"); t != nil {
@@ -94,7 +94,7 @@ func loadNetwork(n *ir.Node, p ir.Pos, errs *ir.Errors) Network {
 				size = atoi(pr.Value.Text)
 			}
 			if size < 1 || size > 32 {
-				errs.Addf(pr.Value.Pos, "tier %s: size must be a prefix length such as 24", pr.Key)
+				errs.AddCode(ir.CodeInvalidValue, pr.Value.Pos, "tier %s: size must be a prefix length such as 24", pr.Key)
 				continue
 			}
 			nw.Tiers = append(nw.Tiers, Tier{Name: pr.Key, Size: size, Pos: pr.KeyPos})
@@ -109,14 +109,14 @@ func loadNetwork(n *ir.Node, p ir.Pos, errs *ir.Errors) Network {
 func loadStack(p ir.Pair, errs *ir.Errors) *Stack {
 	st := &Stack{Name: p.Key, Pos: p.KeyPos}
 	if !nameRE.MatchString(p.Key) {
-		errs.Addf(p.KeyPos, "stack name %q must be lower case letters, digits and dashes", p.Key)
+		errs.AddCode(ir.CodeInvalidValue, p.KeyPos, "stack name %q must be lower case letters, digits and dashes", p.Key)
 	}
 	o := newObject(p.Value, "stack "+p.Key, errs)
 	st.Shared = o.boolean("shared")
 	st.Needs, st.NeedsPos = o.strings("needs")
 	blocks := o.mapping("blocks")
 	if blocks == nil || len(blocks.Pairs) == 0 {
-		errs.Addf(p.KeyPos, "stack %s needs blocks", p.Key)
+		errs.AddCode(ir.CodeMissingKey, p.KeyPos, "stack %s needs blocks", p.Key)
 	} else {
 		for _, b := range blocks.Pairs {
 			in := loadInstance(b, errs)
@@ -133,7 +133,7 @@ var instanceRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-_]*$`)
 func loadInstance(p ir.Pair, errs *ir.Errors) *Instance {
 	in := &Instance{Name: p.Key, Pos: p.KeyPos}
 	if !instanceRE.MatchString(p.Key) {
-		errs.Addf(p.KeyPos, "instance name %q must start with a letter and hold only letters, digits, - and _", p.Key)
+		errs.AddCode(ir.CodeInvalidValue, p.KeyPos, "instance name %q must start with a letter and hold only letters, digits, - and _", p.Key)
 	}
 	o := newObject(p.Value, "instance "+p.Key, errs)
 	in.Block, in.BlockPos = o.required("block")
@@ -142,7 +142,7 @@ func loadInstance(p ir.Pair, errs *ir.Errors) *Instance {
 		in.Envs, in.EnvsPos = map[string]*ir.Node{}, map[string]ir.Pos{}
 		for _, e := range envs.Pairs {
 			if e.Value.Kind != ir.Map {
-				errs.Addf(e.Value.Pos, "envs.%s is a map of parameters", e.Key)
+				errs.AddCode(ir.CodeInvalidValue, e.Value.Pos, "envs.%s is a map of parameters", e.Key)
 				continue
 			}
 			in.Envs[e.Key], in.EnvsPos[e.Key] = e.Value, e.KeyPos
@@ -150,7 +150,7 @@ func loadInstance(p ir.Pair, errs *ir.Errors) *Instance {
 	}
 	if w := o.get("with"); w != nil {
 		if w.Kind != ir.List {
-			errs.Addf(w.Pos, "with is a list of modifications")
+			errs.AddCode(ir.CodeInvalidValue, w.Pos, "with is a list of modifications")
 		} else {
 			for _, it := range w.Items {
 				switch {
@@ -161,7 +161,7 @@ func loadInstance(p ir.Pair, errs *ir.Errors) *Instance {
 				case it.Kind == ir.Map && len(it.Pairs) == 1 && it.Pairs[0].Value.Kind == ir.Null:
 					in.With = append(in.With, &Modification{Block: it.Pairs[0].Key, Pos: it.Pairs[0].KeyPos})
 				default:
-					errs.Addf(it.Pos, "a modification is a block name, or {name: {params}}")
+					errs.AddCode(ir.CodeInvalidValue, it.Pos, "a modification is a block name, or {name: {params}}")
 				}
 			}
 		}

@@ -6,15 +6,59 @@ import (
 	"strings"
 )
 
-// Error is a problem at a source position. Related points at other places that explain
-// it (the first definition of a duplicate key, the other end of a cycle).
+// Error is riglet's one diagnostic: a compile error and a lint finding are both an
+// Error, printed by one printer (lint.Write) whichever command found it. Related points
+// at other places that explain it (the first definition of a duplicate key, the other
+// end of a cycle, the built-in block line behind a spec position).
 type Error struct {
 	Pos     Pos
 	Msg     string
 	Related []Related
-	// Code is the kind of problem ("unknown-key", "missing-parameter"...), so that the
-	// linter can give it a rule ID without reading the message.
-	Code string
+	// Code is the kind of problem, so that the linter gives it a rule ID without
+	// reading the message. Every compile error has one.
+	Code Code
+	// Rule and Severity are the lint rule that owns the finding and its severity;
+	// the compiler leaves them empty, lint fills them from Code.
+	Rule     string
+	Severity Severity
+	// Envs are the envs the problem was found in, when not all of them.
+	Envs []string
+	// Moved are the positions in built-in files a problem was moved from to Pos (a
+	// file of the user's): a suppression comment at one of them still applies.
+	Moved []Pos
+	// Instance is the stack.instance path that made the resource a finding is about,
+	// for instance-level ignores.
+	Instance string
+}
+
+// Severity is how bad a diagnostic is.
+type Severity uint8
+
+const (
+	Info Severity = iota
+	Warning
+	SeverityError
+)
+
+func (s Severity) String() string {
+	switch s {
+	case Info:
+		return "info"
+	case Warning:
+		return "warning"
+	}
+	return "error"
+}
+
+// Message is the message, naming the envs the problem is limited to.
+func (e *Error) Message() string {
+	switch len(e.Envs) {
+	case 0:
+		return e.Msg
+	case 1:
+		return e.Msg + " (in env " + e.Envs[0] + ")"
+	}
+	return e.Msg + " (in envs " + strings.Join(e.Envs, ", ") + ")"
 }
 
 // Related is a secondary position of an Error.
@@ -39,9 +83,9 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
-// Errorf makes an *Error.
-func Errorf(p Pos, format string, args ...any) *Error {
-	return &Error{Pos: p, Msg: sprintf(format, args...)}
+// Errorf makes an *Error of a kind.
+func Errorf(code Code, p Pos, format string, args ...any) *Error {
+	return &Error{Code: code, Pos: p, Msg: sprintf(format, args...)}
 }
 
 // Errors is a list of problems; as an error it prints them sorted, one per line.
@@ -55,14 +99,19 @@ func (es *Errors) Add(e *Error) {
 }
 
 // AddCode appends a new Error of a kind.
-func (es *Errors) AddCode(code string, p Pos, format string, args ...any) {
-	e := Errorf(p, format, args...)
-	e.Code = code
-	es.Add(e)
+func (es *Errors) AddCode(code Code, p Pos, format string, args ...any) {
+	es.Add(Errorf(code, p, format, args...))
 }
 
-// Addf appends a new Error.
-func (es *Errors) Addf(p Pos, format string, args ...any) { es.Add(Errorf(p, format, args...)) }
+// Has reports whether the list holds a problem of a kind.
+func (es Errors) Has(code Code) bool {
+	for _, e := range es {
+		if e.Code == code {
+			return true
+		}
+	}
+	return false
+}
 
 // Merge appends the problems err holds: an Errors, an *Error, or any other error
 // (which gets no position).
@@ -74,7 +123,7 @@ func (es *Errors) Merge(err error) {
 	case *Error:
 		*es = append(*es, e)
 	default:
-		*es = append(*es, &Error{Msg: err.Error()})
+		*es = append(*es, &Error{Code: CodeOther, Msg: err.Error()})
 	}
 }
 

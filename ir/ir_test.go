@@ -20,10 +20,10 @@ func TestPosString(t *testing.T) {
 
 func TestErrorsSortedAndDeduplicated(t *testing.T) {
 	var es Errors
-	es.Addf(Pos{File: "b.yaml", Line: 1, Col: 1}, "second")
-	es.Addf(Pos{File: "a.yaml", Line: 9, Col: 1}, "first")
-	es.Addf(Pos{File: "b.yaml", Line: 1, Col: 1}, "second")
-	es.AddCode("unknown-key", Pos{File: "a.yaml", Line: 2, Col: 5}, "zero %d", 0)
+	es.AddCode(CodeOther, Pos{File: "b.yaml", Line: 1, Col: 1}, "second")
+	es.AddCode(CodeOther, Pos{File: "a.yaml", Line: 9, Col: 1}, "first")
+	es.AddCode(CodeOther, Pos{File: "b.yaml", Line: 1, Col: 1}, "second")
+	es.AddCode(CodeUnknownKey, Pos{File: "a.yaml", Line: 2, Col: 5}, "zero %d", 0)
 	got := es.Sorted()
 	want := []string{"a.yaml:2:5: zero 0", "a.yaml:9:1: first", "b.yaml:1:1: second"}
 	if len(got) != len(want) {
@@ -34,7 +34,7 @@ func TestErrorsSortedAndDeduplicated(t *testing.T) {
 			t.Errorf("Sorted()[%d] = %q, want %q", i, got[i].Error(), want[i])
 		}
 	}
-	if got[0].Code != "unknown-key" {
+	if got[0].Code != CodeUnknownKey {
 		t.Errorf("code lost: %q", got[0].Code)
 	}
 	if (Errors{}).Err() != nil {

@@ -106,7 +106,7 @@ func init() {
 					p.ReportAt(p.Stack.Pos, "stack %s's template is %d bytes, over the 51,200 of --template-body: it deploys through S3", p.Stack.Name, n)
 				}
 			}},
-		&Rule{ID: "CFN017", Name: "bad-logical-id", Code: "logical-id", Family: "cloudformation", Severity: Error, Scope: ScopeTemplate, CfnLint: []string{"E3001", "E6001"},
+		&Rule{ID: "CFN017", Name: "bad-logical-id", Code: ir.CodeLogicalID, Family: "cloudformation", Severity: Error, Scope: ScopeTemplate, CfnLint: []string{"E3001", "E6001"},
 			Title: "a logical ID that is not 1 to 255 letters and digits",
 			Doc:   "Resource and output logical IDs may hold only A-Z, a-z and 0-9, at most 255 of them. Nested block instance names are prefixed to their resources' IDs, so a long chain of names can pass the limit.",
 			Bad:   "Resources:\n  Orders-Queue: {Type: AWS::SQS::Queue}\n", Good: "Resources:\n  OrdersQueue: {Type: AWS::SQS::Queue}\n",
@@ -122,7 +122,7 @@ func init() {
 					}
 				})
 			}},
-		&Rule{ID: "CFN018", Name: "export-name", Code: "export-name", Family: "cloudformation", Severity: Error, Scope: ScopeTemplate,
+		&Rule{ID: "CFN018", Name: "export-name", Code: ir.CodeExportName, Family: "cloudformation", Severity: Error, Scope: ScopeTemplate,
 			Title: "an export name over 255 characters or with characters AWS refuses",
 			Doc:   "Export names are at most 255 characters of letters, digits, colons and hyphens. riglet names exports {stackName}--{Instance}{Output}, so long owner, riglet, stack and instance names add up.",
 			Bad:   "Export: {Name: !Sub '${AWS::StackName}/queue arn'}\n", Good: "Export: {Name: !Sub '${AWS::StackName}--QueueArn'}\n",

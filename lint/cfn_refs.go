@@ -34,7 +34,7 @@ func init() {
 					}
 				})
 			}},
-		&Rule{ID: "CFN007", Name: "getatt-to-missing", Code: "getatt-missing", Family: "cloudformation", Severity: Error, Scope: ScopeTemplate,
+		&Rule{ID: "CFN007", Name: "getatt-to-missing", Code: ir.CodeGetAttMissing, Family: "cloudformation", Severity: Error, Scope: ScopeTemplate,
 			CfnLint: []string{"E1010"},
 			Title:   "a Fn::GetAtt to a resource the template lacks",
 			Doc:     "Fn::GetAtt (and ${Name.Attribute} in Fn::Sub) must name a resource of the same template.",
@@ -96,7 +96,7 @@ func init() {
 					}
 				})
 			}},
-		&Rule{ID: "CFN009", Name: "depends-on-missing", Code: "depends-on-missing", Family: "cloudformation", Severity: Error, Scope: ScopeTemplate,
+		&Rule{ID: "CFN009", Name: "depends-on-missing", Code: ir.CodeDependsOn, Family: "cloudformation", Severity: Error, Scope: ScopeTemplate,
 			CfnLint: []string{"E3005"},
 			Title:   "a DependsOn names a resource the template lacks",
 			Doc:     "DependsOn entries must be logical IDs of resources in the same template.",
@@ -260,7 +260,7 @@ func runCycles(p *Pass) {
 		r := s.ByID[first]
 		f := p.Report(r, at, "resources depend on each other in a cycle: %s", strings.Join(chain, " -> "))
 		for _, id := range chain[1 : len(chain)-1] {
-			f.Relate(s.ByID[id], id)
+			relate(f, s.ByID[id], id)
 		}
 	}
 }

@@ -13,17 +13,6 @@ import (
 // Formats lists the output formats Write knows.
 var Formats = []string{"text", "json", "sarif", "github"}
 
-// Message is the finding's message, naming the envs it is limited to.
-func (f *Finding) Message() string {
-	switch len(f.Envs) {
-	case 0:
-		return f.Msg
-	case 1:
-		return f.Msg + " (in env " + f.Envs[0] + ")"
-	}
-	return f.Msg + " (in envs " + strings.Join(f.Envs, ", ") + ")"
-}
-
 // Write prints findings in a format: text, json, sarif or github.
 func Write(w io.Writer, format string, fs []Finding) error {
 	switch format {

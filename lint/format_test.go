@@ -21,7 +21,7 @@ func TestFormatText(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
-	want := "blocks/b/block.yaml:2: error: AWS::EFS::FileSystem XFiles has no DeletionPolicy Retain or Snapshot in production (in env production) (REL004)"
+	want := "blocks/b/block.yaml:2:3: error: AWS::EFS::FileSystem XFiles has no DeletionPolicy Retain or Snapshot in production (in env production) (REL004)"
 	if lines[0] != want {
 		t.Errorf("first line:\n got %s\nwant %s", lines[0], want)
 	}

@@ -183,7 +183,7 @@ func TestRegistry(t *testing.T) {
 		retired[id] = true
 	}
 	names := map[string]string{}
-	codes := map[string]string{}
+	codes := map[ir.Code]string{}
 	families := map[string]int{}
 	for _, r := range Rules() {
 		if !idRE.MatchString(r.ID) {
@@ -237,6 +237,20 @@ func TestRegistry(t *testing.T) {
 		}
 		if !finds || !clean {
 			t.Errorf("%s: needs testdata/%s/*.txtar with a `# want` case and a clean case (have %d files)", r.ID, r.ID, len(files))
+		}
+	}
+	// Every compile error code is owned by a rule, so that `riglet rules ID` documents
+	// what compile prints, and no rule claims a code the compiler does not have.
+	known := map[ir.Code]bool{}
+	for _, c := range ir.Codes {
+		known[c] = true
+		if codes[c] == "" {
+			t.Errorf("compile error code %s has no rule", c)
+		}
+	}
+	for c, id := range codes {
+		if !known[c] {
+			t.Errorf("%s: code %s is not in ir.Codes", id, c)
 		}
 	}
 	for _, fam := range []string{"source", "cloudformation", "network", "load-balancing", "observability", "security", "reliability"} {

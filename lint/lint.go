@@ -14,23 +14,13 @@ import (
 )
 
 // Severity is how bad a finding is.
-type Severity uint8
+type Severity = ir.Severity
 
 const (
-	Info Severity = iota
-	Warning
-	Error
+	Info    = ir.Info
+	Warning = ir.Warning
+	Error   = ir.SeverityError
 )
-
-func (s Severity) String() string {
-	switch s {
-	case Info:
-		return "info"
-	case Warning:
-		return "warning"
-	}
-	return "error"
-}
 
 // ParseSeverity reads "error", "warning" or "info".
 func ParseSeverity(s string) (Severity, error) {
@@ -79,29 +69,17 @@ type Rule struct {
 	Severity Severity
 	Scope    Scope
 	Family   string   // source, cloudformation, network, load-balancing, observability, security, reliability, lint
-	Code     string   // the ir.Error Code whose compile errors are this rule's findings (any scope: the compiler may make a template rule's check first)
+	Code     ir.Code  // the code whose compile errors are this rule's findings (any scope: the compiler may make a template rule's check first)
 	CfnLint  []string // cfn-lint rules that check the same thing, if any
 	Run      func(*Pass)
 }
 
-// Finding is one problem at one place.
-type Finding struct {
-	Rule     string
-	Severity Severity
-	Pos      ir.Pos
-	Msg      string
-	Related  []Related
-	Envs     []string // the envs it was found in, when not all of them
-
-	instance string // stack.instance path of the resource, for instance-level ignores
-	riglet   string // spec file
-}
+// Finding is one problem at one place: the same value as a compile error, with its
+// rule and severity filled in, so that compile and lint print a mistake alike.
+type Finding = ir.Error
 
 // Related is a secondary position of a finding.
-type Related struct {
-	Pos ir.Pos
-	Msg string
-}
+type Related = ir.Related
 
 var (
 	registry []*Rule

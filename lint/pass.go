@@ -3,7 +3,6 @@ package lint
 import (
 	"fmt"
 	"path"
-	"strconv"
 	"strings"
 
 	"github.com/riglet/riglet/compiler"
@@ -54,10 +53,11 @@ type Stack struct {
 type Resource struct {
 	ID       string
 	Type     string
-	Node     *ir.Node // the resource's map
-	Props    *ir.Node // Properties, or nil
-	Source   ir.Pos   // Metadata.riglet.source: the block line that made it
-	Instance string   // Metadata.riglet.instance
+	Node     *ir.Node         // the resource's map
+	Props    *ir.Node         // Properties, or nil
+	Source   ir.Pos           // the block line that made it (a plain template's own line)
+	Instance string           // the instance path that made it
+	Origin   *compiler.Origin // where it came from; nil in a plain template
 	Stack    *Stack
 }
 
@@ -71,12 +71,38 @@ func (r *Resource) Prop(path string) *ir.Node {
 	return n
 }
 
-// Pos is where findings about the resource as a whole go: its source line.
+// Pos is where findings about the resource as a whole go: its line in the user's
+// repository (the instance that brought a built-in block in), with its column.
 func (r *Resource) Pos() ir.Pos {
+	if r.Origin != nil {
+		return r.Origin.User()
+	}
 	if r.Source.IsValid() {
 		return r.Source
 	}
 	return r.Node.Pos
+}
+
+// place moves a finding about r whose position is in a built-in file (which the user
+// does not have) to r's position in the user's repository, relating the built-in lines.
+func (p *Pass) place(f *Finding, r *Resource) {
+	if p.Result == nil || r.Origin == nil || !p.Result.Library.IsBuiltin(f.Pos.File) {
+		return
+	}
+	rel := r.Origin.Related()
+	if f.Pos != r.Origin.Pos {
+		msg := "in built-in " + f.Pos.File
+		if f.Pos.File == r.Origin.Pos.File {
+			msg = "in built-in block " + r.Origin.Block
+		}
+		rel = append([]Related{{Pos: f.Pos, Msg: msg}}, rel...)
+	}
+	f.Moved = append(f.Moved, f.Pos)
+	if f.Pos != r.Origin.Pos {
+		f.Moved = append(f.Moved, r.Origin.Pos)
+	}
+	f.Pos = r.Origin.User()
+	f.Related = append(f.Related, rel...)
 }
 
 func newEnv(res *compiler.Result, er *compiler.EnvResult) *Env {
@@ -94,12 +120,9 @@ func newEnv(res *compiler.Result, er *compiler.EnvResult) *Env {
 				r := &Resource{ID: p.Key, Node: p.Value, Stack: s}
 				r.Type = text(p.Value.Get("Type"))
 				r.Props = p.Value.Get("Properties")
-				if md := p.Value.Get("Metadata").Get("riglet"); md != nil {
-					r.Source = parsePos(text(md.Get("source")))
-					r.Instance = text(md.Get("instance"))
-				}
-				if !r.Source.IsValid() {
-					r.Source = p.KeyPos
+				r.Source = p.KeyPos
+				if o := sr.Origins[p.Key]; o != nil {
+					r.Origin, r.Source, r.Instance = o, o.Pos, o.Instance
 				}
 				s.Resources = append(s.Resources, r)
 				s.ByID[r.ID] = r
@@ -108,32 +131,6 @@ func newEnv(res *compiler.Result, er *compiler.EnvResult) *Env {
 		e.Stacks = append(e.Stacks, s)
 	}
 	return e
-}
-
-// parsePos reads "file:line" or "file:line:col".
-func parsePos(s string) ir.Pos {
-	if s == "" {
-		return ir.Pos{}
-	}
-	parts := strings.Split(s, ":")
-	p := ir.Pos{File: s}
-	nums := []int{}
-	for len(parts) > 1 {
-		n, err := strconv.Atoi(parts[len(parts)-1])
-		if err != nil || len(nums) == 2 {
-			break
-		}
-		nums = append([]int{n}, nums...)
-		parts = parts[:len(parts)-1]
-	}
-	if len(nums) > 0 {
-		p.File = strings.Join(parts, ":")
-		p.Line = int32(nums[0])
-		if len(nums) > 1 {
-			p.Col = int32(nums[1])
-		}
-	}
-	return p
 }
 
 // render emits the env's templates once, for generated lines and sizes.
@@ -205,7 +202,8 @@ func (p *Pass) Report(r *Resource, at *ir.Node, format string, args ...any) *Fin
 		pos = at.Pos
 	}
 	f := p.ReportAt(pos, format, args...)
-	f.instance = r.Instance
+	f.Instance = r.Instance
+	p.place(f, r)
 	if g, ok := r.Stack.Env.generated(r.Stack, r.ID); ok {
 		f.Related = append(f.Related, Related{Pos: g, Msg: "generated " + r.ID})
 	}
@@ -223,8 +221,8 @@ func (p *Pass) ReportAt(pos ir.Pos, format string, args ...any) *Finding {
 	return f
 }
 
-// Relate adds a related position for resource r (its source, or its generated line).
-func (f *Finding) Relate(r *Resource, msg string) *Finding {
+// relate adds to f a related position for resource r (its source, or its generated line).
+func relate(f *Finding, r *Resource, msg string) *Finding {
 	if g, ok := r.Stack.Env.generated(r.Stack, r.ID); ok {
 		f.Related = append(f.Related, Related{Pos: g, Msg: msg})
 	} else {

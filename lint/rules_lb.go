@@ -162,8 +162,8 @@ func init() {
 				for _, g := range byListener(rs) {
 					for i := 1; i < len(g); i++ {
 						if g[i].prioNode != nil && g[i].prio == g[i-1].prio {
-							p.reportEnv(e, g[i].res, g[i].at(), "listener rule %s has priority %d, like %s on the same listener", g[i].res.ID, g[i].prio, g[i-1].res.ID).
-								Relate(g[i-1].res, "priority "+fmt.Sprint(g[i].prio)+" taken by "+g[i-1].res.ID)
+							relate(p.reportEnv(e, g[i].res, g[i].at(), "listener rule %s has priority %d, like %s on the same listener", g[i].res.ID, g[i].prio, g[i-1].res.ID),
+								g[i-1].res, "priority "+fmt.Sprint(g[i].prio)+" taken by "+g[i-1].res.ID)
 						}
 					}
 				}
@@ -191,8 +191,8 @@ func init() {
 					for i, a := range g {
 						for _, b := range g[:i] {
 							if b.prio < a.prio && priority.Narrower(a.rule, b.rule) {
-								p.reportEnv(e, a.res, a.at(), "listener rule %s (%s, priority %d) is shadowed by the broader %s (%s, priority %d), evaluated first", a.res.ID, a.conds(), a.prio, b.res.ID, b.conds(), b.prio).
-									Relate(b.res, "broader rule "+b.res.ID)
+								relate(p.reportEnv(e, a.res, a.at(), "listener rule %s (%s, priority %d) is shadowed by the broader %s (%s, priority %d), evaluated first", a.res.ID, a.conds(), a.prio, b.res.ID, b.conds(), b.prio),
+									b.res, "broader rule "+b.res.ID)
 								break
 							}
 						}
@@ -208,8 +208,8 @@ func init() {
 					for i, a := range g {
 						for _, b := range g[:i] {
 							if priority.Overlaps(a.rule, b.rule) && !priority.Narrower(a.rule, b.rule) && !priority.Narrower(b.rule, a.rule) {
-								p.reportEnv(e, a.res, a.at(), "listener rule %s (%s) and %s (%s) can match the same requests and neither is narrower: priority %d vs %d decides", a.res.ID, a.conds(), b.res.ID, b.conds(), a.prio, b.prio).
-									Relate(b.res, "overlapping rule "+b.res.ID)
+								relate(p.reportEnv(e, a.res, a.at(), "listener rule %s (%s) and %s (%s) can match the same requests and neither is narrower: priority %d vs %d decides", a.res.ID, a.conds(), b.res.ID, b.conds(), a.prio, b.prio),
+									b.res, "overlapping rule "+b.res.ID)
 							}
 						}
 					}
@@ -254,7 +254,7 @@ func init() {
 					}
 				}
 			})},
-		&Rule{ID: "LB008", Name: "fargate-size", Code: "fargate", Family: "load-balancing", Severity: Error, Scope: ScopeTemplate, CfnLint: []string{"E3047"},
+		&Rule{ID: "LB008", Name: "fargate-size", Code: ir.CodeFargate, Family: "load-balancing", Severity: Error, Scope: ScopeTemplate, CfnLint: []string{"E3047"},
 			Title: "a Fargate task with a CPU and memory pair Fargate does not offer",
 			Doc:   "Fargate runs only certain CPU/memory pairs: 256 with 512-2048 MiB, 512 with 1-4 GiB, 1024 with 2-8 GiB, 2048 with 4-16 GiB, 4096 with 8-30 GiB (1 GiB steps), 8192 with 16-60 GiB (4 GiB steps), 16384 with 32-120 GiB (8 GiB steps).",
 			Bad:   "Cpu: 256\nMemory: 4096\n", Good: "Cpu: 1024\nMemory: 4096\n",

@@ -62,7 +62,7 @@ func init() {
 							continue
 						}
 						if vc, ok := prefixOf(v.Props.Get("CidrBlock")); ok && !(vc.Bits() <= s.cidr.Bits() && vc.Contains(s.cidr.Addr())) {
-							p.reportEnv(e, s.res, s.res.Props.Get("CidrBlock"), "subnet %s (%s) lies outside VPC %s (%s)", s.res.ID, s.cidr, v.ID, vc).Relate(v, "VPC "+v.ID)
+							relate(p.reportEnv(e, s.res, s.res.Props.Get("CidrBlock"), "subnet %s (%s) lies outside VPC %s (%s)", s.res.ID, s.cidr, v.ID, vc), v, "VPC "+v.ID)
 						}
 					}
 				}
@@ -77,7 +77,7 @@ func init() {
 					for i, a := range ss {
 						for _, b := range ss[:i] {
 							if a.vpc == b.vpc && a.vpc != "" && a.cidr.Overlaps(b.cidr) {
-								p.reportEnv(e, a.res, a.res.Props.Get("CidrBlock"), "subnet %s (%s) overlaps subnet %s (%s) in the same VPC", a.res.ID, a.cidr, b.res.ID, b.cidr).Relate(b.res, "subnet "+b.res.ID)
+								relate(p.reportEnv(e, a.res, a.res.Props.Get("CidrBlock"), "subnet %s (%s) overlaps subnet %s (%s) in the same VPC", a.res.ID, a.cidr, b.res.ID, b.cidr), b.res, "subnet "+b.res.ID)
 							}
 						}
 					}

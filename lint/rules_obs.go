@@ -2,6 +2,8 @@ package lint
 
 import (
 	"strings"
+
+	"github.com/riglet/riglet/ir"
 )
 
 // The observability family: every alarmable resource alarmed, every alarm heard.
@@ -70,7 +72,7 @@ func init() {
 					}
 				}
 			}},
-		sourceRule("OBS006", "alarm-config", "alarm", "observability", "an alarm the catalogue cannot make as configured",
+		sourceRule("OBS006", "alarm-config", ir.CodeAlarm, "observability", "an alarm the catalogue cannot make as configured",
 			"A catalogue alarm needs a threshold (the entry gives none on purpose, or the one given is not a number), a reason to be turned off ({disabled: \"why\"}), or dimensions its resource lacks (a target group no listener forwards to). The compiler reports it at the value or the resource.",
 			"alarms: {Queue: {SqsQueueDepth: off}}\n", "alarms: {Queue: {SqsQueueDepth: {disabled: \"drained nightly\"}}}\n"),
 		&Rule{ID: "OBS004", Name: "log-group-retention", Family: "observability", Severity: Warning, Scope: ScopeTemplate,

@@ -86,7 +86,7 @@ func init() {
 						}
 						for _, s := range srcs {
 							if sr, ok := retention(s); ok && dr <= sr {
-								p.reportEnv(e, dlq, dlq.Props.Get("MessageRetentionPeriod"), "dead-letter queue %s keeps messages %ds, no longer than its source %s (%ds)", dlq.ID, dr, s.ID, sr).Relate(s, "source queue "+s.ID)
+								relate(p.reportEnv(e, dlq, dlq.Props.Get("MessageRetentionPeriod"), "dead-letter queue %s keeps messages %ds, no longer than its source %s (%ds)", dlq.ID, dr, s.ID, sr), s, "source queue "+s.ID)
 							}
 						}
 					}

@@ -209,10 +209,10 @@ func run(p *Pass) {
 
 // codeRule returns the rule of a compile error code: a source rule, or a template
 // rule whose check the compiler already makes (then the finding is the same whichever
-// caught it).
-func codeRule(code string) *Rule {
+// caught it). A code no rule owns (a test forbids it) goes to the catch-all.
+func codeRule(code ir.Code) *Rule {
 	codeOnce.Do(func() {
-		codeRules = map[string]*Rule{}
+		codeRules = map[ir.Code]*Rule{}
 		for _, r := range registry {
 			if r.Code != "" {
 				codeRules[r.Code] = r
@@ -222,16 +222,21 @@ func codeRule(code string) *Rule {
 	if r := codeRules[code]; r != nil {
 		return r
 	}
-	return codeRules["other"]
+	return codeRules[ir.CodeOther]
 }
 
 var (
 	codeOnce  sync.Once
-	codeRules map[string]*Rule
+	codeRules map[ir.Code]*Rule
 )
 
-// compileFindings turns a failed compile's errors into findings of the rule of each
-// error's code ("" and unknown codes go to the catch-all rule).
+// FromErrors turns a failed compile's errors into findings of the rule of each
+// error's code, the same findings riglet lint reports for them, merged across envs.
+func FromErrors(err error) []Finding {
+	return sortFindings(mergeEnvs(compileFindings(err), nil))
+}
+
+// compileFindings gives each compile error the rule and severity of its code.
 func compileFindings(err error) []*Finding {
 	var es ir.Errors
 	var e1 *ir.Error
@@ -240,20 +245,16 @@ func compileFindings(err error) []*Finding {
 	case errors.As(err, &e1):
 		es = ir.Errors{e1}
 	default:
-		es = ir.Errors{{Msg: err.Error()}}
+		es = ir.Errors{{Code: ir.CodeOther, Msg: err.Error()}}
 	}
-	var out []*Finding
+	out := make([]*Finding, 0, len(es))
 	for _, e := range es {
-		code := e.Code
-		if code == "" && strings.HasSuffix(e.Pos.File, ".lock") {
-			code = "lock" // whatever is wrong in a lock file is the lock's mismatch
-		}
-		r := codeRule(code)
-		f := &Finding{Rule: r.ID, Severity: r.Severity, Pos: e.Pos, Msg: e.Msg}
-		for _, rel := range e.Related {
-			f.Related = append(f.Related, Related{Pos: rel.Pos, Msg: rel.Msg})
-		}
-		out = append(out, f)
+		f := *e
+		r := codeRule(e.Code)
+		f.Rule, f.Severity = r.ID, r.Severity
+		f.Related = append([]Related(nil), e.Related...)
+		f.Envs = append([]string(nil), e.Envs...)
+		out = append(out, &f)
 	}
 	return out
 }

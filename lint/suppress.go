@@ -67,9 +67,22 @@ func (s *suppression) covers(f *Finding) bool {
 		return false
 	}
 	if s.instance != "" {
-		return f.instance == s.instance || strings.HasPrefix(f.instance, s.instance+".")
+		return f.Instance == s.instance || strings.HasPrefix(f.Instance, s.instance+".")
 	}
-	return f.Pos.File == s.pos.File && (f.Pos.Line == s.pos.Line || f.Pos.Line == s.pos.Line+1)
+	if s.at(f.Pos) {
+		return true
+	}
+	for _, p := range f.Moved {
+		if s.at(p) {
+			return true
+		}
+	}
+	return false
+}
+
+// at reports whether a comment suppression sits on p's line or the line above it.
+func (s *suppression) at(p ir.Pos) bool {
+	return p.File == s.pos.File && (p.Line == s.pos.Line || p.Line == s.pos.Line+1)
 }
 
 // parseComments finds `# riglet:ignore ID[,ID] reason` comments in a file's lines.
@@ -110,6 +123,9 @@ func suppress(fs []Finding, files *fileCache, spec string, res *compiler.Result,
 		if f.Pos.File != "" {
 			want[f.Pos.File] = true
 		}
+		for _, p := range f.Moved {
+			want[p.File] = true
+		}
 	}
 	var sups []*suppression
 	if res != nil {
@@ -118,10 +134,8 @@ func suppress(fs []Finding, files *fileCache, spec string, res *compiler.Result,
 				want[e.EnvFile.File] = true
 			}
 			for _, s := range e.Stacks {
-				for _, p := range pairs(s.Template.Get("Resources")) {
-					if src := parsePos(text(p.Value.Get("Metadata").Get("riglet").Get("source"))); src.File != "" {
-						want[src.File] = true
-					}
+				for _, o := range s.Origins {
+					want[o.Pos.File] = true
 				}
 			}
 		}

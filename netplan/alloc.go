@@ -127,7 +127,7 @@ func allocateVPCs(cfg Config, envs []Env, lock *Lock, errs *ir.Errors) []vpc {
 		taken = append(taken, span{lo, lo + size(cfg.Prefix)})
 	}
 	if len(starved) > 0 {
-		errs.Add(&ir.Error{Pos: cfg.PoolPos, Related: starved,
+		errs.Add(&ir.Error{Code: ir.CodeNetwork, Pos: cfg.PoolPos, Related: starved,
 			Msg: fmt.Sprintf("network pool %s is too small: no free /%d is left for %d env(s)", cfg.Pool, cfg.Prefix, len(starved))})
 	}
 	return out
@@ -156,11 +156,11 @@ func planEnv(cfg Config, e Env, v vpc, el *EnvLock, errs *ir.Errors) (Plan, *Env
 			}
 			pos, s := subnetPos(e, t.Name, az), spanOf(p)
 			if !vs.contains(s) {
-				errs.Addf(pos, "env %q subnet %s for tier %q in AZ %q lies outside the env's VPC %s", e.Name, p, t.Name, az, v.cidr)
+				errs.AddCode(ir.CodeNetwork, pos, "env %q subnet %s for tier %q in AZ %q lies outside the env's VPC %s", e.Name, p, t.Name, az, v.cidr)
 				continue
 			}
 			if other := overlapping(p, explicit); other != nil {
-				errs.Add(&ir.Error{Pos: pos,
+				errs.Add(&ir.Error{Code: ir.CodeNetwork, Pos: pos,
 					Msg: fmt.Sprintf("env %q subnet %s for tier %q in AZ %q overlaps subnet %s for tier %q in AZ %q",
 						e.Name, p, t.Name, az, other.p, other.tier, other.az),
 					Related: []ir.Related{{Pos: other.pos, Msg: fmt.Sprintf("subnet %s for tier %q in AZ %q", other.p, other.tier, other.az)}}})
@@ -209,7 +209,7 @@ func planEnv(cfg Config, e Env, v vpc, el *EnvLock, errs *ir.Errors) (Plan, *Env
 			}
 			lo, ok := firstFit(ss, t.Size, taken)
 			if !ok {
-				errs.Add(&ir.Error{Pos: e.AZsPos,
+				errs.Add(&ir.Error{Code: ir.CodeNetwork, Pos: e.AZsPos,
 					Msg:     fmt.Sprintf("env %q tier %q slot %s has no free /%d left for AZ %q", e.Name, t.Name, slots[ti], t.Size, az),
 					Related: []ir.Related{{Pos: t.Pos, Msg: "tier " + strconv.Quote(t.Name) + " declared here"}}})
 				continue
@@ -293,7 +293,7 @@ func placeSlots(cfg Config, e Env, v vpc, slots []netip.Prefix, explicitOf, kept
 			if v.source == SourceExplicit {
 				pos = e.CIDRPos
 			}
-			errs.Add(&ir.Error{Pos: pos,
+			errs.Add(&ir.Error{Code: ir.CodeNetwork, Pos: pos,
 				Msg: fmt.Sprintf("env %q VPC %s has no room for tier %q: its slot of %d /%d subnets needs a free /%d",
 					e.Name, v.cidr, t.Name, cfg.MaxAZs, t.Size, want),
 				Related: []ir.Related{{Pos: t.Pos, Msg: "tier " + strconv.Quote(t.Name) + " declared here"}}})

@@ -175,16 +175,16 @@ func checkPrefix(p netip.Prefix) string {
 
 func checkConfig(cfg Config, errs *ir.Errors) {
 	if why := checkPrefix(cfg.Pool); why != "" {
-		errs.Addf(cfg.PoolPos, "network pool %s %s", cfg.Pool, why)
+		errs.AddCode(ir.CodeNetwork, cfg.PoolPos, "network pool %s %s", cfg.Pool, why)
 	}
 	prefixOK := cfg.Prefix >= minVPCBits && cfg.Prefix <= maxVPCBits
 	if !prefixOK {
-		errs.Addf(cfg.PrefixPos, "network prefix /%d is outside /%d../%d, the VPC sizes AWS allows", cfg.Prefix, minVPCBits, maxVPCBits)
+		errs.AddCode(ir.CodeNetwork, cfg.PrefixPos, "network prefix /%d is outside /%d../%d, the VPC sizes AWS allows", cfg.Prefix, minVPCBits, maxVPCBits)
 	} else if cfg.Pool.Bits() > cfg.Prefix {
-		errs.Addf(cfg.PoolPos, "network pool %s is smaller than one /%d VPC", cfg.Pool, cfg.Prefix)
+		errs.AddCode(ir.CodeNetwork, cfg.PoolPos, "network pool %s is smaller than one /%d VPC", cfg.Pool, cfg.Prefix)
 	}
 	if cfg.MaxAZs < 1 || cfg.MaxAZs > maxMaxAZs {
-		errs.Addf(cfg.MaxAZsPos, "max_azs %d is outside 1..%d", cfg.MaxAZs, maxMaxAZs)
+		errs.AddCode(ir.CodeNetwork, cfg.MaxAZsPos, "max_azs %d is outside 1..%d", cfg.MaxAZs, maxMaxAZs)
 		return
 	}
 	shortest := minVPCBits
@@ -195,17 +195,17 @@ func checkConfig(cfg Config, errs *ir.Errors) {
 	seen := map[string]ir.Pos{}
 	for _, t := range cfg.Tiers {
 		if t.Name == "" {
-			errs.Addf(t.Pos, "tier has no name")
+			errs.AddCode(ir.CodeNetwork, t.Pos, "tier has no name")
 			tiersOK = false
 		} else if first, dup := seen[t.Name]; dup {
-			errs.Add(&ir.Error{Pos: t.Pos, Msg: "tier " + strconv.Quote(t.Name) + " declared twice",
+			errs.Add(&ir.Error{Code: ir.CodeNetwork, Pos: t.Pos, Msg: "tier " + strconv.Quote(t.Name) + " declared twice",
 				Related: []ir.Related{{Pos: first, Msg: "first declared here"}}})
 			tiersOK = false
 		} else {
 			seen[t.Name] = t.Pos
 		}
 		if t.Size <= shortest || t.Size > maxSubnetBits {
-			errs.Addf(t.Pos, "tier %q subnet size /%d must be longer than the VPC prefix /%d and at most /%d", t.Name, t.Size, shortest, maxSubnetBits)
+			errs.AddCode(ir.CodeNetwork, t.Pos, "tier %q subnet size /%d must be longer than the VPC prefix /%d and at most /%d", t.Name, t.Size, shortest, maxSubnetBits)
 			tiersOK = false
 		}
 	}
@@ -218,7 +218,7 @@ func checkConfig(cfg Config, errs *ir.Errors) {
 		bits := slotBits(t.Size, cfg.MaxAZs)
 		lo, ok := firstFit(vpc, bits, slots)
 		if !ok {
-			errs.Addf(t.Pos, "tiers do not fit a /%d VPC: tier %q needs a /%d slot for %d /%d subnets and no room is left after the tiers before it",
+			errs.AddCode(ir.CodeNetwork, t.Pos, "tiers do not fit a /%d VPC: tier %q needs a /%d slot for %d /%d subnets and no room is left after the tiers before it",
 				cfg.Prefix, t.Name, bits, cfg.MaxAZs, t.Size)
 			return
 		}
@@ -234,22 +234,22 @@ func checkEnvs(cfg Config, envs []Env, errs *ir.Errors) {
 	names := map[string]ir.Pos{}
 	for i, e := range envs {
 		if e.Name == "" {
-			errs.Addf(e.Pos, "env has no name")
+			errs.AddCode(ir.CodeNetwork, e.Pos, "env has no name")
 		} else if first, dup := names[e.Name]; dup {
-			errs.Add(&ir.Error{Pos: e.Pos, Msg: "env " + strconv.Quote(e.Name) + " declared twice",
+			errs.Add(&ir.Error{Code: ir.CodeNetwork, Pos: e.Pos, Msg: "env " + strconv.Quote(e.Name) + " declared twice",
 				Related: []ir.Related{{Pos: first, Msg: "first declared here"}}})
 		} else {
 			names[e.Name] = e.Pos
 		}
 		if e.CIDR.IsValid() {
 			if why := checkPrefix(e.CIDR); why != "" {
-				errs.Addf(e.CIDRPos, "env %q cidr %s %s", e.Name, e.CIDR, why)
+				errs.AddCode(ir.CodeNetwork, e.CIDRPos, "env %q cidr %s %s", e.Name, e.CIDR, why)
 			} else if b := e.CIDR.Bits(); b < minVPCBits || b > maxVPCBits {
-				errs.Addf(e.CIDRPos, "env %q cidr %s is outside /%d../%d, the VPC sizes AWS allows", e.Name, e.CIDR, minVPCBits, maxVPCBits)
+				errs.AddCode(ir.CodeNetwork, e.CIDRPos, "env %q cidr %s is outside /%d../%d, the VPC sizes AWS allows", e.Name, e.CIDR, minVPCBits, maxVPCBits)
 			} else {
 				for _, o := range envs[:i] {
 					if isNet(o.CIDR) && o.CIDR.Overlaps(e.CIDR) {
-						errs.Add(&ir.Error{Pos: e.CIDRPos,
+						errs.Add(&ir.Error{Code: ir.CodeNetwork, Pos: e.CIDRPos,
 							Msg:     "env " + strconv.Quote(e.Name) + " cidr " + e.CIDR.String() + " overlaps env " + strconv.Quote(o.Name) + " cidr " + o.CIDR.String(),
 							Related: []ir.Related{{Pos: o.CIDRPos, Msg: "env " + strconv.Quote(o.Name) + " cidr " + o.CIDR.String()}}})
 					}
@@ -257,13 +257,13 @@ func checkEnvs(cfg Config, envs []Env, errs *ir.Errors) {
 			}
 		}
 		if len(e.AZs) > cfg.MaxAZs {
-			errs.Addf(e.AZsPos, "env %q has %d AZs, more than max_azs %d (the subnets each tier reserves)", e.Name, len(e.AZs), cfg.MaxAZs)
+			errs.AddCode(ir.CodeNetwork, e.AZsPos, "env %q has %d AZs, more than max_azs %d (the subnets each tier reserves)", e.Name, len(e.AZs), cfg.MaxAZs)
 		}
 		for j, az := range e.AZs {
 			if az == "" {
-				errs.Addf(e.AZsPos, "env %q has an empty AZ name", e.Name)
+				errs.AddCode(ir.CodeNetwork, e.AZsPos, "env %q has an empty AZ name", e.Name)
 			} else if slices.Contains(e.AZs[:j], az) {
-				errs.Addf(e.AZsPos, "env %q lists AZ %q twice", e.Name, az)
+				errs.AddCode(ir.CodeNetwork, e.AZsPos, "env %q lists AZ %q twice", e.Name, az)
 			}
 		}
 		for _, tier := range sortedKeys(e.Subnets) {
@@ -272,15 +272,15 @@ func checkEnvs(cfg Config, envs []Env, errs *ir.Errors) {
 				tsize, known := tiers[tier]
 				switch {
 				case !known:
-					errs.Addf(pos, "env %q subnet for unknown tier %q", e.Name, tier)
+					errs.AddCode(ir.CodeNetwork, pos, "env %q subnet for unknown tier %q", e.Name, tier)
 				case !slices.Contains(e.AZs, az):
-					errs.Addf(pos, "env %q subnet for tier %q in AZ %q, which the env does not list", e.Name, tier, az)
+					errs.AddCode(ir.CodeNetwork, pos, "env %q subnet for tier %q in AZ %q, which the env does not list", e.Name, tier, az)
 				case !p.IsValid():
-					errs.Addf(pos, "env %q subnet for tier %q in AZ %q has no CIDR", e.Name, tier, az)
+					errs.AddCode(ir.CodeNetwork, pos, "env %q subnet for tier %q in AZ %q has no CIDR", e.Name, tier, az)
 				case checkPrefix(p) != "":
-					errs.Addf(pos, "env %q subnet %s %s", e.Name, p, checkPrefix(p))
+					errs.AddCode(ir.CodeNetwork, pos, "env %q subnet %s %s", e.Name, p, checkPrefix(p))
 				case p.Bits() != tsize:
-					errs.Addf(pos, "env %q subnet %s for tier %q is a /%d, the tier's subnets are /%d", e.Name, p, tier, p.Bits(), tsize)
+					errs.AddCode(ir.CodeNetwork, pos, "env %q subnet %s for tier %q is a /%d, the tier's subnets are /%d", e.Name, p, tier, p.Bits(), tsize)
 				}
 			}
 		}

@@ -135,7 +135,7 @@ func Allocate(rules []Rule, lock *Lock) ([]Assignment, *Lock, ir.Errors) {
 func validate(r *Rule, errs *ir.Errors) bool {
 	ok := true
 	bad := func(format string, args ...any) {
-		errs.Addf(r.Pos, format, args...)
+		errs.AddCode(ir.CodePriority, r.Pos, format, args...)
 		ok = false
 	}
 	if r.Key == "" {
@@ -191,7 +191,7 @@ func checkQuotas(rules []Rule, errs *ir.Errors) {
 		}
 		slices.SortFunc(rs, byPosKey)
 		if len(rs) > MaxRules {
-			errs.Addf(rs[MaxRules].Pos, "load balancer %s has %d listener rules, more than the default quota of %d", lb, len(rs), MaxRules)
+			errs.AddCode(ir.CodePriority, rs[MaxRules].Pos, "load balancer %s has %d listener rules, more than the default quota of %d", lb, len(rs), MaxRules)
 		}
 		seen := map[string]bool{}
 		for _, r := range rs {
@@ -199,7 +199,7 @@ func checkQuotas(rules []Rule, errs *ir.Errors) {
 				if !seen[tg] {
 					seen[tg] = true
 					if len(seen) == MaxTargetGroups+1 {
-						errs.Addf(r.Pos, "load balancer %s has %d target groups, more than the default quota of %d", lb, countTGs(rs), MaxTargetGroups)
+						errs.AddCode(ir.CodePriority, r.Pos, "load balancer %s has %d target groups, more than the default quota of %d", lb, countTGs(rs), MaxTargetGroups)
 					}
 				}
 			}
@@ -251,7 +251,7 @@ func allocListener(name string, rules []*Rule, entries map[string]Entry, errs *i
 	live := map[string]*slot{}
 	for _, r := range rules {
 		if prev, ok := live[r.Key]; ok {
-			errs.Add(&ir.Error{Pos: r.Pos, Msg: fmt.Sprintf("listener rule key %s is used twice on listener %s", r.Key, name),
+			errs.Add(&ir.Error{Code: ir.CodePriority, Pos: r.Pos, Msg: fmt.Sprintf("listener rule key %s is used twice on listener %s", r.Key, name),
 				Related: []ir.Related{{Pos: prev.r.Pos, Msg: "first used here"}}})
 			continue
 		}
@@ -271,12 +271,12 @@ func allocListener(name string, rules []*Rule, entries map[string]Entry, errs *i
 	for _, k := range keys {
 		e := entries[k]
 		if e.Priority < MinPriority || e.Priority > MaxPriority {
-			errs.Addf(posOf(live, k), "lock: listener %s: %s has priority %d, out of range %d..%d", name, k, e.Priority, MinPriority, MaxPriority)
+			errs.AddCode(ir.CodePriority, posOf(live, k), "lock: listener %s: %s has priority %d, out of range %d..%d", name, k, e.Priority, MinPriority, MaxPriority)
 			badLock[k] = true
 			continue
 		}
 		if other, ok := holder[e.Priority]; ok {
-			errs.Addf(posOf(live, k), "lock: listener %s: %s and %s share priority %d", name, other, k, e.Priority)
+			errs.AddCode(ir.CodePriority, posOf(live, k), "lock: listener %s: %s and %s share priority %d", name, other, k, e.Priority)
 			badLock[k] = true
 			continue
 		}
@@ -294,17 +294,17 @@ func allocListener(name string, rules []*Rule, entries map[string]Entry, errs *i
 		if r.Explicit > 0 {
 			p := r.Explicit
 			if other, ok := explicitAt[p]; ok {
-				errs.Add(&ir.Error{Pos: r.Pos, Msg: fmt.Sprintf("listener rule %s: priority %d is also given to %s on listener %s", r.Key, p, other.r.Key, name),
+				errs.Add(&ir.Error{Code: ir.CodePriority, Pos: r.Pos, Msg: fmt.Sprintf("listener rule %s: priority %d is also given to %s on listener %s", r.Key, p, other.r.Key, name),
 					Related: []ir.Related{{Pos: other.r.Pos, Msg: fmt.Sprintf("priority %d given here", p)}}})
 				s.failed = true
 				continue
 			}
 			if k, ok := holder[p]; ok && k != r.Key {
 				if hs, ok := live[k]; ok {
-					errs.Add(&ir.Error{Pos: r.Pos, Msg: fmt.Sprintf("listener rule %s: priority %d is held by %s in the lock", r.Key, p, k),
+					errs.Add(&ir.Error{Code: ir.CodePriority, Pos: r.Pos, Msg: fmt.Sprintf("listener rule %s: priority %d is held by %s in the lock", r.Key, p, k),
 						Related: []ir.Related{{Pos: hs.r.Pos, Msg: fmt.Sprintf("%s holds priority %d", k, p)}}})
 				} else {
-					errs.Addf(r.Pos, "listener rule %s: priority %d is reserved for the removed rule %s until riglet lock prune", r.Key, p, k)
+					errs.AddCode(ir.CodePriority, r.Pos, "listener rule %s: priority %d is reserved for the removed rule %s until riglet lock prune", r.Key, p, k)
 				}
 				s.failed = true
 				continue
@@ -439,7 +439,7 @@ func checkPair(a, b *slot, r relation, errs *ir.Errors) {
 	case r.undecided():
 		if !both {
 			at, other := blame(a, b)
-			errs.Add(&ir.Error{Pos: at.r.Pos, Msg: fmt.Sprintf("cannot decide whether listener rule %s or %s is narrower (the patterns are too complex): give them explicit priorities", a.r.Key, b.r.Key),
+			errs.Add(&ir.Error{Code: ir.CodePriority, Pos: at.r.Pos, Msg: fmt.Sprintf("cannot decide whether listener rule %s or %s is narrower (the patterns are too complex): give them explicit priorities", a.r.Key, b.r.Key),
 				Related: []ir.Related{{Pos: other.r.Pos, Msg: other.r.Key + " is here"}}})
 		}
 	case r.aNarrower():
@@ -456,7 +456,7 @@ func checkPair(a, b *slot, r relation, errs *ir.Errors) {
 		if !a.explicit() && !b.explicit() {
 			give = "give them explicit priorities"
 		}
-		errs.Add(&ir.Error{Pos: at.r.Pos, Msg: fmt.Sprintf("listener rules %s and %s %s: %s to order them", a.r.Key, b.r.Key, what, give),
+		errs.Add(&ir.Error{Code: ir.CodePriority, Pos: at.r.Pos, Msg: fmt.Sprintf("listener rules %s and %s %s: %s to order them", a.r.Key, b.r.Key, what, give),
 			Related: []ir.Related{{Pos: other.r.Pos, Msg: other.r.Key + " is here"}}})
 	}
 }
@@ -479,12 +479,12 @@ func checkOrder(narrow, broad *slot, errs *ir.Errors) {
 	if !(narrow.explicit() && broad.explicit()) {
 		msg += fmt.Sprintf("; riglet never moves a locked priority (%s %s, %s %s): give one of them an explicit priority", broad.r.Key, broad.src, narrow.r.Key, narrow.src)
 	}
-	errs.Add(&ir.Error{Pos: broad.r.Pos, Msg: msg,
+	errs.Add(&ir.Error{Code: ir.CodePriority, Pos: broad.r.Pos, Msg: msg,
 		Related: []ir.Related{{Pos: narrow.r.Pos, Msg: fmt.Sprintf("%s is narrower", narrow.r.Key)}}})
 }
 
 func noRoom(s, loBy, hiBy *slot, lo, hi int) *ir.Error {
-	e := &ir.Error{Pos: s.r.Pos}
+	e := &ir.Error{Code: ir.CodePriority, Pos: s.r.Pos}
 	below, above := "the start of the listener", "the end of the listener"
 	if loBy != nil {
 		below = fmt.Sprintf("%s (priority %d)", loBy.r.Key, lo)

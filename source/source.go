@@ -73,7 +73,7 @@ func Parse(file string, data []byte) (*ir.Node, error) {
 		}
 		docs++
 		if docs > 1 {
-			c.errs.AddCode("yaml", c.startPos(d.Body), "more than one YAML document in the file")
+			c.errs.AddCode(ir.CodeYAML, c.startPos(d.Body), "more than one YAML document in the file")
 			break
 		}
 		root = c.node(d.Body, 0)
@@ -94,12 +94,10 @@ func syntaxError(file string, err error) error {
 		if t := ye.GetToken(); t != nil && t.Position != nil {
 			p.Line, p.Col = int32(t.Position.Line), int32(t.Position.Column)
 		}
-		e := ir.Errorf(p, "yaml: %s", lowerFirst(ye.GetMessage()))
-		e.Code = "yaml"
+		e := ir.Errorf(ir.CodeYAML, p, "yaml: %s", lowerFirst(ye.GetMessage()))
 		return ir.Errors{e}
 	}
-	e := ir.Errorf(ir.Pos{File: file}, "yaml: %s", err.Error())
-	e.Code = "yaml"
+	e := ir.Errorf(ir.CodeYAML, ir.Pos{File: file}, "yaml: %s", err.Error())
 	return ir.Errors{e}
 }
 
@@ -137,7 +135,7 @@ func (c *converter) budget(n ast.Node) bool {
 	if c.count > MaxNodes {
 		if !c.blown {
 			c.blown = true
-			c.errs.AddCode("yaml", c.pos(n.GetToken()), "document expands to more than %d values (aliases that multiply?)", MaxNodes)
+			c.errs.AddCode(ir.CodeYAML, c.pos(n.GetToken()), "document expands to more than %d values (aliases that multiply?)", MaxNodes)
 		}
 		return false
 	}
@@ -152,7 +150,7 @@ func (c *converter) node(n ast.Node, depth int) *ir.Node {
 	if depth > MaxDepth {
 		if !c.blown {
 			c.blown = true
-			c.errs.AddCode("yaml", p, "values nested more than %d deep", MaxDepth)
+			c.errs.AddCode(ir.CodeYAML, p, "values nested more than %d deep", MaxDepth)
 		}
 		return &ir.Node{Kind: ir.Null, Pos: p}
 	}
@@ -214,7 +212,7 @@ func (c *converter) node(n ast.Node, depth int) *ir.Node {
 		}
 		target, ok := c.anchors[name]
 		if !ok {
-			c.errs.AddCode("yaml", p, "unknown alias *%s", name)
+			c.errs.AddCode(ir.CodeYAML, p, "unknown alias *%s", name)
 			return &ir.Node{Kind: ir.Null, Pos: p}
 		}
 		return c.node(target, depth+1)
@@ -225,7 +223,7 @@ func (c *converter) node(n ast.Node, depth int) *ir.Node {
 	case *ast.DocumentNode:
 		return c.node(v.Body, depth+1)
 	}
-	c.errs.AddCode("yaml", p, "unsupported YAML node %s", n.Type())
+	c.errs.AddCode(ir.CodeYAML, p, "unsupported YAML node %s", n.Type())
 	return &ir.Node{Kind: ir.Null, Pos: p}
 }
 
@@ -244,12 +242,12 @@ func (c *converter) pair(m *ir.Node, mv *ast.MappingValueNode, seen map[string]i
 	}
 	key, ok := c.key(mv.Key)
 	if !ok {
-		c.errs.AddCode("yaml", kp, "a map key must be a scalar")
+		c.errs.AddCode(ir.CodeYAML, kp, "a map key must be a scalar")
 		return
 	}
 	if first, dup := seen[key]; dup {
-		c.errs.Add(&ir.Error{Pos: kp, Msg: "duplicate key " + strconv.Quote(key),
-			Related: []ir.Related{{Pos: first, Msg: "first defined here"}}, Code: "duplicate-key"})
+		c.errs.Add(&ir.Error{Code: ir.CodeDuplicateKey, Pos: kp, Msg: "duplicate key " + strconv.Quote(key),
+			Related: []ir.Related{{Pos: first, Msg: "first defined here"}}})
 		return
 	}
 	seen[key] = kp
@@ -271,7 +269,7 @@ func (c *converter) merge(m, src *ir.Node, seen map[string]ir.Pos, p ir.Pos) {
 	}
 	for _, s := range maps {
 		if s.Kind != ir.Map {
-			c.errs.AddCode("yaml", p, "a merge key takes a map or a list of maps")
+			c.errs.AddCode(ir.CodeYAML, p, "a merge key takes a map or a list of maps")
 			return
 		}
 		for _, pr := range s.Pairs {
@@ -309,19 +307,19 @@ func (c *converter) tag(t *ast.TagNode, p ir.Pos, depth int) *ir.Node {
 		if v.IsScalar() {
 			return &ir.Node{Kind: ir.String, Text: scalarText(t.Value, v), Pos: p}
 		}
-		c.errs.AddCode("yaml", p, "%s takes a scalar", name)
+		c.errs.AddCode(ir.CodeYAML, p, "%s takes a scalar", name)
 		return v
 	case "!!int", "!!float":
 		v := c.node(t.Value, depth+1)
 		if _, err := strconv.ParseFloat(v.Text, 64); err != nil || !v.IsScalar() {
-			c.errs.AddCode("yaml", p, "%s %q is not a number", name, v.Text)
+			c.errs.AddCode(ir.CodeYAML, p, "%s %q is not a number", name, v.Text)
 		}
 		return &ir.Node{Kind: ir.Number, Text: v.Text, Pos: p}
 	case "!!bool":
 		v := c.node(t.Value, depth+1)
 		b, err := strconv.ParseBool(v.Text)
 		if err != nil {
-			c.errs.AddCode("yaml", p, "!!bool %q is not a boolean", v.Text)
+			c.errs.AddCode(ir.CodeYAML, p, "!!bool %q is not a boolean", v.Text)
 		}
 		return &ir.Node{Kind: ir.Bool, Text: strconv.FormatBool(b), Pos: p}
 	case "!!map", "!!seq", "!!null":
@@ -331,13 +329,13 @@ func (c *converter) tag(t *ast.TagNode, p ir.Pos, depth int) *ir.Node {
 		// goccy gives "a: !GetAZs" followed by "b: 1" the map that follows as the tag's
 		// value; YAML gives it nothing. Refuse rather than lose the map.
 		if vp := c.startPos(t.Value); vp.Line > p.Line && vp.Col <= c.ownerCol {
-			c.errs.AddCode("yaml", p, "%s has no value on its line; write %s \"\" for an empty one", name, name)
+			c.errs.AddCode(ir.CodeYAML, p, "%s has no value on its line; write %s \"\" for an empty one", name, name)
 			return &ir.Node{Kind: ir.Null, Pos: p}
 		}
 	}
 	fn, ok := shortTags[name]
 	if !ok {
-		c.errs.AddCode("yaml", p, "unknown tag %s", name)
+		c.errs.AddCode(ir.CodeYAML, p, "unknown tag %s", name)
 		return &ir.Node{Kind: ir.Null, Pos: p}
 	}
 	arg := c.node(t.Value, depth+1)
@@ -345,7 +343,7 @@ func (c *converter) tag(t *ast.TagNode, p ir.Pos, depth int) *ir.Node {
 		// !GetAtt Res.Attr: the resource name never holds a dot, the attribute may (Endpoint.Address).
 		res, attr, found := strings.Cut(arg.Text, ".")
 		if !found {
-			c.errs.AddCode("yaml", p, "!GetAtt %q needs the form Resource.Attribute", arg.Text)
+			c.errs.AddCode(ir.CodeYAML, p, "!GetAtt %q needs the form Resource.Attribute", arg.Text)
 		}
 		arg = ir.NewList(arg.Pos, ir.Str(res, arg.Pos), ir.Str(attr, arg.Pos))
 	}
@@ -390,7 +388,7 @@ func (c *converter) colonInKey(mv *ast.MappingValueNode) bool {
 			key = rest[:i]
 		}
 	}
-	c.errs.AddCode("yaml", c.pos(mv.Key.GetToken()), "in a {...} map, quote a key that holds a colon: %q (YAML readers disagree on the plain form)", key)
+	c.errs.AddCode(ir.CodeYAML, c.pos(mv.Key.GetToken()), "in a {...} map, quote a key that holds a colon: %q (YAML readers disagree on the plain form)", key)
 	return true
 }
 

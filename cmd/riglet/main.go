@@ -17,7 +17,7 @@ import (
 
 	"github.com/riglet/riglet/blocks"
 	"github.com/riglet/riglet/compiler"
-	"github.com/riglet/riglet/ir"
+	"github.com/riglet/riglet/lint"
 )
 
 // Exit codes (DESIGN 8).
@@ -135,26 +135,11 @@ func specFiles(dir string, args []string) ([]string, error) {
 
 func builtinBlocks() fs.FS { return blocks.FS }
 
-// printErrors prints a compile's problems, one per line, and says how many.
+// printErrors prints a compile's problems as riglet lint prints them (one printer, so
+// one mistake reads the same from either command), and reports that errors were found.
 func printErrors(w io.Writer, err error) error {
-	var es ir.Errors
-	if !errors.As(err, &es) {
-		var e *ir.Error
-		if errors.As(err, &e) {
-			es = ir.Errors{e}
-		} else {
-			return err
-		}
-	}
-	for _, e := range es.Sorted() {
-		fmt.Fprintf(w, "%s: error: %s\n", e.Pos, e.Msg)
-		for _, r := range e.Related {
-			if r.Msg != "" {
-				fmt.Fprintf(w, "\t%s: %s\n", r.Pos, r.Msg)
-			} else {
-				fmt.Fprintf(w, "\t%s\n", r.Pos)
-			}
-		}
+	if err := lint.Write(w, "text", lint.FromErrors(err)); err != nil {
+		return err
 	}
 	return errorsFound
 }
