@@ -420,7 +420,7 @@ func (c *compilation) render(er *EnvResult, errs *ir.Errors) {
 	if !c.opts.RenderOnly || len(*errs) > 0 {
 		return
 	}
-	er.files = renderEnv(c.spec, er)
+	er.files = renderEnv(c.spec, er, false)
 	for _, s := range er.Stacks {
 		s.Template = nil
 	}

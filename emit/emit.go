@@ -5,6 +5,7 @@
 package emit
 
 import (
+	"bytes"
 	"strings"
 	"unicode/utf8"
 
@@ -23,14 +24,60 @@ func Template(header []string, n *ir.Node) []byte {
 
 // AppendTemplate is Template appending to dst (for reuse of buffers).
 func AppendTemplate(dst []byte, header []string, n *ir.Node) []byte {
+	b, _ := appendTemplate(dst, header, n, false)
+	return b
+}
+
+// Index says on which line of an emitted template each resource and output key was
+// written (1-based), so that a finding or a diff can point at the generated line
+// without reading the template back.
+type Index struct {
+	Resources map[string]int
+	Outputs   map[string]int
+}
+
+// TemplateIndexed is Template, also returning where it wrote each resource and output.
+func TemplateIndexed(header []string, n *ir.Node) ([]byte, *Index) {
+	return appendTemplate(make([]byte, 0, 16<<10), header, n, true)
+}
+
+func appendTemplate(dst []byte, header []string, n *ir.Node, index bool) ([]byte, *Index) {
+	start := len(dst)
 	for _, h := range header {
 		dst = append(dst, "# "...)
 		dst = append(dst, h...)
 		dst = append(dst, '\n')
 	}
 	w := writer{b: dst, layout: true, first: true}
+	if index {
+		w.marks = map[string][]mark{}
+	}
 	w.root(n, &templateOrder)
-	return append(w.b, '\n')
+	out := append(w.b, '\n')
+	if !index {
+		return out, nil
+	}
+	// The writer noted byte offsets; one pass over the bytes turns them into lines.
+	idx := &Index{Resources: map[string]int{}, Outputs: map[string]int{}}
+	for section, ms := range w.marks {
+		into := idx.Resources
+		if section == "Outputs" {
+			into = idx.Outputs
+		}
+		line, at := 1, start
+		for _, m := range ms { // in offset order: they were written in order
+			line += bytes.Count(out[at:m.offset], []byte{'\n'})
+			at = m.offset
+			into[m.key] = line
+		}
+	}
+	return out, idx
+}
+
+// mark is a key written at a byte offset.
+type mark struct {
+	key    string
+	offset int
 }
 
 // Value writes any node in the same style (used for messages and docs), no trailing
@@ -50,6 +97,9 @@ type writer struct {
 	first       bool // nothing written yet on this template
 	lastIndent  int
 	lastComment bool
+	// marks, when indexing, collects the offsets of the keys of Resources and Outputs.
+	marks   map[string][]mark
+	section string // the top-level key being written
 }
 
 // line starts a new line indented by indent.
@@ -232,6 +282,14 @@ func (w *writer) orderedMapping(n *ir.Node, indent int, inline bool, ord *orderi
 func (w *writer) pair(p *ir.Pair, indent int, inline bool, ord *ordering) {
 	if !inline {
 		w.line(indent)
+	}
+	if w.marks != nil {
+		switch {
+		case indent == 0:
+			w.section = p.Key
+		case indent == 2 && (w.section == "Resources" || w.section == "Outputs"):
+			w.marks[w.section] = append(w.marks[w.section], mark{p.Key, len(w.b)})
+		}
 	}
 	if len(p.Key) > 128 || !simplePlain(p.Key) {
 		w.otherPair(p, indent, ord)

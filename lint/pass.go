@@ -147,7 +147,7 @@ func (e *Env) render() {
 	for _, f := range e.result.EnvFiles(e.EnvResult) {
 		if strings.HasSuffix(f.Path, ".yaml") {
 			name := strings.TrimSuffix(strings.TrimPrefix(f.Path, prefix), ".yaml")
-			e.lines[name] = resourceLines(f.Data)
+			e.lines[name] = f.Index.Resources
 			e.sizes[name] = len(f.Data)
 		}
 	}
@@ -164,34 +164,6 @@ func (e *Env) generated(s *Stack, id string) (ir.Pos, bool) {
 	e.render()
 	line, ok := e.lines[s.Name][id]
 	return ir.Pos{File: s.OutPath, Line: int32(line), Col: 3}, ok
-}
-
-// resourceLines finds "  LogicalID:" under "Resources:" in an emitted template.
-func resourceLines(data []byte) map[string]int {
-	out := map[string]int{}
-	in := false
-	line := 0
-	for len(data) > 0 {
-		line++
-		i := 0
-		for i < len(data) && data[i] != '\n' {
-			i++
-		}
-		l := string(data[:i])
-		if i < len(data) {
-			i++
-		}
-		data = data[i:]
-		switch {
-		case len(l) > 0 && l[0] != ' ' && l[0] != '#':
-			in = l == "Resources:"
-		case in && len(l) > 2 && l[:2] == "  " && l[2] != ' ' && l[2] != '#':
-			if k, _, ok := strings.Cut(l[2:], ":"); ok {
-				out[strings.Trim(k, `"'`)] = line
-			}
-		}
-	}
-	return out
 }
 
 // Report records a finding about resource r at node at (its position, or the
