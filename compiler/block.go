@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/riglet/riglet/eval"
 	"github.com/riglet/riglet/ir"
 	"github.com/riglet/riglet/source"
 )
@@ -361,7 +362,7 @@ func readParam(pr ir.Pair, errs *ir.Errors) *Param {
 // normalize turns a literal value into the shape the parameter's type gives it
 // (lists from comma-separated strings, strings from numbers for String parameters).
 func (p *Param) normalize(v *ir.Node) *ir.Node {
-	if !isLiteral(v) {
+	if !eval.IsLiteral(v) {
 		return v
 	}
 	if p.IsList() {
@@ -369,7 +370,7 @@ func (p *Param) normalize(v *ir.Node) *ir.Node {
 			if v.Text == "" {
 				return ir.NewList(v.Pos)
 			}
-			v = splitList(v.Text, ",", v.Pos)
+			v = eval.SplitList(v.Text, ",", v.Pos)
 			for _, it := range v.Items {
 				it.Text = strings.TrimSpace(it.Text)
 			}
@@ -411,7 +412,7 @@ func (p *Param) scalar(v *ir.Node) *ir.Node {
 // check validates a value against the parameter's type and constraints; "" means valid.
 // Values known only at deploy time are not checked here.
 func (p *Param) check(v *ir.Node) string {
-	if !isLiteral(v) {
+	if !eval.IsLiteral(v) {
 		return ""
 	}
 	v = p.normalize(v)

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/riglet/riglet/alarms"
+	"github.com/riglet/riglet/eval"
 	"github.com/riglet/riglet/ir"
 	"github.com/riglet/riglet/source"
 )
@@ -14,7 +15,7 @@ type envCompile struct {
 	c         *compilation
 	env       *Env   // nil for shared
 	envName   string // "" for shared
-	ctx       *envCtx
+	ctx       *eval.Env
 	outs      map[string]*stackOut
 	exps      map[*Instance]*expansion
 	needs     map[string]map[string]bool     // stack -> stacks it needs
@@ -68,7 +69,7 @@ func (c *compilation) compileShared() (*EnvResult, *ir.Errors) {
 
 func (c *compilation) newEnvCompile(env *Env) *envCompile {
 	return &envCompile{c: c, env: env, envName: env.Name, errs: &ir.Errors{},
-		ctx:  &envCtx{name: env.Name, account: env.Account, region: env.Region, azs: env.AZs},
+		ctx:  &eval.Env{Name: env.Name, Account: env.Account, Region: env.Region, AZs: env.AZs},
 		outs: map[string]*stackOut{}, exps: map[*Instance]*expansion{}, failed: map[*Instance]bool{}, exportIDs: map[string]string{},
 		needs: map[string]map[string]bool{}, exports: map[string]map[string]*ir.Node{},
 		origins: map[string]map[string]ParamOrigin{}}
@@ -300,7 +301,7 @@ func (ec *envCompile) derived(key string, path string, p ir.Pos) *ir.Node {
 }
 
 // priorityFn marks a listener rule priority the priority pass derives.
-const priorityFn = "Riglet::Priority"
+const priorityFn = eval.PriorityFn
 
 // findOutput resolves "[env:]stack.instance.Output" or "instance.Output".
 func (ec *envCompile) findOutput(ref string, p ir.Pos, report bool) (*Instance, string, string) {

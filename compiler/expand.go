@@ -3,6 +3,7 @@ package compiler
 import (
 	"strings"
 
+	"github.com/riglet/riglet/eval"
 	"github.com/riglet/riglet/ir"
 )
 
@@ -38,7 +39,7 @@ func (s *stackOut) addResource(id string, n *ir.Node, o *Origin, errs *ir.Errors
 // expander inlines blocks into one stack.
 type expander struct {
 	c     *compilation
-	env   *envCtx
+	env   *eval.Env
 	out   *stackOut
 	errs  *ir.Errors
 	chain []string // blocks being expanded, for cycles
@@ -58,7 +59,7 @@ type blockScope struct {
 	nestedDef map[string]bool
 }
 
-func (s *blockScope) ref(name string, p ir.Pos) (*ir.Node, bool) {
+func (s *blockScope) Ref(name string, p ir.Pos) (*ir.Node, bool) {
 	if strings.HasPrefix(name, "\x00mapping:") {
 		m := s.b.Mappings.Get(strings.TrimPrefix(name, "\x00mapping:"))
 		return m, m != nil
@@ -82,7 +83,7 @@ func (s *blockScope) ref(name string, p ir.Pos) (*ir.Node, bool) {
 	return nil, false
 }
 
-func (s *blockScope) getAtt(res, attr string, p ir.Pos) (*ir.Node, bool) {
+func (s *blockScope) GetAtt(res, attr string, p ir.Pos) (*ir.Node, bool) {
 	if ex, ok := s.nested[res]; ok {
 		v, ok := ex.outputs[attr]
 		if !ok {
@@ -101,11 +102,11 @@ func (s *blockScope) getAtt(res, attr string, p ir.Pos) (*ir.Node, bool) {
 		}
 		return ir.GetAtt(s.prefix+res, attr, p), true
 	}
-	s.x.errs.AddCode(ir.CodeGetAttMissing, p, "Fn::GetAtt of unknown resource %s%s", res, didYouMean(res, s.refNames()))
+	s.x.errs.AddCode(ir.CodeGetAttMissing, p, "Fn::GetAtt of unknown resource %s%s", res, didYouMean(res, s.RefNames()))
 	return ir.GetAtt(res, attr, p), true
 }
 
-func (s *blockScope) refNames() []string {
+func (s *blockScope) RefNames() []string {
 	var ns []string
 	for k := range s.params {
 		ns = append(ns, k)
@@ -144,17 +145,16 @@ func (x *expander) expand(b *Block, prefix, path string, values *ir.Node, at ir.
 		return &expansion{block: b, prefix: prefix, path: path, outputs: map[string]*ir.Node{}}
 	}
 
-	ev := &evaluator{env: x.env, stack: x.out.name, names: s, errs: x.errs,
-		conds: map[string]*ir.Node{}, condVals: map[string]int8{}}
+	ev := eval.New(x.env, x.out.name, s, x.errs)
 	if b.Conditions != nil {
 		for _, p := range b.Conditions.Pairs {
-			ev.conds[p.Key] = p.Value
+			ev.Conds[p.Key] = p.Value
 		}
 	}
 	resources := b.Resources
-	if resources != nil && hasForEach(resources) {
+	if resources != nil && eval.HasForEach(resources) {
 		// Fn::ForEach in Resources: expand the keys first, values are evaluated below.
-		resources = ev.expandKeys(resources)
+		resources = ev.ExpandKeys(resources)
 	}
 	// Which resources exist in this env, and which are nested blocks.
 	type res struct {
@@ -176,7 +176,7 @@ func (x *expander) expand(b *Block, prefix, path string, values *ir.Node, at ir.
 		if c := r.Get("Condition"); c != nil {
 			if c.Kind != ir.String {
 				x.errs.AddCode(ir.CodeBlockDefinition, c.Pos, "Condition names a condition")
-			} else if v, ok := ev.condValue(c.Text, c.Pos); ok {
+			} else if v, ok := ev.CondValue(c.Text, c.Pos); ok {
 				include = v
 			}
 		}
@@ -222,13 +222,13 @@ func (x *expander) expand(b *Block, prefix, path string, values *ir.Node, at ir.
 	ex := &expansion{block: b, prefix: prefix, path: path, outputs: map[string]*ir.Node{}, outPos: map[string]ir.Pos{}}
 	if b.Outputs != nil {
 		outs := b.Outputs
-		if hasForEach(outs) {
-			outs = ev.expandKeys(outs)
+		if eval.HasForEach(outs) {
+			outs = ev.ExpandKeys(outs)
 		}
 		for _, p := range outs.Pairs {
 			o := p.Value
 			if c := o.Get("Condition"); c != nil && c.Kind == ir.String {
-				if v, ok := ev.condValue(c.Text, c.Pos); !ok || !v {
+				if v, ok := ev.CondValue(c.Text, c.Pos); !ok || !v {
 					continue
 				}
 			}
@@ -240,8 +240,8 @@ func (x *expander) expand(b *Block, prefix, path string, values *ir.Node, at ir.
 				x.errs.AddCode(ir.CodeBlockDefinition, p.KeyPos, "output %s has no Value", p.Key)
 				continue
 			}
-			val := ev.eval(v)
-			if val == removed {
+			val := ev.Eval(v)
+			if val == eval.Removed {
 				continue
 			}
 			ex.outputs[p.Key] = val
@@ -253,102 +253,3 @@ func (x *expander) expand(b *Block, prefix, path string, values *ir.Node, at ir.
 }
 
 var logicalIDRE = mustRE(`^[A-Za-z0-9]+$`)
-
-func hasForEach(n *ir.Node) bool {
-	for _, p := range n.Pairs {
-		if strings.HasPrefix(p.Key, "Fn::ForEach::") {
-			return true
-		}
-	}
-	return false
-}
-
-// expandKeys expands Fn::ForEach entries of a section map without evaluating the
-// other entries' values (they are evaluated in their turn, with identifiers
-// substituted into them).
-func (e *evaluator) expandKeys(n *ir.Node) *ir.Node {
-	out := &ir.Node{Kind: ir.Map, Pos: n.Pos}
-	for _, p := range n.Pairs {
-		if !strings.HasPrefix(p.Key, "Fn::ForEach::") {
-			out.Pairs = append(out.Pairs, p)
-			continue
-		}
-		for _, q := range e.forEachRaw(p) {
-			if out.Get(q.Key) != nil {
-				e.errf(q.KeyPos, "Fn::ForEach produces the key %s twice", q.Key)
-				continue
-			}
-			out.Pairs = append(out.Pairs, q)
-		}
-	}
-	return out
-}
-
-// forEachRaw expands a Fn::ForEach entry by substituting the identifier into keys and
-// into Ref/Fn::Sub of the values, without evaluating anything else.
-func (e *evaluator) forEachRaw(p ir.Pair) []ir.Pair {
-	a := p.Value
-	if a.Kind != ir.List || len(a.Items) != 3 || a.Items[0].Kind != ir.String || a.Items[2].Kind != ir.Map {
-		e.errf(p.KeyPos, "%s takes [Identifier, Collection, {OutputKey: OutputValue}]", p.Key)
-		return nil
-	}
-	id := a.Items[0].Text
-	coll := e.eval(a.Items[1])
-	if coll.Kind == ir.String && coll.Text != "" {
-		coll = splitList(coll.Text, ",", coll.Pos)
-	}
-	if coll.Kind != ir.List || !isLiteral(coll) {
-		e.errf(a.Items[1].Pos, "the collection of %s must be known at compile time", p.Key)
-		return nil
-	}
-	var out []ir.Pair
-	for _, item := range coll.Items {
-		if !item.IsScalar() {
-			e.errf(item.Pos, "the collection of %s must hold strings", p.Key)
-			return nil
-		}
-		e.produced += len(a.Items[2].Pairs)
-		if e.produced > maxForEach {
-			e.errf(p.KeyPos, "Fn::ForEach produces more than %d entries", maxForEach)
-			return nil
-		}
-		for _, q := range a.Items[2].Pairs {
-			key := substIdent(q.Key, id, item.Text)
-			v := bindIdent(q.Value, id, item.Text)
-			if strings.HasPrefix(key, "Fn::ForEach::") {
-				out = append(out, e.forEachRaw(ir.Pair{Key: key, KeyPos: q.KeyPos, Value: v})...)
-				continue
-			}
-			out = append(out, ir.Pair{Key: key, KeyPos: q.KeyPos, Value: v})
-		}
-	}
-	return out
-}
-
-// bindIdent returns n with Ref id replaced by value and ${id} / &{id} substituted in
-// strings (which covers Fn::Sub templates, keys and nested ForEach).
-func bindIdent(n *ir.Node, id, value string) *ir.Node {
-	switch n.Kind {
-	case ir.String:
-		if strings.Contains(n.Text, "{"+id+"}") {
-			return ir.Str(substIdent(n.Text, id, value), n.Pos)
-		}
-		return n
-	case ir.List:
-		out := &ir.Node{Kind: ir.List, Pos: n.Pos, Items: make([]*ir.Node, len(n.Items))}
-		for i, it := range n.Items {
-			out.Items[i] = bindIdent(it, id, value)
-		}
-		return out
-	case ir.Map:
-		if fn, a, ok := n.Intrinsic(); ok && fn == "Ref" && a.Kind == ir.String && a.Text == id {
-			return ir.Str(value, n.Pos)
-		}
-		out := &ir.Node{Kind: ir.Map, Pos: n.Pos, Pairs: make([]ir.Pair, len(n.Pairs))}
-		for i, p := range n.Pairs {
-			out.Pairs[i] = ir.Pair{Key: substIdent(p.Key, id, value), KeyPos: p.KeyPos, Value: bindIdent(p.Value, id, value)}
-		}
-		return out
-	}
-	return n
-}

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/riglet/riglet/eval"
 	"github.com/riglet/riglet/ir"
 )
 
@@ -46,7 +47,7 @@ func (x *expander) bindParams(s *blockScope, values *ir.Node, path string, at ir
 			ok = false
 		}
 		v = p.normalize(v)
-		if p.IsList() && v.Kind != ir.List && !isLiteral(v) && !isListExpr(v) {
+		if p.IsList() && v.Kind != ir.List && !eval.IsLiteral(v) && !isListExpr(v) {
 			// a comma-joined output known only at deploy time
 			v = ir.Fn("Fn::Split", ir.NewList(v.Pos, ir.Str(",", v.Pos), v), v.Pos)
 		}
@@ -82,7 +83,7 @@ func isListExpr(v *ir.Node) bool {
 }
 
 func (x *expander) deployParam(name string, p *Param, v *ir.Node, at ir.Pos) {
-	if !isLiteral(v) {
+	if !eval.IsLiteral(v) {
 		x.errs.AddCode(ir.CodeBlockDefinition, v.Pos, "deploy-time parameter %s needs a default known at compile time", p.Name)
 		return
 	}
@@ -203,7 +204,7 @@ func subNames(s string) []string {
 	return vars
 }
 
-func (x *expander) expandNested(s *blockScope, ev *evaluator, name string, r *ir.Node, path, prefix string) {
+func (x *expander) expandNested(s *blockScope, ev *eval.Evaluator, name string, r *ir.Node, path, prefix string) {
 	t := r.Get("Type")
 	bname := strings.TrimPrefix(t.Text, "Block::")
 	nb, err := x.c.lib.Get(bname)
@@ -224,7 +225,7 @@ func (x *expander) expandNested(s *blockScope, ev *evaluator, name string, r *ir
 	}
 	var values *ir.Node
 	if props := r.Get("Properties"); props != nil {
-		values = ev.eval(props)
+		values = ev.Eval(props)
 	}
 	s.nested[name] = x.expand(nb, prefix+name, path+"."+name, values, r.Pos)
 }
@@ -233,7 +234,7 @@ func (x *expander) expandNested(s *blockScope, ev *evaluator, name string, r *ir
 var resourceKeys = map[string]bool{"Type": true, "Properties": true, "Condition": true, "DependsOn": true,
 	"Metadata": true, "DeletionPolicy": true, "UpdateReplacePolicy": true, "UpdatePolicy": true, "CreationPolicy": true}
 
-func (x *expander) evalResource(s *blockScope, ev *evaluator, name string, r *ir.Node) *ir.Node {
+func (x *expander) evalResource(s *blockScope, ev *eval.Evaluator, name string, r *ir.Node) *ir.Node {
 	out := ir.NewMap(r.Pos)
 	for _, p := range r.Pairs {
 		if !resourceKeys[p.Key] {
@@ -247,8 +248,8 @@ func (x *expander) evalResource(s *blockScope, ev *evaluator, name string, r *ir
 			out.Pairs = append(out.Pairs, ir.Pair{Key: p.Key, KeyPos: p.KeyPos, Value: x.dependsOn(s, p.Value)})
 			continue
 		}
-		v := ev.eval(p.Value)
-		if v == removed {
+		v := ev.Eval(p.Value)
+		if v == eval.Removed {
 			continue
 		}
 		out.Pairs = append(out.Pairs, ir.Pair{Key: p.Key, KeyPos: p.KeyPos, Value: v})
@@ -295,7 +296,7 @@ func (x *expander) dependsOn(s *blockScope, n *ir.Node) *ir.Node {
 		if s.nestedDef[it.Text] {
 			continue
 		}
-		x.errs.AddCode(ir.CodeDependsOn, it.Pos, "DependsOn names unknown resource %s%s", it.Text, didYouMean(it.Text, s.refNames()))
+		x.errs.AddCode(ir.CodeDependsOn, it.Pos, "DependsOn names unknown resource %s%s", it.Text, didYouMean(it.Text, s.RefNames()))
 	}
 	return out
 }

@@ -3,6 +3,7 @@ package compiler
 import (
 	"strings"
 
+	"github.com/riglet/riglet/eval"
 	"github.com/riglet/riglet/ir"
 	"github.com/riglet/riglet/netplan"
 	"github.com/riglet/riglet/source"
@@ -20,7 +21,7 @@ func subnetOf(plan *netplan.Plan, tier, az string) string {
 // specScope resolves names in the spec's own values: ${Env::Name} and friends.
 type specScope struct{ ec *envCompile }
 
-func (s specScope) ref(name string, p ir.Pos) (*ir.Node, bool) {
+func (s specScope) Ref(name string, p ir.Pos) (*ir.Node, bool) {
 	spec := s.ec.c.spec
 	vals := map[string]string{"Riglet::Name": spec.Name, "Riglet::Owner": spec.Owner}
 	if e := s.ec.env; e != nil && s.ec.envName != "" {
@@ -40,17 +41,16 @@ func (s specScope) ref(name string, p ir.Pos) (*ir.Node, bool) {
 	return nil, false
 }
 
-func (specScope) getAtt(res, attr string, p ir.Pos) (*ir.Node, bool) { return nil, false }
+func (specScope) GetAtt(res, attr string, p ir.Pos) (*ir.Node, bool) { return nil, false }
 
-func (s specScope) refNames() []string {
+func (s specScope) RefNames() []string {
 	return []string{"Env::Name", "Env::Account", "Env::Region", "Env::Domain", "Env::Certificate", "Env::AlarmEmail", "Env::Cidr", "Riglet::Name", "Riglet::Owner"}
 }
 
 // specEvaluator evaluates values written in the spec or env file, for an instance in stack.
-func (ec *envCompile) specEvaluator(stack *Stack) *evaluator {
-	ev := &evaluator{env: ec.ctx, stack: ec.outs[stack.Name].name, names: specScope{ec}, errs: ec.errs,
-		conds: map[string]*ir.Node{}, condVals: map[string]int8{}}
-	ev.output = func(arg *ir.Node, p ir.Pos) *ir.Node { return ec.resolveOutput(stack, arg, p) }
+func (ec *envCompile) specEvaluator(stack *Stack) *eval.Evaluator {
+	ev := eval.New(ec.ctx, ec.outs[stack.Name].name, specScope{ec}, ec.errs)
+	ev.Output = func(arg *ir.Node, p ir.Pos) *ir.Node { return ec.resolveOutput(stack, arg, p) }
 	return ev
 }
 
@@ -132,8 +132,8 @@ func (ec *envCompile) expandInstance(in *Instance, vals map[string]layered) {
 	}
 	for _, p := range b.Params {
 		if l, ok := vals[p.Name]; ok {
-			v := ev.eval(l.v)
-			if v == removed {
+			v := ev.Eval(l.v)
+			if v == eval.Removed {
 				continue
 			}
 			values.Pairs = append(values.Pairs, ir.Pair{Key: p.Name, KeyPos: l.pos, Value: v})
@@ -186,7 +186,7 @@ func (ec *envCompile) expandInstance(in *Instance, vals map[string]layered) {
 			}
 			if ec.env != nil {
 				if v := ec.env.Params.Get(p.Name); v != nil {
-					set(p.Name, ev.eval(v), "env", v.Pos)
+					set(p.Name, ev.Eval(v), "env", v.Pos)
 				}
 			}
 		}
@@ -196,7 +196,7 @@ func (ec *envCompile) expandInstance(in *Instance, vals map[string]layered) {
 					mvals.Pairs = append(mvals.Pairs, pr)
 					continue
 				}
-				set(pr.Key, ev.eval(pr.Value), "instance", pr.KeyPos)
+				set(pr.Key, ev.Eval(pr.Value), "instance", pr.KeyPos)
 			}
 		}
 		mpath := path + "+" + m.Block

@@ -1,4 +1,4 @@
-package compiler
+package eval
 
 import (
 	"math/rand/v2"
@@ -12,13 +12,12 @@ import (
 
 type noNames struct{}
 
-func (noNames) ref(string, ir.Pos) (*ir.Node, bool)            { return nil, false }
-func (noNames) getAtt(string, string, ir.Pos) (*ir.Node, bool) { return nil, false }
-func (noNames) refNames() []string                             { return nil }
+func (noNames) Ref(string, ir.Pos) (*ir.Node, bool)            { return nil, false }
+func (noNames) GetAtt(string, string, ir.Pos) (*ir.Node, bool) { return nil, false }
+func (noNames) RefNames() []string                             { return nil }
 
-func newTestEvaluator(errs *ir.Errors) *evaluator {
-	return &evaluator{env: &envCtx{name: "dev", account: "111122223333", region: "eu-west-1", azs: []string{"eu-west-1a", "eu-west-1b"}},
-		stack: "s", names: noNames{}, errs: errs, conds: map[string]*ir.Node{}, condVals: map[string]int8{}}
+func newTestEvaluator(errs *ir.Errors) *Evaluator {
+	return New(&Env{Name: "dev", Account: "111122223333", Region: "eu-west-1", AZs: []string{"eu-west-1a", "eu-west-1b"}}, "s", noNames{}, errs)
 }
 
 func strList(ss []string) *ir.Node {
@@ -53,13 +52,13 @@ func TestJoinSplitSelectProperty(t *testing.T) {
 			items = append(items, strings.ReplaceAll(randWord(r), delim, ""))
 		}
 		join := ir.Fn("Fn::Join", ir.NewList(ir.Pos{}, ir.Str(delim, ir.Pos{}), strList(items)), ir.Pos{})
-		if got := e.eval(join); got.Kind != ir.String || got.Text != strings.Join(items, delim) {
+		if got := e.Eval(join); got.Kind != ir.String || got.Text != strings.Join(items, delim) {
 			t.Fatalf("Join(%q, %q) = %v", delim, items, got)
 		}
 		i := r.IntN(n)
 		sel := ir.Fn("Fn::Select", ir.NewList(ir.Pos{}, ir.Int(i, ir.Pos{}),
 			ir.Fn("Fn::Split", ir.NewList(ir.Pos{}, ir.Str(delim, ir.Pos{}), join), ir.Pos{})), ir.Pos{})
-		if got := e.eval(sel); got.Text != items[i] {
+		if got := e.Eval(sel); got.Text != items[i] {
 			t.Fatalf("Select(%d, Split(Join(%q))) = %q, want %q", i, items, got.Text, items[i])
 		}
 		if len(errs) > 0 {
@@ -87,7 +86,7 @@ func TestCidrProperty(t *testing.T) {
 		}
 		max := 1 << (size - bits)
 		count := 1 + r.IntN(min(max, 256))
-		got := e.eval(ir.Fn("Fn::Cidr", ir.NewList(ir.Pos{}, ir.Str(block.String(), ir.Pos{}), ir.Int(count, ir.Pos{}), ir.Int(32-size, ir.Pos{})), ir.Pos{}))
+		got := e.Eval(ir.Fn("Fn::Cidr", ir.NewList(ir.Pos{}, ir.Str(block.String(), ir.Pos{}), ir.Int(count, ir.Pos{}), ir.Int(32-size, ir.Pos{})), ir.Pos{}))
 		if len(errs) > 0 {
 			t.Fatalf("Cidr(%s, %d, %d): %v", block, count, 32-size, errs)
 		}
@@ -135,7 +134,7 @@ func TestSubProperty(t *testing.T) {
 				want.WriteString("eu-west-1")
 			}
 		}
-		got := e.eval(ir.Fn("Fn::Sub", ir.NewList(ir.Pos{}, ir.Str(tmpl.String(), ir.Pos{}), vars), ir.Pos{}))
+		got := e.Eval(ir.Fn("Fn::Sub", ir.NewList(ir.Pos{}, ir.Str(tmpl.String(), ir.Pos{}), vars), ir.Pos{}))
 		if len(errs) > 0 || got.Kind != ir.String || got.Text != want.String() {
 			t.Fatalf("Sub(%q) = %v (%v), want %q", tmpl.String(), got, errs, want.String())
 		}
