@@ -101,12 +101,15 @@ type compilation struct {
 	byPath    map[string]*Instance   // stack.instance
 	byName    map[string][]*Instance // instance name
 	byBlock   map[string][]*Instance // block name
+	// badMods are the with: entries checkInstances refused: expanding them would only
+	// report what follows from that error.
+	badMods map[*Modification]bool
 }
 
 // Compile compiles the riglet spec at specFile (a path in fsys, e.g.
 // "riglets/twig.yaml"). builtin holds the built-in blocks (blocks/<name>/block.yaml).
 func Compile(fsys, builtin fs.FS, specFile string, opts Options) (*Result, error) {
-	c := &compilation{fsys: fsys, lib: NewLibrary(fsys, builtin), envs: map[string]*Env{}, plans: map[string]*netplan.Plan{}, opts: opts}
+	c := &compilation{fsys: fsys, lib: NewLibrary(fsys, builtin), envs: map[string]*Env{}, plans: map[string]*netplan.Plan{}, opts: opts, badMods: map[*Modification]bool{}}
 	// Phase one loads and checks everything that does not depend on an env, so that
 	// one run reports every such mistake; phase two expands, which needs it all right.
 	c.spec = loadSpec(fsys, specFile, &c.errs)
@@ -256,14 +259,17 @@ func (c *compilation) checkInstances() {
 				}
 				if mb.Kind != "modification" {
 					c.errs.AddCode(ir.CodeModification, m.Pos, "block %s is not a modification; only modifications go in with", m.Block)
+					c.badMods[m] = true
 					continue
 				}
 				if len(mb.AttachesTo) > 0 && !contains(mb.AttachesTo, b.Name) {
 					c.errs.AddCode(ir.CodeModification, m.Pos, "modification %s attaches to %s, not to %s", m.Block, strings.Join(mb.AttachesTo, ", "), b.Name)
+					c.badMods[m] = true
 				}
 				for _, r := range mb.Requires {
 					if !have[r] {
 						c.errs.AddCode(ir.CodeModification, m.Pos, "modification %s needs %s: add it to with", m.Block, r)
+						c.badMods[m] = true
 					}
 				}
 			}

@@ -165,7 +165,7 @@ func (ec *envCompile) expandInstance(in *Instance, vals map[string]layered) {
 	}
 	for _, m := range requiresFirst(ec.c.lib, in.With) {
 		mb, _ := ec.c.lib.Get(m.Block)
-		if mb == nil {
+		if mb == nil || ec.c.badMods[m] {
 			continue
 		}
 		mvals := ir.NewMap(m.Pos)
