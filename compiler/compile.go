@@ -54,9 +54,18 @@ type EnvResult struct {
 	Params map[string]map[string]ParamOrigin // instance path -> parameter -> origin (plan --explain)
 }
 
-// ParamOrigin says which layer set a parameter value.
+// ParamOrigin says which layer set a parameter value, and what the weaker layers it
+// overrode held: every layer the compile looked at, for plan --explain.
 type ParamOrigin struct {
-	Layer string // default, derived, wired, env, instance, instance env
+	Layer string // default, derived, wired, env, instance, instance env; target (a modification's instance); parent (a nested block's)
+	Pos   ir.Pos
+	Value *ir.Node
+	Under []ParamLayer // the weaker layers that also held a value, weakest first
+}
+
+// ParamLayer is one layer's value for a parameter.
+type ParamLayer struct {
+	Layer string
 	Pos   ir.Pos
 	Value *ir.Node
 }

@@ -44,6 +44,9 @@ type expander struct {
 	errs  *ir.Errors
 	chain []string // blocks being expanded, for cycles
 	steps []Step   // the instances being expanded, from the spec down
+	// origins, for plan --explain, records how nested blocks' parameters were decided
+	// (nil when nobody asks)
+	origins map[string]map[string]ParamOrigin
 	// derive gives a Metadata.Riglet.Derived value to parameters the caller left unset.
 	derive func(key, path string, p ir.Pos) *ir.Node
 }

@@ -27,15 +27,38 @@ func (x *expander) bindParams(s *blockScope, values *ir.Node, path string, at ir
 			}
 		}
 	}
+	// A nested instance's parameters are decided here (a top-level one's and a
+	// modification's by their caller, who knows more layers, and records them).
+	var origins map[string]ParamOrigin
+	if _, recorded := x.origins[path]; x.origins != nil && !recorded {
+		origins = map[string]ParamOrigin{}
+		x.origins[path] = origins
+	}
 	for _, p := range b.Params {
+		d := decide{}
 		v := values.Get(p.Name)
 		if (v == nil || v.Kind == ir.Null) && x.derive != nil {
 			if key, isDerived := b.Derived[p.Name]; isDerived {
 				v = x.derive(key, path, b.DerivedPos[p.Name])
+				if v != nil {
+					d.offer(p.Name, v, "derived", b.DerivedPos[p.Name])
+				}
 			}
+		} else if v != nil && v.Kind != ir.Null {
+			d.offer(p.Name, v, "parent", values.Pair(p.Name).KeyPos)
 		}
 		if v == nil || v.Kind == ir.Null {
 			v = p.Default
+			if v != nil {
+				d.offer(p.Name, v, "default", v.Pos)
+			}
+		}
+		if origins != nil && v != nil {
+			if l, ok := d[p.Name]; ok && l.layer != "default" {
+				origins[p.Name] = l.origin(p, v)
+			} else {
+				origins[p.Name] = ParamOrigin{Layer: "default", Pos: v.Pos, Value: v}
+			}
 		}
 		if v == nil {
 			x.errs.AddCode(ir.CodeMissingParam, at, "%s (block %s) needs parameter %s%s", path, b.Name, p.Name, describe(p))

@@ -138,7 +138,7 @@ func (ec *envCompile) expandInstance(in *Instance, vals map[string]layered) {
 			}
 			values.Pairs = append(values.Pairs, ir.Pair{Key: p.Name, KeyPos: l.pos, Value: v})
 			if origins != nil {
-				origins[p.Name] = ParamOrigin{Layer: l.layer, Pos: l.pos, Value: v}
+				origins[p.Name] = l.origin(p, v)
 			}
 		} else if p.Default != nil && origins != nil {
 			origins[p.Name] = ParamOrigin{Layer: "default", Pos: p.Default.Pos, Value: p.Default}
@@ -154,6 +154,9 @@ func (ec *envCompile) expandInstance(in *Instance, vals map[string]layered) {
 		ec.origins[path] = origins
 	}
 	x := &expander{c: ec.c, env: ec.ctx, out: out, errs: ec.errs, derive: ec.derived}
+	if origins != nil {
+		x.origins = ec.origins
+	}
 	ex := x.expand(b, pascal(in.Name), path, values, in.Pos)
 	ec.exps[in] = ex
 	// a modification reads the target's outputs and those of the modifications before
@@ -173,11 +176,13 @@ func (ec *envCompile) expandInstance(in *Instance, vals map[string]layered) {
 		if origins != nil {
 			morigins = map[string]ParamOrigin{}
 		}
+		d := decide{}
 		set := func(name string, v *ir.Node, layer string, p ir.Pos) {
 			mvals.Set(name, v)
 			mvals.Pair(name).KeyPos = p
+			d.offer(name, v, layer, p)
 			if morigins != nil {
-				morigins[name] = ParamOrigin{Layer: layer, Pos: p, Value: v}
+				morigins[name] = d[name].origin(mb.Param(name), v)
 			}
 		}
 		for _, p := range mb.Params {
