@@ -70,7 +70,7 @@ func (ec *envCompile) addAlarms() []AlarmRow {
 				}
 				o := &Origin{Instance: row.Instance, Block: "alarm catalogue", Pos: e.Pos, Builtin: ec.c.lib.IsBuiltin(e.Pos.File)}
 				if ro := out.origins[r.Key]; ro != nil {
-					o.Chain = ro.Chain
+					o.Chain, o.Top = ro.Chain, ro.Top
 				}
 				out.addResource(r.Key+e.Name, alarm, o, ec.errs)
 			}
@@ -160,8 +160,9 @@ func (ec *envCompile) alarmActions(cat *alarms.Catalogue, s *Stack) *ir.Node {
 // alarm builds one alarm for resource r, or reports why it cannot.
 func (ec *envCompile) alarm(cat *alarms.Catalogue, e *alarms.Entry, s *Stack, r ir.Pair) (*AlarmRow, *ir.Node) {
 	path := ""
-	if src := r.Value.Get("Metadata").Get("riglet").Get("instance"); src != nil {
-		path = src.Text
+	o := ec.outs[s.Name].origins[r.Key]
+	if o != nil {
+		path = o.Instance
 	}
 	row := &AlarmRow{Stack: s.Name, Resource: r.Key, Instance: path, Alarm: e.Name, From: "catalogue", Critical: e.Critical, Metrics: e.Metrics()}
 	threshold := e.Threshold
@@ -169,7 +170,7 @@ func (ec *envCompile) alarm(cat *alarms.Catalogue, e *alarms.Entry, s *Stack, r 
 	if v := ec.env.Alarms.Thresholds.Get(e.Name); v != nil {
 		threshold, row.From = v, "env"
 	}
-	inst, rel := ec.instanceOf(s, path, r.Key)
+	inst, rel := instanceOf(o, r.Key)
 	if inst != nil {
 		if v := inst.Alarms.Get(rel).Get(e.Name); v != nil {
 			threshold, row.From = v, "instance"
@@ -398,18 +399,11 @@ func (ec *envCompile) loadBalancerOf(s *Stack, tg ir.Pair) *ir.Node {
 
 // instanceOf finds the spec instance that made a resource, and the resource's name
 // inside it.
-func (ec *envCompile) instanceOf(s *Stack, path, logicalID string) (*Instance, string) {
-	parts := strings.SplitN(path, ".", 3)
-	if len(parts) < 2 {
+func instanceOf(o *Origin, logicalID string) (*Instance, string) {
+	if o == nil || o.Top == nil {
 		return nil, logicalID
 	}
-	name, _, _ := strings.Cut(parts[1], "+")
-	for _, in := range s.Instances {
-		if in.Name == name {
-			return in, strings.TrimPrefix(logicalID, pascal(in.Name))
-		}
-	}
-	return nil, logicalID
+	return o.Top, strings.TrimPrefix(logicalID, pascal(o.Top.Name))
 }
 
 func truncate(s string, n int) string {

@@ -44,6 +44,7 @@ type expander struct {
 	errs  *ir.Errors
 	chain []string // blocks being expanded, for cycles
 	steps []Step   // the instances being expanded, from the spec down
+	top   *Instance // the spec's instance being expanded
 	// origins, for plan --explain, records how nested blocks' parameters were decided
 	// (nil when nobody asks)
 	origins map[string]map[string]ParamOrigin
@@ -219,7 +220,7 @@ func (x *expander) expand(b *Block, prefix, path string, values *ir.Node, at ir.
 		tag.Set("source", ir.Str(ir.Pos{File: r.pos.File, Line: r.pos.Line}.String(), r.pos))
 		tag.Set("instance", ir.Str(path, r.pos))
 		md.Set("riglet", tag)
-		o := &Origin{Instance: path, Block: b.Name, Pos: r.pos, Builtin: b.Builtin, Chain: append([]Step(nil), x.steps...)}
+		o := &Origin{Instance: path, Block: b.Name, Pos: r.pos, Builtin: b.Builtin, Chain: append([]Step(nil), x.steps...), Top: x.top}
 		x.out.addResource(prefix+r.name, out, o, x.errs)
 	}
 	ex := &expansion{block: b, prefix: prefix, path: path, outputs: map[string]*ir.Node{}, outPos: map[string]ir.Pos{}}

@@ -153,7 +153,7 @@ func (ec *envCompile) expandInstance(in *Instance, vals map[string]layered) {
 	if origins != nil {
 		ec.origins[path] = origins
 	}
-	x := &expander{c: ec.c, env: ec.ctx, out: out, errs: ec.errs, derive: ec.derived}
+	x := &expander{c: ec.c, env: ec.ctx, out: out, errs: ec.errs, derive: ec.derived, top: in}
 	if origins != nil {
 		x.origins = ec.origins
 	}

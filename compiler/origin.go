@@ -14,6 +14,7 @@ type Origin struct {
 	Pos      ir.Pos // the resource's key in that block
 	Builtin  bool   // the block is built in: Pos is in no file of the user's repository
 	Chain    []Step // the instances from the riglet spec down to the resource's block
+	Top      *Instance // the riglet spec's instance it belongs to (nil for none)
 }
 
 // Step is one instance on the way from the riglet spec to a resource.

@@ -48,8 +48,8 @@ func (ec *envCompile) assignPriorities() []priority.Assignment {
 				continue
 			}
 			rule := priority.Rule{Key: s.Name + "/" + r.Key, Stack: s.Name, Name: r.Key, Pos: pp.Value.Pos}
-			if src := r.Value.Get("Metadata").Get("riglet").Get("instance"); src != nil {
-				rule.Name = src.Text
+			if o := out.origins[r.Key]; o != nil {
+				rule.Name = o.Instance
 			}
 			switch fn, arg, _ := pp.Value.Intrinsic(); {
 			case fn == priorityFn:
