@@ -42,8 +42,8 @@ type expander struct {
 	env   *eval.Env
 	out   *stackOut
 	errs  *ir.Errors
-	chain []string // blocks being expanded, for cycles
-	steps []Step   // the instances being expanded, from the spec down
+	chain []string  // blocks being expanded, for cycles
+	steps []Step    // the instances being expanded, from the spec down
 	top   *Instance // the spec's instance being expanded
 	// origins, for plan --explain, records how nested blocks' parameters were decided
 	// (nil when nobody asks)

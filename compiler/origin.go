@@ -9,11 +9,11 @@ import (
 // Origin is where an output resource came from, kept as data so that the passes, lint
 // and a reviewer's tools never parse it back out of Metadata (which is written from it).
 type Origin struct {
-	Instance string // the instance path from the spec: app-twig-api.service.Orders
-	Block    string // the block whose template holds the resource
-	Pos      ir.Pos // the resource's key in that block
-	Builtin  bool   // the block is built in: Pos is in no file of the user's repository
-	Chain    []Step // the instances from the riglet spec down to the resource's block
+	Instance string    // the instance path from the spec: app-twig-api.service.Orders
+	Block    string    // the block whose template holds the resource
+	Pos      ir.Pos    // the resource's key in that block
+	Builtin  bool      // the block is built in: Pos is in no file of the user's repository
+	Chain    []Step    // the instances from the riglet spec down to the resource's block
 	Top      *Instance // the riglet spec's instance it belongs to (nil for none)
 }
 
