@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/riglet/riglet/alarms"
+	"github.com/riglet/riglet/internal/graph"
 	"github.com/riglet/riglet/ir"
 	"github.com/riglet/riglet/netplan"
 	"github.com/riglet/riglet/priority"
@@ -356,35 +357,27 @@ func paramSources(in *Instance, env string) []*ir.Node {
 // spec's order otherwise; a cycle is reported with its chain.
 func sortStacks(stacks []*StackResult, errs *ir.Errors) []*StackResult {
 	byName := map[string]*StackResult{}
+	var names []string
 	for _, s := range stacks {
 		byName[s.Name] = s
+		names = append(names, s.Name)
 	}
-	var out []*StackResult
-	state := map[string]int{}
-	var visit func(s *StackResult, chain []string)
-	visit = func(s *StackResult, chain []string) {
-		switch state[s.Name] {
-		case 2:
-			return
-		case 1:
-			i := 0
-			for i < len(chain) && chain[i] != s.Name {
-				i++
-			}
-			errs.AddCode("cycle", s.Pos, "stacks need each other in a cycle: %s", strings.Join(append(chain[i:], s.Name), " -> "))
-			return
-		}
-		state[s.Name] = 1
-		for _, n := range s.Needs {
-			if d := byName[n]; d != nil {
-				visit(d, append(chain, s.Name))
+	order, cycles := graph.Sort(names, func(n string) []string {
+		var ds []string
+		for _, d := range byName[n].Needs {
+			if byName[d] != nil {
+				ds = append(ds, d)
 			}
 		}
-		state[s.Name] = 2
-		out = append(out, s)
+		return ds
+	})
+	for _, c := range cycles {
+		s := byName[c.Path[c.Start]]
+		errs.AddCode("cycle", s.Pos, "stacks need each other in a cycle: %s", strings.Join(c.Nodes(), " -> "))
 	}
-	for _, s := range stacks {
-		visit(s, nil)
+	out := make([]*StackResult, len(order))
+	for i, n := range order {
+		out[i] = byName[n]
 	}
 	return out
 }

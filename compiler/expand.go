@@ -3,6 +3,7 @@ package compiler
 import (
 	"strings"
 
+	"github.com/riglet/riglet/internal/graph"
 	"github.com/riglet/riglet/ir"
 )
 
@@ -117,11 +118,9 @@ func (s *blockScope) refNames() []string {
 // the parameter values already evaluated in the caller's scope (a Map; keys are
 // checked against the block's parameters), at is where the instance is declared.
 func (x *expander) expand(b *Block, prefix, path string, values *ir.Node, at ir.Pos) *expansion {
-	for _, c := range x.chain {
-		if c == b.Name {
-			x.errs.AddCode("cycle", at, "blocks nest each other in a cycle: %s", strings.Join(append(x.chain, b.Name), " -> "))
-			return &expansion{block: b, prefix: prefix, path: path, outputs: map[string]*ir.Node{}}
-		}
+	if c, ok := graph.Closes(x.chain, b.Name); ok {
+		x.errs.AddCode("cycle", at, "blocks nest each other in a cycle: %s", strings.Join(c.Path, " -> "))
+		return &expansion{block: b, prefix: prefix, path: path, outputs: map[string]*ir.Node{}}
 	}
 	x.chain = append(x.chain, b.Name)
 	defer func() { x.chain = x.chain[:len(x.chain)-1] }()
