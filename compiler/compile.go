@@ -91,7 +91,7 @@ type compilation struct {
 	export    map[string]map[string]bool // env -> export name -> requested by a shared stack
 	opts      Options
 	cat       *alarms.Catalogue
-	catFailed bool
+	catLoaded sync.Once
 	lockMu    sync.Mutex // guards lock.Priorities while envs compile in parallel
 	// instances of the spec, indexed once (allInstances)
 	instances []*Instance
@@ -101,9 +101,17 @@ type compilation struct {
 }
 
 // Compile compiles the riglet spec at specFile (a path in fsys, e.g.
-// "riglets/twig.yaml"). builtin holds the built-in blocks (blocks/<name>/block.yaml).
+// "riglets/twig.yaml"). builtin holds the built-in library (<name>/block.yaml and
+// alarms.yaml), under the user's blocks/ in fsys.
 func Compile(fsys, builtin fs.FS, specFile string, opts Options) (*Result, error) {
-	c := &compilation{fsys: fsys, lib: NewLibrary(fsys, builtin), envs: map[string]*Env{}, plans: map[string]*netplan.Plan{}, opts: opts}
+	return CompileWith(fsys, NewLibrary(fsys, builtin), specFile, opts)
+}
+
+// CompileWith compiles with a library built by the caller, so that what the caller
+// reads through it (lint its suppression comments, docs its blocks) is what the
+// compile used. Compiles of one repository may share a library.
+func CompileWith(fsys fs.FS, lib *Library, specFile string, opts Options) (*Result, error) {
+	c := &compilation{fsys: fsys, lib: lib, envs: map[string]*Env{}, plans: map[string]*netplan.Plan{}, opts: opts}
 	// Phase one loads and checks everything that does not depend on an env, so that
 	// one run reports every such mistake; phase two expands, which needs it all right.
 	c.spec = loadSpec(fsys, specFile, &c.errs)
