@@ -1,19 +1,18 @@
 // Package alarms reads riglet's catalogue of default alarms (blocks/alarms.yaml): per
 // resource type, the CloudWatch alarms every such resource gets. The compiler applies
-// it; docs and the linter read it.
+// it; docs and the linter read it. Which catalogue is in effect, the user's or the
+// built-in one, is the block library's to say (compiler.Library.Catalogue).
 package alarms
 
 import (
-	"io/fs"
 	"sort"
 	"strconv"
 
-	"github.com/riglet/riglet/blocks"
 	"github.com/riglet/riglet/ir"
 	"github.com/riglet/riglet/source"
 )
 
-// File is where a catalogue lives, in the user's tree or the built-in library.
+// File is where a catalogue lives, in the user's tree or (less blocks/) the built-in library.
 const File = "blocks/alarms.yaml"
 
 // Catalogue is the set of default alarms.
@@ -111,25 +110,6 @@ func (c *Catalogue) Names() []string {
 	}
 	sort.Strings(ns)
 	return ns
-}
-
-// Default is the built-in catalogue.
-func Default() (*Catalogue, error) {
-	data, err := fs.ReadFile(blocks.FS, "alarms.yaml")
-	if err != nil {
-		return nil, err
-	}
-	return Parse(File, data)
-}
-
-// Load reads the user's blocks/alarms.yaml when there is one, else the built-in one.
-func Load(fsys fs.FS) (*Catalogue, error) {
-	if fsys != nil {
-		if data, err := fs.ReadFile(fsys, File); err == nil {
-			return Parse(File, data)
-		}
-	}
-	return Default()
 }
 
 var whens = map[string]bool{"": true, "dead-letter": true, "not-dead-letter": true, "ec2-capacity": true, "aurora": true, "not-aurora": true}

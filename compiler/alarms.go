@@ -79,17 +79,18 @@ func (ec *envCompile) addAlarms() []AlarmRow {
 	return rows
 }
 
-// catalogue loads the alarm catalogue once per compile.
+// catalogue is the library's alarm catalogue, loaded once per compile (before the
+// envs compile in parallel): nil when there is none or it does not load, which is
+// reported once.
 func (c *compilation) catalogue() *alarms.Catalogue {
-	if c.cat == nil && !c.catFailed {
-		cat, err := alarms.Load(c.fsys)
+	c.catLoaded.Do(func() {
+		cat, err := c.lib.Catalogue()
 		if err != nil {
 			c.errs.Merge(err)
-			c.catFailed = true
-			return nil
+			return
 		}
 		c.cat = cat
-	}
+	})
 	return c.cat
 }
 

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/riglet/riglet/alarms"
 	"github.com/riglet/riglet/eval"
 	"github.com/riglet/riglet/ir"
 	"github.com/riglet/riglet/source"
@@ -80,12 +81,20 @@ func (b *Block) Param(name string) *Param {
 	return nil
 }
 
-// Library finds blocks: the user's blocks/ first, then the built-in library.
+// Library is the one view of blocks a compile has: the user's blocks/<name>/block.yaml
+// and blocks/alarms.yaml over the built-in library's. Built once, it is what the
+// compiler expands, where the alarm catalogue comes from, and what lint (its
+// suppression comments) and docs read, so that all of them agree on which file is in
+// effect and on its bytes.
 type Library struct {
-	user    fs.FS // may be nil
-	builtin fs.FS // may be nil
+	user    fs.FS // the user's tree, holding blocks/; may be nil
+	builtin fs.FS // <name>/block.yaml and alarms.yaml; may be nil
 	mu      sync.Mutex
 	cache   map[string]*libEntry
+	files   map[string]*libFile
+	catOnce sync.Once
+	cat     *alarms.Catalogue
+	catErr  error
 }
 
 type libEntry struct {
@@ -94,10 +103,18 @@ type libEntry struct {
 	err   error
 }
 
+// libFile is one library file as the library serves it, read once.
+type libFile struct {
+	once    sync.Once
+	data    []byte
+	builtin bool
+	err     error
+}
+
 // NewLibrary returns a library over the user's tree (its blocks/ directory) and the
-// built-in blocks (a tree holding <name>/block.yaml).
+// built-in library (a tree holding <name>/block.yaml and alarms.yaml).
 func NewLibrary(user, builtin fs.FS) *Library {
-	return &Library{user: user, builtin: builtin, cache: map[string]*libEntry{}}
+	return &Library{user: user, builtin: builtin, cache: map[string]*libEntry{}, files: map[string]*libFile{}}
 }
 
 // Names lists every block name available.
@@ -141,46 +158,86 @@ func (l *Library) load(name string) (*Block, error) {
 		return nil, nil
 	}
 	file := path.Join("blocks", name, "block.yaml")
-	for i, f := range []fs.FS{l.user, l.builtin} {
-		if f == nil {
-			continue
-		}
-		at := file
-		if i == 1 {
-			at = path.Join(name, "block.yaml")
-		}
-		data, err := fs.ReadFile(f, at)
-		if err != nil {
-			continue
-		}
-		b, err := ParseBlock(name, file, data)
-		if b != nil {
-			b.Builtin = i == 1
-		}
-		return b, err
+	f := l.open(file)
+	if f.err != nil {
+		return nil, nil
 	}
-	return nil, nil
+	b, err := ParseBlock(name, file, f.data)
+	if b != nil {
+		b.Builtin = f.builtin
+	}
+	return b, err
 }
 
-// IsBuiltin reports whether a file, as named in positions ("blocks/alb/block.yaml",
-// "blocks/alarms.yaml"), is served from the built-in library in this compile rather than
-// from the user's repository: such a file is not one the user has.
+// Catalogue returns the alarm catalogue in effect: the user's blocks/alarms.yaml,
+// else the built-in one; nil when there is neither.
+func (l *Library) Catalogue() (*alarms.Catalogue, error) {
+	l.catOnce.Do(func() {
+		if f := l.open(alarms.File); f.err == nil {
+			l.cat, l.catErr = alarms.Parse(alarms.File, f.data)
+		}
+	})
+	return l.cat, l.catErr
+}
+
+// IsBuiltin reports whether file, a path as positions name it
+// ("blocks/ecs-service/block.yaml", "blocks/alarms.yaml"), is served from the
+// built-in library: no file of the user's replaces it. A file the user does not
+// have in the repository, so a finding must not point only there.
 func (l *Library) IsBuiltin(file string) bool {
-	rest, ok := strings.CutPrefix(file, "blocks/")
-	if !ok || l.builtin == nil {
-		return false
+	f := l.open(file)
+	return f.err == nil && f.builtin
+}
+
+// ReadFile returns the bytes of a library file (a path as positions name it) as
+// the library serves them, from the user's tree or the built-in library: what the
+// compile parsed, read once.
+func (l *Library) ReadFile(file string) ([]byte, error) {
+	f := l.open(file)
+	return f.data, f.err
+}
+
+func (l *Library) open(file string) *libFile {
+	l.mu.Lock()
+	f, ok := l.files[file]
+	if !ok {
+		f = &libFile{}
+		l.files[file] = f
 	}
-	if l.user != nil {
-		if _, err := fs.Stat(l.user, file); err == nil {
-			return false
+	l.mu.Unlock()
+	f.once.Do(func() { f.data, f.builtin, f.err = l.read(file) })
+	return f
+}
+
+// read finds a library file: the user's first, then the built-in one, which lives
+// at the same path less blocks/.
+func (l *Library) read(file string) ([]byte, bool, error) {
+	at, ok := builtinPath(file)
+	if ok && l.user != nil {
+		if data, err := fs.ReadFile(l.user, file); err == nil {
+			return data, false, nil
 		}
 	}
-	if name, ok := strings.CutSuffix(rest, "/block.yaml"); ok {
-		b, _ := l.Get(name)
-		return b != nil && b.Builtin
+	if ok && l.builtin != nil {
+		if data, err := fs.ReadFile(l.builtin, at); err == nil {
+			return data, true, nil
+		}
 	}
-	_, err := fs.Stat(l.builtin, rest)
-	return err == nil
+	return nil, false, &fs.PathError{Op: "open", Path: file, Err: fs.ErrNotExist}
+}
+
+// builtinPath maps a library file to its path in the built-in tree; ok is false
+// for a file that is not the library's (a block is blocks/<name>/block.yaml).
+func builtinPath(file string) (string, bool) {
+	if file == alarms.File {
+		return path.Base(file), true
+	}
+	rest, ok := strings.CutPrefix(file, "blocks/")
+	name, base, ok2 := strings.Cut(rest, "/")
+	if !ok || !ok2 || base != "block.yaml" || !nameRE.MatchString(name) {
+		return "", false
+	}
+	return rest, true
 }
 
 var blockKeys = []string{"AWSTemplateFormatVersion", "Description", "Metadata", "Parameters", "Rules", "Conditions", "Mappings", "Resources", "Outputs", "Transform"}

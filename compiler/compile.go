@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/riglet/riglet/alarms"
+	"github.com/riglet/riglet/internal/graph"
 	"github.com/riglet/riglet/ir"
 	"github.com/riglet/riglet/netplan"
 	"github.com/riglet/riglet/priority"
@@ -103,7 +104,7 @@ type compilation struct {
 	export    map[string]map[string]bool // env -> export name -> requested by a shared stack
 	opts      Options
 	cat       *alarms.Catalogue
-	catFailed bool
+	catLoaded sync.Once
 	lockMu    sync.Mutex // guards lock.Priorities while envs compile in parallel
 	// instances of the spec, indexed once (allInstances)
 	instances []*Instance
@@ -116,9 +117,17 @@ type compilation struct {
 }
 
 // Compile compiles the riglet spec at specFile (a path in fsys, e.g.
-// "riglets/twig.yaml"). builtin holds the built-in blocks (blocks/<name>/block.yaml).
+// "riglets/twig.yaml"). builtin holds the built-in library (<name>/block.yaml and
+// alarms.yaml), under the user's blocks/ in fsys.
 func Compile(fsys, builtin fs.FS, specFile string, opts Options) (*Result, error) {
-	c := &compilation{fsys: fsys, lib: NewLibrary(fsys, builtin), envs: map[string]*Env{}, plans: map[string]*netplan.Plan{}, opts: opts, badMods: map[*Modification]bool{}}
+	return CompileWith(fsys, NewLibrary(fsys, builtin), specFile, opts)
+}
+
+// CompileWith compiles with a library built by the caller, so that what the caller
+// reads through it (lint its suppression comments, docs its blocks) is what the
+// compile used. Compiles of one repository may share a library.
+func CompileWith(fsys fs.FS, lib *Library, specFile string, opts Options) (*Result, error) {
+	c := &compilation{fsys: fsys, lib: lib, envs: map[string]*Env{}, plans: map[string]*netplan.Plan{}, opts: opts, badMods: map[*Modification]bool{}}
 	// Phase one loads and checks everything that does not depend on an env, so that
 	// one run reports every such mistake; phase two expands, which needs it all right.
 	c.spec = loadSpec(fsys, specFile, &c.errs)
@@ -388,35 +397,27 @@ func paramSources(in *Instance, env string) []*ir.Node {
 // spec's order otherwise; a cycle is reported with its chain.
 func sortStacks(stacks []*StackResult, errs *ir.Errors) []*StackResult {
 	byName := map[string]*StackResult{}
+	var names []string
 	for _, s := range stacks {
 		byName[s.Name] = s
+		names = append(names, s.Name)
 	}
-	var out []*StackResult
-	state := map[string]int{}
-	var visit func(s *StackResult, chain []string)
-	visit = func(s *StackResult, chain []string) {
-		switch state[s.Name] {
-		case 2:
-			return
-		case 1:
-			i := 0
-			for i < len(chain) && chain[i] != s.Name {
-				i++
-			}
-			errs.AddCode(ir.CodeCycle, s.Pos, "stacks need each other in a cycle: %s", strings.Join(append(chain[i:], s.Name), " -> "))
-			return
-		}
-		state[s.Name] = 1
-		for _, n := range s.Needs {
-			if d := byName[n]; d != nil {
-				visit(d, append(chain, s.Name))
+	order, cycles := graph.Sort(names, func(n string) []string {
+		var ds []string
+		for _, d := range byName[n].Needs {
+			if byName[d] != nil {
+				ds = append(ds, d)
 			}
 		}
-		state[s.Name] = 2
-		out = append(out, s)
+		return ds
+	})
+	for _, c := range cycles {
+		s := byName[c.Path[c.Start]]
+		errs.AddCode(ir.CodeCycle, s.Pos, "stacks need each other in a cycle: %s", strings.Join(c.Nodes(), " -> "))
 	}
-	for _, s := range stacks {
-		visit(s, nil)
+	out := make([]*StackResult, len(order))
+	for i, n := range order {
+		out[i] = byName[n]
 	}
 	return out
 }

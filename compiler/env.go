@@ -6,6 +6,7 @@ import (
 
 	"github.com/riglet/riglet/alarms"
 	"github.com/riglet/riglet/eval"
+	"github.com/riglet/riglet/internal/graph"
 	"github.com/riglet/riglet/ir"
 	"github.com/riglet/riglet/source"
 )
@@ -139,28 +140,20 @@ func (ec *envCompile) run() {
 			})
 		}
 	}
-	state := map[*Instance]int{}
-	var order []*Instance
-	var visit func(in *Instance, chain []string)
-	visit = func(in *Instance, chain []string) {
-		switch state[in] {
-		case 2:
-			return
-		case 1:
-			ec.errs.AddCode(ir.CodeCycle, in.Pos, "instances read each other's outputs in a cycle: %s", strings.Join(append(chain, in.Stack.Name+"."+in.Name), " -> "))
-			return
-		}
-		state[in] = 1
-		for _, d := range deps[in] {
-			visit(d, append(chain, in.Stack.Name+"."+in.Name))
-		}
-		state[in] = 2
-		order = append(order, in)
-	}
+	var roots []*Instance
 	for _, in := range ec.instances {
 		if values[in] != nil {
-			visit(in, nil)
+			roots = append(roots, in)
 		}
+	}
+	order, cycles := graph.Sort(roots, func(in *Instance) []*Instance { return deps[in] })
+	for _, c := range cycles {
+		var chain []string // the walk that reached the cycle, then the cycle
+		for _, p := range c.Path[:len(c.Path)-1] {
+			chain = append(chain, p.Stack.Name+"."+p.Name)
+		}
+		in := c.Path[len(c.Path)-1]
+		ec.errs.AddCode(ir.CodeCycle, in.Pos, "instances read each other's outputs in a cycle: %s", strings.Join(append(chain, in.Stack.Name+"."+in.Name), " -> "))
 	}
 	for _, in := range order {
 		if !ec.failed[in] && values[in] != nil {

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/riglet/riglet/eval"
+	"github.com/riglet/riglet/internal/graph"
 	"github.com/riglet/riglet/ir"
 )
 
@@ -125,11 +126,9 @@ func (s *blockScope) RefNames() []string {
 // the parameter values already evaluated in the caller's scope (a Map; keys are
 // checked against the block's parameters), at is where the instance is declared.
 func (x *expander) expand(b *Block, prefix, path string, values *ir.Node, at ir.Pos) *expansion {
-	for _, c := range x.chain {
-		if c == b.Name {
-			x.errs.AddCode(ir.CodeCycle, at, "blocks nest each other in a cycle: %s", strings.Join(append(x.chain, b.Name), " -> "))
-			return &expansion{block: b, prefix: prefix, path: path, outputs: map[string]*ir.Node{}}
-		}
+	if c, ok := graph.Closes(x.chain, b.Name); ok {
+		x.errs.AddCode(ir.CodeCycle, at, "blocks nest each other in a cycle: %s", strings.Join(c.Path, " -> "))
+		return &expansion{block: b, prefix: prefix, path: path, outputs: map[string]*ir.Node{}}
 	}
 	x.chain = append(x.chain, b.Name)
 	x.steps = append(x.steps, Step{Name: path[strings.LastIndexAny(path, ".")+1:], Block: b.Name, Pos: at, Builtin: x.c.lib.IsBuiltin(at.File)})

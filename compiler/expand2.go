@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/riglet/riglet/eval"
+	"github.com/riglet/riglet/internal/graph"
 	"github.com/riglet/riglet/ir"
 )
 
@@ -161,29 +162,22 @@ func orderNested[T any](items []T, defined map[string]bool, key func(T) (string,
 			return true
 		})
 	}
-	var out []T
-	state := map[string]int{}
-	var visit func(n string, stack []string)
-	visit = func(n string, stack []string) {
-		if state[n] == 2 {
-			return
-		}
-		if state[n] == 1 {
-			_, node := key(byName[n])
-			errs.AddCode(ir.CodeCycle, node.Pos, "nested block instances read each other in a cycle: %s", strings.Join(append(stack, n), " -> "))
-			return
-		}
-		state[n] = 1
+	order, cycles := graph.Sort(names, func(n string) []string {
+		var ds []string
 		for _, d := range deps[n] {
 			if _, ok := byName[d]; ok {
-				visit(d, append(stack, n))
+				ds = append(ds, d)
 			}
 		}
-		state[n] = 2
-		out = append(out, byName[n])
+		return ds
+	})
+	for _, c := range cycles {
+		_, node := key(byName[c.Path[len(c.Path)-1]])
+		errs.AddCode(ir.CodeCycle, node.Pos, "nested block instances read each other in a cycle: %s", strings.Join(c.Path, " -> "))
 	}
-	for _, n := range names {
-		visit(n, nil)
+	out := make([]T, len(order))
+	for i, n := range order {
+		out[i] = byName[n]
 	}
 	return out
 }

@@ -51,7 +51,7 @@ func FuzzCompileBlock(f *testing.F) {
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
-			res, err = compiler.Compile(fsys, nil, "riglets/fz.yaml", compiler.Options{})
+			res, err = compiler.Compile(fsys, builtinAlarms, "riglets/fz.yaml", compiler.Options{})
 		}()
 		select {
 		case <-done:
@@ -83,7 +83,7 @@ func TestForEachIsBounded(t *testing.T) {
 		"riglets/fz.yaml":      {Data: []byte(spec)},
 		"blocks/fz/block.yaml": {Data: []byte(block)},
 	}
-	_, err := compiler.Compile(fsys, nil, "riglets/fz.yaml", compiler.Options{})
+	_, err := compiler.Compile(fsys, builtinAlarms, "riglets/fz.yaml", compiler.Options{})
 	if err == nil || !strings.Contains(err.Error(), "Fn::ForEach produces more than") {
 		t.Fatalf("err = %v", err)
 	}

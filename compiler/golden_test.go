@@ -48,7 +48,7 @@ func TestGolden(t *testing.T) {
 			got := map[string]string{}
 			var errs []string
 			for _, spec := range specs {
-				res, err := compiler.Compile(fsys, nil, spec, compiler.Options{})
+				res, err := compiler.Compile(fsys, builtinAlarms, spec, compiler.Options{})
 				if err != nil {
 					errs = append(errs, err.Error())
 					continue

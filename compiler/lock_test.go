@@ -99,7 +99,7 @@ func TestPrioritiesNeverMove(t *testing.T) {
 			} else {
 				services[id] = true
 			}
-			res, err := compiler.Compile(stabilityFS(services, lock), nil, "riglets/st.yaml", compiler.Options{})
+			res, err := compiler.Compile(stabilityFS(services, lock), builtinAlarms, "riglets/st.yaml", compiler.Options{})
 			if err != nil {
 				t.Fatalf("run %d step %d: %v", run, step, err)
 			}
@@ -123,7 +123,7 @@ func TestPrioritiesNeverMove(t *testing.T) {
 			}
 			newLock := res.Lock.Marshal("riglets/st.yaml")
 			// the lock round-trips: compiling with it changes nothing
-			again, err := compiler.Compile(stabilityFS(services, newLock), nil, "riglets/st.yaml", compiler.Options{})
+			again, err := compiler.Compile(stabilityFS(services, newLock), builtinAlarms, "riglets/st.yaml", compiler.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -139,12 +139,12 @@ func TestPrioritiesNeverMove(t *testing.T) {
 // A rule removed from the spec keeps its number, retired, so that no new rule takes
 // a priority that may still be live in AWS.
 func TestRetiredPrioritiesStayReserved(t *testing.T) {
-	res, err := compiler.Compile(stabilityFS(map[int]bool{1: true, 4: true}, nil), nil, "riglets/st.yaml", compiler.Options{})
+	res, err := compiler.Compile(stabilityFS(map[int]bool{1: true, 4: true}, nil), builtinAlarms, "riglets/st.yaml", compiler.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	lock := res.Lock.Marshal("riglets/st.yaml")
-	res, err = compiler.Compile(stabilityFS(map[int]bool{4: true, 7: true}, lock), nil, "riglets/st.yaml", compiler.Options{})
+	res, err = compiler.Compile(stabilityFS(map[int]bool{4: true, 7: true}, lock), builtinAlarms, "riglets/st.yaml", compiler.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

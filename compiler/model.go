@@ -6,6 +6,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/riglet/riglet/internal/graph"
 	"github.com/riglet/riglet/ir"
 	"github.com/riglet/riglet/source"
 )
@@ -180,11 +181,9 @@ func loadEnv(fsys fs.FS, name string, errs *ir.Errors) *Env {
 
 // loadEnvNode reads an env file and merges the files it extends under it.
 func loadEnvNode(fsys fs.FS, file string, chain []string, errs *ir.Errors) (*ir.Node, []string) {
-	for _, c := range chain {
-		if c == file {
-			errs.AddCode(ir.CodeCycle, ir.Pos{File: chain[len(chain)-1]}, "env files extend each other in a cycle: %s", strings.Join(append(chain, file), " -> "))
-			return nil, chain
-		}
+	if c, ok := graph.Closes(chain, file); ok {
+		errs.AddCode(ir.CodeCycle, ir.Pos{File: chain[len(chain)-1]}, "env files extend each other in a cycle: %s", strings.Join(c.Path, " -> "))
+		return nil, chain
 	}
 	chain = append(chain, file)
 	data, err := fs.ReadFile(fsys, file)

@@ -9,7 +9,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/riglet/riglet/alarms"
 	"github.com/riglet/riglet/blocks"
 	"github.com/riglet/riglet/compiler"
 	"github.com/riglet/riglet/docs"
@@ -18,11 +17,12 @@ import (
 // TestCommittedDocsAreCurrent regenerates the block docs in memory and compares them
 // with docs/blocks: a block change without `riglet docs` fails here (and in CI).
 func TestCommittedDocsAreCurrent(t *testing.T) {
-	cat, err := alarms.Default()
+	lib := compiler.NewLibrary(nil, blocks.FS)
+	cat, err := lib.Catalogue()
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := docs.All(compiler.NewLibrary(nil, blocks.FS), cat)
+	want, err := docs.All(lib, cat)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,11 +50,11 @@ func TestCommittedDocsAreCurrent(t *testing.T) {
 
 // TestBlockDocs checks what a reader needs from a block's README.
 func TestBlockDocs(t *testing.T) {
-	cat, err := alarms.Default()
+	lib := compiler.NewLibrary(nil, blocks.FS)
+	cat, err := lib.Catalogue()
 	if err != nil {
 		t.Fatal(err)
 	}
-	lib := compiler.NewLibrary(nil, blocks.FS)
 	service, err := docs.Block(lib, cat, "ecs-service")
 	if err != nil {
 		t.Fatal(err)

@@ -41,7 +41,7 @@ func BenchmarkLargeTemplate(b *testing.B) {
 func BenchmarkLargeRiglet(b *testing.B) {
 	fsys, specs, _ := loadCase(b, "testdata/CFN011/bad.txtar")
 	for b.Loop() {
-		if _, err := Lint(fsys, nil, specs, Options{}); err != nil {
+		if _, err := Lint(fsys, builtinAlarms, specs, Options{}); err != nil {
 			b.Fatal(err)
 		}
 	}

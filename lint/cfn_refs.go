@@ -3,6 +3,7 @@ package lint
 import (
 	"strings"
 
+	"github.com/riglet/riglet/internal/graph"
 	"github.com/riglet/riglet/internal/suggest"
 	"github.com/riglet/riglet/ir"
 	"github.com/riglet/riglet/schema"
@@ -147,8 +148,8 @@ func eachOutput(s *Stack, f func(name string, o *ir.Node)) {
 	}
 }
 
-// runCycles finds the strongly connected components of the dependency graph
-// (Tarjan) and reports each cycle once.
+// runCycles finds the strongly connected components of the dependency graph and
+// reports each once, at its first resource, with a chain through it.
 func runCycles(p *Pass) {
 	s := p.Stack
 	type edge struct {
@@ -156,7 +157,9 @@ func runCycles(p *Pass) {
 		at *ir.Node
 	}
 	deps := map[string][]edge{}
+	ids := make([]string, 0, len(s.Resources))
 	for _, r := range s.Resources {
+		ids = append(ids, r.ID)
 		for _, rf := range refs(r.Node) {
 			if s.ByID[rf.target] != nil {
 				deps[r.ID] = append(deps[r.ID], edge{rf.target, rf.at})
@@ -168,95 +171,22 @@ func runCycles(p *Pass) {
 			}
 		}
 	}
-	index := map[string]int{}
-	low := map[string]int{}
-	on := map[string]bool{}
-	var stack []string
-	n := 0
-	var sccs [][]string
-	var visit func(v string)
-	visit = func(v string) {
-		index[v], low[v] = n, n
-		n++
-		stack = append(stack, v)
-		on[v] = true
-		for _, e := range deps[v] {
-			if _, seen := index[e.to]; !seen {
-				visit(e.to)
-				low[v] = min(low[v], low[e.to])
-			} else if on[e.to] {
-				low[v] = min(low[v], index[e.to])
-			}
+	for _, c := range graph.Cycles(ids, func(id string) []string {
+		var to []string
+		for _, e := range deps[id] {
+			to = append(to, e.to)
 		}
-		if low[v] == index[v] {
-			var c []string
-			for {
-				w := stack[len(stack)-1]
-				stack = stack[:len(stack)-1]
-				on[w] = false
-				c = append(c, w)
-				if w == v {
-					break
-				}
-			}
-			sccs = append(sccs, c)
-		}
-	}
-	for _, r := range s.Resources {
-		if _, seen := index[r.ID]; !seen {
-			visit(r.ID)
-		}
-	}
-	order := map[string]int{}
-	for i, r := range s.Resources {
-		order[r.ID] = i
-	}
-	for _, c := range sccs {
-		in := map[string]bool{}
-		for _, id := range c {
-			in[id] = true
-		}
-		if len(c) == 1 {
-			self := false
-			for _, e := range deps[c[0]] {
-				self = self || e.to == c[0]
-			}
-			if !self {
-				continue
-			}
-		}
-		first := c[0]
-		for _, id := range c {
-			if order[id] < order[first] {
-				first = id
-			}
-		}
-		// Walk the cycle from the first resource, for a readable chain.
-		chain := []string{first}
+		return to
+	}) {
+		chain := c.Nodes()
+		first := chain[0]
 		var at *ir.Node
-		cur := first
-		seen := map[string]bool{first: true}
-		for {
-			next := ""
-			for _, e := range deps[cur] {
-				if in[e.to] && (e.to == first || !seen[e.to]) {
-					next = e.to
-					if cur == first {
-						at = e.at
-					}
-					if e.to != first {
-						break
-					}
-				}
-			}
-			if next == "" || next == first {
+		for _, e := range deps[first] {
+			if e.to == chain[1] {
+				at = e.at
 				break
 			}
-			chain = append(chain, next)
-			seen[next] = true
-			cur = next
 		}
-		chain = append(chain, first)
 		r := s.ByID[first]
 		f := p.Report(r, at, "resources depend on each other in a cycle: %s", strings.Join(chain, " -> "))
 		for _, id := range chain[1 : len(chain)-1] {

@@ -59,7 +59,7 @@ func lintCase(t testing.TB, fsys fstest.MapFS, specs []string) *Report {
 		rep.Findings = append(rep.Findings, r.Findings...)
 	}
 	if len(riglets) > 0 {
-		r, err := Lint(fsys, nil, riglets, Options{})
+		r, err := Lint(fsys, builtinAlarms, riglets, Options{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -169,7 +169,10 @@ func (e *Env) generated(s *Stack, id string) (ir.Pos, bool) {
 // Report records a finding about resource r at node at (its position, or the
 // resource's source line when the node has none), with the generated line related.
 func (p *Pass) Report(r *Resource, at *ir.Node, format string, args ...any) *Finding {
-	pos := r.Pos()
+	pos := r.Source // placed in the user's files below, keeping the block line
+	if !pos.IsValid() {
+		pos = r.Node.Pos
+	}
 	if at != nil && at.Pos.IsValid() {
 		pos = at.Pos
 	}

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/riglet/riglet/internal/fargate"
 	"github.com/riglet/riglet/ir"
 	"github.com/riglet/riglet/priority"
 )
@@ -135,23 +136,6 @@ func (p *Pass) reportEnv(e *Env, r *Resource, at *ir.Node, format string, args .
 	return f
 }
 
-// Fargate's valid task sizes: CPU units -> memory MiB from, to, step.
-var fargateSizes = map[int][3]int{
-	256: {512, 2048, 0}, 512: {1024, 4096, 1024}, 1024: {2048, 8192, 1024}, 2048: {4096, 16384, 1024},
-	4096: {8192, 30720, 1024}, 8192: {16384, 61440, 4096}, 16384: {32768, 122880, 8192},
-}
-
-func fargateOK(cpu, mem int) bool {
-	s, ok := fargateSizes[cpu]
-	if !ok {
-		return false
-	}
-	if cpu == 256 {
-		return mem == 512 || mem == 1024 || mem == 2048
-	}
-	return mem >= s[0] && mem <= s[1] && (mem-s[0])%s[2] == 0
-}
-
 func init() {
 	register(
 		&Rule{ID: "LB002", Name: "duplicate-priority", Family: "load-balancing", Severity: Error, Scope: ScopeRiglet,
@@ -263,13 +247,13 @@ func init() {
 					if r.Type != "AWS::ECS::TaskDefinition" {
 						continue
 					}
-					fargate := false
+					onFargate := false
 					for _, c := range list(r.Props.Get("RequiresCompatibilities")) {
-						fargate = fargate || text(c) == "FARGATE"
+						onFargate = onFargate || text(c) == "FARGATE"
 					}
-					cpu, ok1 := atoi(r.Props.Get("Cpu"))
-					mem, ok2 := atoi(r.Props.Get("Memory"))
-					if fargate && ok1 && ok2 && !fargateOK(cpu, mem) {
+					cpu, ok1 := fargate.ParseCPU(text(r.Props.Get("Cpu")))
+					mem, ok2 := fargate.ParseMemory(text(r.Props.Get("Memory")))
+					if onFargate && ok1 && ok2 && !fargate.Valid(cpu, mem) {
 						p.Report(r, r.Props.Get("Memory"), "Fargate has no task size of %d CPU units with %d MiB", cpu, mem)
 					}
 				}

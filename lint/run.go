@@ -54,10 +54,13 @@ func Lint(fsys, builtin fs.FS, specFiles []string, opts Options) (*Report, error
 	if err := checkOptions(opts); err != nil {
 		return nil, err
 	}
-	files := &fileCache{fsys: fsys, builtin: builtin, lines: map[string][]string{}}
+	// One library for every spec: the compiles and the suppression comments see the
+	// same blocks, built-in ones included.
+	lib := compiler.NewLibrary(fsys, builtin)
+	files := &fileCache{fsys: fsys, lib: lib, lines: map[string][]string{}}
 	var all []Finding
 	for _, spec := range specFiles {
-		all = append(all, lintRiglet(fsys, builtin, spec, opts, files)...)
+		all = append(all, lintRiglet(fsys, lib, spec, opts, files)...)
 	}
 	return finish(all, opts), nil
 }
@@ -99,8 +102,8 @@ func finish(all []Finding, opts Options) *Report {
 
 // lintRiglet lints one spec: compile errors when the compile fails, else every
 // template and riglet rule over the selected envs.
-func lintRiglet(fsys, builtin fs.FS, spec string, opts Options, files *fileCache) []Finding {
-	res, err := compiler.Compile(fsys, builtin, spec, compiler.Options{Envs: opts.Envs})
+func lintRiglet(fsys fs.FS, lib *compiler.Library, spec string, opts Options, files *fileCache) []Finding {
+	res, err := compiler.CompileWith(fsys, lib, spec, compiler.Options{Envs: opts.Envs})
 	var raw []*Finding
 	if err != nil {
 		raw = compileFindings(err)

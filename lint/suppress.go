@@ -18,11 +18,13 @@ const (
 	idUnknown  = "LINT003"
 )
 
-// fileCache reads source files once per lint, from the repository or, for built-in
-// blocks, from the binary.
+// fileCache reads source files once per lint: block library files (built-in
+// blocks and the alarm catalogue included) through the library the compile used,
+// everything else from the repository.
 type fileCache struct {
-	fsys, builtin fs.FS
-	lines         map[string][]string
+	fsys  fs.FS
+	lib   *compiler.Library // nil for a plain template
+	lines map[string][]string
 }
 
 func (c *fileCache) get(file string) []string {
@@ -33,9 +35,13 @@ func (c *fileCache) get(file string) []string {
 		c.lines[file] = nil // a plain template's own lines are preloaded
 		return nil
 	}
-	data, err := fs.ReadFile(c.fsys, file)
-	if err != nil && c.builtin != nil && strings.HasPrefix(file, "blocks/") {
-		data, err = fs.ReadFile(c.builtin, file)
+	var data []byte
+	err := fs.ErrNotExist
+	if c.lib != nil {
+		data, err = c.lib.ReadFile(file)
+	}
+	if err != nil {
+		data, err = fs.ReadFile(c.fsys, file)
 	}
 	var l []string
 	if err == nil {
@@ -44,6 +50,10 @@ func (c *fileCache) get(file string) []string {
 	c.lines[file] = l
 	return l
 }
+
+// builtin reports whether file is the built-in library's: its suppressions are
+// the library's, not the user's to remove.
+func (c *fileCache) builtin(file string) bool { return c.lib != nil && c.lib.IsBuiltin(file) }
 
 // suppression is one `# riglet:ignore` comment or one instance `ignore:` entry.
 type suppression struct {
@@ -192,7 +202,9 @@ func suppress(fs []Finding, files *fileCache, spec string, res *compiler.Result,
 		if s.reason == "" {
 			out = append(out, meta(idNoReason, s.pos, "%s %s gives no reason: say why the finding does not apply", where, strings.Join(s.ids, ",")))
 		}
-		if complete && !s.used && !unknown {
+		// A built-in block's suppression may be for a configuration this riglet does
+		// not use; only the user's own can be unused.
+		if complete && !s.used && !unknown && !files.builtin(s.pos.File) {
 			out = append(out, meta(idUnused, s.pos, "%s %s suppresses nothing: remove it", where, strings.Join(s.ids, ",")))
 		}
 	}

@@ -8,7 +8,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/riglet/riglet/alarms"
 	"github.com/riglet/riglet/compiler"
 	"github.com/riglet/riglet/docs"
 )
@@ -21,7 +20,7 @@ type docsCmd struct {
 func (c *docsCmd) Run(g *globals) error {
 	fsys := os.DirFS(g.Dir)
 	lib := compiler.NewLibrary(fsys, builtinBlocks())
-	cat, err := alarms.Load(fsys)
+	cat, err := lib.Catalogue()
 	if err != nil {
 		printErrors(g.Stderr, err)
 		return errorsFound
