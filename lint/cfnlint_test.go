@@ -33,11 +33,12 @@ func isExplained(key, id string) bool {
 	return one || all
 }
 
-// TestCfnLintAgreement (an oracle test: make check, go test -tags oracle) runs cfn-lint and riglet's template rules over the plain
+// TestCfnLintAgreement runs cfn-lint and riglet's template rules over the plain
 // templates of the testdata and the benchmark template, and compares them through
 // each rule's CfnLint mapping: a riglet rule that fires where cfn-lint reports none
 // of its mapped IDs, or a mapped cfn-lint ID reported where no riglet rule mapped to
-// it fires, is a disagreement, which must be fixed or explained above.
+// it fires, is a disagreement, which must be fixed or explained above. An oracle
+// test: make check runs it (go test -tags oracle).
 func TestCfnLintAgreement(t *testing.T) {
 	cfn, err := exec.LookPath("cfn-lint")
 	if err != nil {
