@@ -48,7 +48,7 @@ ENVS = $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard $(OUT)/$(RIGLET)/*/stack
 ENV_DIR = $(OUT)/$(RIGLET)/$(ENV)
 DEPLOY = RIGLETDEPLOY='$(RIGLETDEPLOY_BIN)' sh '$(ROOT)scripts/deploy.sh'
 
-.PHONY: help example compile lint test fuzz bench e2e tools FORCE need-riglet need-env verify \
+.PHONY: help example compile lint test check fuzz bench e2e tools FORCE need-riglet need-env verify \
 	create-environment update-environment delete-environment status-environment
 
 help: ## list the targets
@@ -69,7 +69,9 @@ help: ## list the targets
 	@echo '  example   build riglet, compile and lint the example riglets (out/ must not change)'
 	@echo '  compile   riglet compile: write out/ and the lock'
 	@echo '  lint      riglet lint'
-	@echo '  test      go test ./..., bounded fuzzing, compile --check --frozen and lint on the examples, and e2e'
+	@echo '  test      the unit and CLI tests (go test ./...): quick, needs only Go'
+	@echo '  check     the oracle tests (cfn-lint, PyYAML, rain), bounded fuzzing, compile --check --frozen'
+	@echo '            and lint on the examples, and e2e; fails when an oracle is missing (.ci/run installs them)'
 	@echo '  bench     compile time and peak memory for 50, 200 and 800 services over 3 envs'
 	@echo '  fuzz      the fuzz targets, a bounded number of inputs each'
 	@echo '  e2e       deploy the examples to moto_server through these targets (needs moto and an AWS CLI)'
@@ -141,11 +143,20 @@ example: tools
 	'$(RIGLET_BIN)' lint && echo 'lint: no errors in any riglet'
 	@git diff --quiet -- out riglets 2>/dev/null || echo 'example: out/ or a lock changed: review it (git diff out riglets)'
 
-test: tools
+# The quick tests: unit and CLI (testscript) tests, nothing but Go. Under 3 minutes on a
+# 2-core machine; `go test ./cmd/riglet -update` rewrites the CLI goldens.
+test:
 	go test ./...
+
+# Everything else, slower, with independent judges: the tests behind the oracle build tag
+# (cfn-lint, PyYAML, rain's corpus; each fails, saying what to install, when its oracle
+# is missing), the bounded fuzzing, the examples as CI sees them, and the moto e2e.
+# .ci/run runs make test, then make check.
+check: tools
+	go test -tags oracle -count=1 ./...
+	$(MAKE) --no-print-directory fuzz
 	'$(RIGLET_BIN)' compile --check --frozen
 	'$(RIGLET_BIN)' lint
-	$(MAKE) --no-print-directory fuzz
 	$(MAKE) --no-print-directory e2e
 
 # Every fuzz target for a bounded number of inputs (about 20 s each here): no input may

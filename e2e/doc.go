@@ -2,9 +2,10 @@
 // the real AWS CLI against moto_server, an AWS API emulator started on 127.0.0.1, and the
 // tests assert on what the emulator then holds and on the AWS CLI calls made.
 //
-// The tests are behind the e2e build tag, so that `go test ./...` stays fast; run them with
-// `make e2e` (go test -tags e2e ./e2e/). They need python3 with moto (and its server
-// extras) and an AWS CLI; they fail, saying what is missing, rather than skip.
+// The tests are behind the e2e build tag, so that `go test ./...` (make test) stays fast;
+// run them with `make e2e` (go test -tags e2e ./e2e/), which `make check` does after the
+// oracle tests. They need python3 with moto (and its server extras) and an AWS CLI; they
+// fail, saying what is missing, rather than skip (.ci/run installs them).
 //
 // testdata/moto_server.py starts moto_server with the fixes its CloudFormation needs to
 // behave as AWS does for change sets (what `aws cloudformation deploy` uses); each fix is

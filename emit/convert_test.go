@@ -46,3 +46,12 @@ func fromYAML(n *yaml.Node) *ir.Node {
 	}
 	return &ir.Node{Kind: k, Text: n.Value, Pos: pos}
 }
+
+// mapOf builds a map from key, value pairs.
+func mapOf(p ir.Pos, kv ...any) *ir.Node {
+	m := ir.NewMap(p)
+	for i := 0; i < len(kv); i += 2 {
+		m.Set(kv[i].(string), kv[i+1].(*ir.Node))
+	}
+	return m
+}
