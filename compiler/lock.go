@@ -212,3 +212,28 @@ func compareVersions(a, b string) int {
 	}
 	return 0
 }
+
+// LockDiff returns the lines a lock would lose and gain going from old to new (blank
+// lines aside), in the order they stand: what a --frozen compile shows.
+func LockDiff(old, new []byte) (lost, gained []string) {
+	ol, nl := strings.Split(string(old), "\n"), strings.Split(string(new), "\n")
+	count := func(ls []string) map[string]int {
+		m := map[string]int{}
+		for _, l := range ls {
+			m[l]++
+		}
+		return m
+	}
+	have, want := count(ol), count(nl)
+	for _, l := range ol {
+		if want[l] == 0 && strings.TrimSpace(l) != "" {
+			lost = append(lost, l)
+		}
+	}
+	for _, l := range nl {
+		if have[l] == 0 && strings.TrimSpace(l) != "" {
+			gained = append(gained, l)
+		}
+	}
+	return lost, gained
+}

@@ -2,12 +2,10 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime/debug"
-	"sync"
 
 	"github.com/riglet/riglet/compiler"
 	"github.com/riglet/riglet/outdir"
@@ -60,82 +58,57 @@ func (c *compileCmd) Run(g *globals) error {
 	}
 	stale := false
 	for _, res := range results {
-		newLock := res.Lock.Marshal(res.Spec.File)
-		lockChanged := !bytes.Equal(newLock, res.OldLock)
-		if lockChanged && (c.Frozen || c.Check) {
+		w := output(g.Dir, out, res, len(c.Env) == 0)
+		if w.LockChanged && (c.Frozen || c.Check) {
 			fmt.Fprintf(g.Stderr, "%s: error: the lock would change (run riglet compile and review the diff):\n", res.LockFile)
-			printLockDiff(g.Stderr, res.OldLock, newLock)
+			lost, gained := compiler.LockDiff(res.OldLock, w.LockData)
+			for _, l := range lost {
+				fmt.Fprintf(g.Stderr, "\t- %s\n", l)
+			}
+			for _, l := range gained {
+				fmt.Fprintf(g.Stderr, "\t+ %s\n", l)
+			}
 			stale = true
 			continue
 		}
 		if c.Check {
-			for _, e := range res.Envs {
-				dir := filepath.Join(out, filepath.FromSlash(res.EnvDir(e.Env)))
-				list, err := outdir.Stale(dir, relFiles(res, e))
-				if err != nil {
-					return err
-				}
-				for _, s := range list {
-					rel, _ := filepath.Rel(g.Dir, s)
-					fmt.Fprintf(g.Stderr, "%s: stale: run riglet compile\n", filepath.ToSlash(rel))
-					stale = true
-				}
+			list, err := w.Stale()
+			if err != nil {
+				return err
+			}
+			for _, s := range list {
+				rel, _ := filepath.Rel(g.Dir, s)
+				fmt.Fprintf(g.Stderr, "%s: stale: run riglet compile\n", filepath.ToSlash(rel))
+				stale = true
 			}
 			continue
 		}
-		if _, err := outdir.Recover(out); err != nil {
-			return fmt.Errorf("recover %s: %w", out, err)
-		}
-		// Each env directory is swapped on its own, so they can be written in parallel.
-		werrs := make([]error, len(res.Envs))
-		var wg sync.WaitGroup
-		for i, e := range res.Envs {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				dir := filepath.Join(out, filepath.FromSlash(res.EnvDir(e.Env)))
-				if err := outdir.Replace(dir, relFiles(res, e)); err != nil {
-					werrs[i] = fmt.Errorf("write %s: %w", dir, err)
-				}
-			}()
-		}
-		wg.Wait()
-		if err := errors.Join(werrs...); err != nil {
+		if err := w.Write(); err != nil {
 			return err
-		}
-		if len(c.Env) == 0 {
-			// envs (or shared stacks) the spec no longer has: their directories go too
-			keep := map[string]bool{}
-			for _, e := range res.Envs {
-				keep[e.Env] = true
-			}
-			root := filepath.Join(out, res.Spec.Name)
-			ents, _ := os.ReadDir(root)
-			for _, d := range ents {
-				gen := filepath.Join(root, d.Name(), "stacks.json")
-				if d.IsDir() && !keep[d.Name()] && fileExists(gen) {
-					if err := os.RemoveAll(filepath.Join(root, d.Name())); err != nil {
-						return err
-					}
-				}
-			}
-		}
-		if lockChanged {
-			if err := outdir.WriteFile(filepath.Join(g.Dir, filepath.FromSlash(res.LockFile)), newLock); err != nil {
-				return fmt.Errorf("write lock: %w", err)
-			}
 		}
 		n := 0
 		for _, e := range res.Envs {
 			n += len(e.Stacks)
 		}
-		rel, _ := filepath.Rel(g.Dir, filepath.Join(out, res.Spec.Name))
+		rel, _ := filepath.Rel(g.Dir, w.Root)
 		fmt.Fprintf(g.Stdout, "%s: %d templates in %d envs -> %s/\n", res.Spec.File, n, len(res.Envs), filepath.ToSlash(rel))
 	}
 	if stale {
 		return errorsFound
 	}
 	return nil
+}
+
+// output is what a compiled riglet writes under out: every env directory, and the
+// lock. complete says every env was compiled (no --env), so dropped envs go.
+func output(dir, out string, res *compiler.Result, complete bool) *outdir.Riglet {
+	w := &outdir.Riglet{Root: filepath.Join(out, res.Spec.Name), Complete: complete,
+		Lock: filepath.Join(dir, filepath.FromSlash(res.LockFile)), LockData: res.Lock.Marshal(res.Spec.File)}
+	w.LockChanged = !bytes.Equal(w.LockData, res.OldLock)
+	for _, e := range res.Envs {
+		w.Dirs = append(w.Dirs, outdir.Dir{Path: filepath.Join(out, filepath.FromSlash(res.EnvDir(e.Env))), Files: relFiles(res, e)})
+	}
+	return w
 }
 
 // relFiles are an env's files relative to its own directory.
@@ -146,32 +119,4 @@ func relFiles(res *compiler.Result, e *compiler.EnvResult) []outdir.File {
 		out = append(out, outdir.File{Path: f.Path[len(prefix):], Data: f.Data})
 	}
 	return out
-}
-
-// printLockDiff shows the lines the lock would lose and gain.
-func printLockDiff(w interface{ Write([]byte) (int, error) }, old, new []byte) {
-	ol, nl := bytes.Split(old, []byte("\n")), bytes.Split(new, []byte("\n"))
-	have := map[string]int{}
-	for _, l := range ol {
-		have[string(l)]++
-	}
-	want := map[string]int{}
-	for _, l := range nl {
-		want[string(l)]++
-	}
-	for _, l := range ol {
-		if want[string(l)] == 0 && len(bytes.TrimSpace(l)) > 0 {
-			fmt.Fprintf(w, "\t- %s\n", l)
-		}
-	}
-	for _, l := range nl {
-		if have[string(l)] == 0 && len(bytes.TrimSpace(l)) > 0 {
-			fmt.Fprintf(w, "\t+ %s\n", l)
-		}
-	}
-}
-
-func fileExists(p string) bool {
-	_, err := os.Stat(p)
-	return err == nil
 }

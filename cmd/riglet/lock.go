@@ -8,7 +8,6 @@ import (
 
 	"github.com/riglet/riglet/compiler"
 	"github.com/riglet/riglet/outdir"
-	"github.com/riglet/riglet/priority"
 )
 
 type lockCmd struct {
@@ -29,29 +28,9 @@ func (c *lockPruneCmd) Run(g *globals) error {
 	if err != nil {
 		return printErrors(g.Stderr, err)
 	}
-	want := map[string]bool{}
-	for _, e := range c.Env {
-		want[e] = true
-	}
-	released := 0
-	for env, listeners := range res.Lock.Priorities {
-		if len(want) > 0 && !want[env] {
-			continue
-		}
-		for listener, rules := range listeners {
-			for key, e := range rules {
-				if e.Retired {
-					fmt.Fprintf(g.Stdout, "%s: released priority %d of %s on %s\n", env, e.Priority, key, listener)
-					released++
-				}
-			}
-		}
-		pruned := priority.Prune(&priority.Lock{Listeners: listeners}, nil)
-		if len(pruned.Listeners) == 0 {
-			delete(res.Lock.Priorities, env)
-		} else {
-			res.Lock.Priorities[env] = pruned.Listeners
-		}
+	released := res.Prune(c.Env)
+	for _, r := range released {
+		fmt.Fprintf(g.Stdout, "%s: released priority %d of %s on %s\n", r.Env, r.Priority, r.Key, r.Listener)
 	}
 	data := res.Lock.Marshal(res.Spec.File)
 	if bytes.Equal(data, res.OldLock) {
@@ -61,6 +40,6 @@ func (c *lockPruneCmd) Run(g *globals) error {
 	if err := outdir.WriteFile(filepath.Join(g.Dir, filepath.FromSlash(res.LockFile)), data); err != nil {
 		return err
 	}
-	fmt.Fprintf(g.Stdout, "%s: %d retired allocations released\n", res.LockFile, released)
+	fmt.Fprintf(g.Stdout, "%s: %d retired allocations released\n", res.LockFile, len(released))
 	return nil
 }
