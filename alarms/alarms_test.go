@@ -84,7 +84,7 @@ func names(es []*alarms.Entry) []string {
 // TestDefault reads the built-in catalogue: where it says it lives, what notifies,
 // which types it covers, and a few entries in full.
 func TestDefault(t *testing.T) {
-	c, err := alarms.Default()
+	c, err := defaultCatalogue()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +152,7 @@ func TestDefault(t *testing.T) {
 // TestDefaultIsConsistent holds every built-in entry to what the compiler and
 // CloudWatch need of it.
 func TestDefaultIsConsistent(t *testing.T) {
-	c, err := alarms.Default()
+	c, err := defaultCatalogue()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -459,12 +459,12 @@ func TestDuplicateName(t *testing.T) {
 // TestLoad: a user's blocks/alarms.yaml replaces the built-in catalogue whole; without
 // one, the built-in one is used.
 func TestLoad(t *testing.T) {
-	def, err := alarms.Default()
+	def, err := defaultCatalogue()
 	if err != nil {
 		t.Fatal(err)
 	}
 	for name, fsys := range map[string]fs.FS{"nil": nil, "no catalogue": fstest.MapFS{"blocks/q/block.yaml": {Data: []byte("Resources: {}\n")}}} {
-		c, err := alarms.Load(fsys)
+		c, err := loadCatalogue(fsys)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -473,7 +473,7 @@ func TestLoad(t *testing.T) {
 		}
 	}
 	user := fstest.MapFS{"blocks/alarms.yaml": {Data: []byte(good)}}
-	c, err := alarms.Load(user)
+	c, err := loadCatalogue(user)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -488,7 +488,7 @@ func TestLoad(t *testing.T) {
 	}
 	// a broken user catalogue is an error in the user's file, never a quiet fallback
 	broken := fstest.MapFS{"blocks/alarms.yaml": {Data: []byte(head + with("statistic", "statistic: Mean"))}}
-	if _, err := alarms.Load(broken); err == nil || !strings.HasPrefix(err.Error(), "blocks/alarms.yaml:7:18:") {
+	if _, err := loadCatalogue(broken); err == nil || !strings.HasPrefix(err.Error(), "blocks/alarms.yaml:7:18:") {
 		t.Errorf("Load of a broken catalogue: %v, want an error at blocks/alarms.yaml:7:18", err)
 	}
 }
@@ -661,4 +661,15 @@ func TestUserCatalogue(t *testing.T) {
 	if d := cmp.Diff([]string{"JobsDeadLetterQueueA 1", "JobsQueueA 1"}, got); d != "" {
 		t.Errorf("alarms (-want +got):\n%s", d)
 	}
+}
+
+// defaultCatalogue is the built-in catalogue as the compiler's library serves it.
+func defaultCatalogue() (*alarms.Catalogue, error) {
+	return compiler.NewLibrary(nil, blocks.FS).Catalogue()
+}
+
+// loadCatalogue is the catalogue of a user's repository: its blocks/alarms.yaml over
+// the built-in one.
+func loadCatalogue(user fs.FS) (*alarms.Catalogue, error) {
+	return compiler.NewLibrary(user, blocks.FS).Catalogue()
 }
