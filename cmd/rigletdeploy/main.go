@@ -26,37 +26,12 @@ import (
 	"strings"
 
 	"github.com/goccy/go-yaml"
+	"github.com/riglet/riglet/manifest"
 )
 
 // maxBodyBytes is CloudFormation's limit for --template-body; `deploy` needs --s3-bucket
 // above it.
-const maxBodyBytes = 51200
-
-// manifest mirrors the fields of stacks.json this command reads.
-type manifest struct {
-	Riglet  string  `json:"riglet"`
-	Env     string  `json:"env"`
-	Account string  `json:"account"`
-	Region  string  `json:"region"`
-	Stacks  []stack `json:"stacks"`
-}
-
-type stack struct {
-	Name                  string            `json:"name"`
-	StackName             string            `json:"stackName"`
-	Template              string            `json:"template"`
-	Capabilities          []string          `json:"capabilities"`
-	Tags                  map[string]string `json:"tags"`
-	Parameters            []param           `json:"parameters"`
-	TemplateBytes         int               `json:"templateBytes"`
-	OverBodyLimit         bool              `json:"overBodyLimit"`
-	TerminationProtection bool              `json:"terminationProtection"`
-}
-
-type param struct {
-	Name    string `json:"name"`
-	Default string `json:"default"`
-}
+const maxBodyBytes = manifest.MaxBodyBytes
 
 type usageError struct{ error }
 
@@ -117,7 +92,7 @@ func run(args []string, w io.Writer) error {
 		if len(pos) < 1 {
 			return usageError{fmt.Errorf("usage: rigletdeploy %s DIR STACK", cmd)}
 		}
-		s, err := m.stack(dir, pos[0])
+		s, err := findStack(m, dir, pos[0])
 		if err != nil {
 			return err
 		}
@@ -180,13 +155,13 @@ func parseFlags(args []string) (map[string]string, []string, error) {
 	return flags, pos, nil
 }
 
-func load(dir string) (*manifest, error) {
+func load(dir string) (*manifest.Manifest, error) {
 	p := filepath.Join(dir, "stacks.json")
 	b, err := os.ReadFile(p)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w (run riglet compile, and check RIGLET and ENV)", p, errors.Unwrap(err))
 	}
-	var m manifest
+	var m manifest.Manifest
 	if err := json.Unmarshal(b, &m); err != nil {
 		return nil, fmt.Errorf("%s: %w", p, err)
 	}
@@ -196,7 +171,7 @@ func load(dir string) (*manifest, error) {
 	return &m, nil
 }
 
-func (m *manifest) stack(dir, name string) (*stack, error) {
+func findStack(m *manifest.Manifest, dir, name string) (*manifest.Stack, error) {
 	for i := range m.Stacks {
 		if m.Stacks[i].Name == name {
 			return &m.Stacks[i], nil
@@ -210,10 +185,10 @@ func (m *manifest) stack(dir, name string) (*stack, error) {
 }
 
 // check is everything that can be refused before the first AWS call.
-func check(dir string, m *manifest, names []string, bucket string) error {
+func check(dir string, m *manifest.Manifest, names []string, bucket string) error {
 	var problems []string
 	for _, n := range names {
-		s, err := m.stack(dir, n)
+		s, err := findStack(m, dir, n)
 		if err != nil {
 			problems = append(problems, err.Error())
 			continue
@@ -237,7 +212,7 @@ func check(dir string, m *manifest, names []string, bucket string) error {
 
 // deployArgs are the arguments of `aws cloudformation deploy` for one stack, apart from
 // the AWS CLI's global options and --no-fail-on-empty-changeset.
-func deployArgs(dir string, m *manifest, s *stack, imageTag, bucket string) []string {
+func deployArgs(dir string, m *manifest.Manifest, s *manifest.Stack, imageTag, bucket string) []string {
 	args := []string{"--stack-name", s.StackName, "--template-file", filepath.Join(dir, s.Template), "--region", m.Region}
 	if len(s.Capabilities) > 0 {
 		args = append(args, "--capabilities")
@@ -275,7 +250,7 @@ func deployArgs(dir string, m *manifest, s *stack, imageTag, bucket string) []st
 }
 
 // retained lists the resources a delete leaves behind on purpose.
-func retained(w io.Writer, dir string, s *stack) error {
+func retained(w io.Writer, dir string, s *manifest.Stack) error {
 	p := filepath.Join(dir, s.Template)
 	b, err := os.ReadFile(p)
 	if err != nil {
