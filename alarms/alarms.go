@@ -1,7 +1,7 @@
 // Package alarms reads riglet's catalogue of default alarms (blocks/alarms.yaml): per
 // resource type, the CloudWatch alarms every such resource gets. The compiler applies
 // it; docs and the linter read it. Which catalogue is in effect, the user's or the
-// built-in one, is the block library's to say (compiler.Library.Catalogue).
+// built-in one, is the block library's to say (model.Library.Catalogue).
 package alarms
 
 import (

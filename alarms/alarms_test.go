@@ -16,6 +16,7 @@ import (
 	"github.com/riglet/riglet/blocks"
 	"github.com/riglet/riglet/compiler"
 	"github.com/riglet/riglet/ir"
+	"github.com/riglet/riglet/model"
 	"github.com/riglet/riglet/schema"
 )
 
@@ -665,11 +666,11 @@ func TestUserCatalogue(t *testing.T) {
 
 // defaultCatalogue is the built-in catalogue as the compiler's library serves it.
 func defaultCatalogue() (*alarms.Catalogue, error) {
-	return compiler.NewLibrary(nil, blocks.FS).Catalogue()
+	return model.NewLibrary(nil, blocks.FS).Catalogue()
 }
 
 // loadCatalogue is the catalogue of a user's repository: its blocks/alarms.yaml over
 // the built-in one.
 func loadCatalogue(user fs.FS) (*alarms.Catalogue, error) {
-	return compiler.NewLibrary(user, blocks.FS).Catalogue()
+	return model.NewLibrary(user, blocks.FS).Catalogue()
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/riglet/riglet/alarms"
 	"github.com/riglet/riglet/ir"
+	"github.com/riglet/riglet/model"
 )
 
 // AlarmRow is one catalogue alarm in an env, for the plan.
@@ -140,12 +141,12 @@ func (ec *envCompile) deadLetterQueues() map[string]bool {
 }
 
 // alarmActions is the ops topic, wired into stack s like any output.
-func (ec *envCompile) alarmActions(cat *alarms.Catalogue, s *Stack) *ir.Node {
+func (ec *envCompile) alarmActions(cat *alarms.Catalogue, s *model.Stack) *ir.Node {
 	blk, out, ok := strings.Cut(cat.Actions, ".")
 	if !ok {
 		return nil
 	}
-	var found []*Instance
+	var found []*model.Instance
 	for _, in := range ec.instances {
 		if in.Block == blk && !in.Stack.Shared {
 			found = append(found, in)
@@ -159,7 +160,7 @@ func (ec *envCompile) alarmActions(cat *alarms.Catalogue, s *Stack) *ir.Node {
 }
 
 // alarm builds one alarm for resource r, or reports why it cannot.
-func (ec *envCompile) alarm(cat *alarms.Catalogue, e *alarms.Entry, s *Stack, r ir.Pair) (*AlarmRow, *ir.Node) {
+func (ec *envCompile) alarm(cat *alarms.Catalogue, e *alarms.Entry, s *model.Stack, r ir.Pair) (*AlarmRow, *ir.Node) {
 	path := ""
 	o := ec.outs[s.Name].origins[r.Key]
 	if o != nil {
@@ -303,7 +304,7 @@ func dim(name string, v *ir.Node, p ir.Pos) *ir.Node {
 }
 
 // dimensions instantiates a catalogue dimension list for resource r.
-func (ec *envCompile) dimensions(ds []alarms.Dimension, s *Stack, r ir.Pair, p ir.Pos) *ir.Node {
+func (ec *envCompile) dimensions(ds []alarms.Dimension, s *model.Stack, r ir.Pair, p ir.Pos) *ir.Node {
 	out := ir.NewList(p)
 	for _, d := range ds {
 		v := ec.dimensionValue(d.Value, s, r, p)
@@ -315,7 +316,7 @@ func (ec *envCompile) dimensions(ds []alarms.Dimension, s *Stack, r ir.Pair, p i
 	return out
 }
 
-func (ec *envCompile) dimensionValue(v *ir.Node, s *Stack, r ir.Pair, p ir.Pos) *ir.Node {
+func (ec *envCompile) dimensionValue(v *ir.Node, s *model.Stack, r ir.Pair, p ir.Pos) *ir.Node {
 	if fn, a, ok := v.Intrinsic(); ok && fn == "Riglet::Value" {
 		switch {
 		case a.Text == "account":
@@ -350,7 +351,7 @@ func substResource(n *ir.Node, id string) *ir.Node {
 
 // loadBalancerOf finds the full name of the load balancer a target group serves:
 // through the listener rules (or listener default actions) that forward to it.
-func (ec *envCompile) loadBalancerOf(s *Stack, tg ir.Pair) *ir.Node {
+func (ec *envCompile) loadBalancerOf(s *model.Stack, tg ir.Pair) *ir.Node {
 	out := ec.outs[s.Name]
 	forwardsTo := func(actions *ir.Node) bool {
 		found := false
@@ -400,11 +401,11 @@ func (ec *envCompile) loadBalancerOf(s *Stack, tg ir.Pair) *ir.Node {
 
 // instanceOf finds the spec instance that made a resource, and the resource's name
 // inside it.
-func instanceOf(o *Origin, logicalID string) (*Instance, string) {
+func instanceOf(o *Origin, logicalID string) (*model.Instance, string) {
 	if o == nil || o.Top == nil {
 		return nil, logicalID
 	}
-	return o.Top, strings.TrimPrefix(logicalID, pascal(o.Top.Name))
+	return o.Top, strings.TrimPrefix(logicalID, model.Pascal(o.Top.Name))
 }
 
 func truncate(s string, n int) string {

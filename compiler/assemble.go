@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/riglet/riglet/ir"
+	"github.com/riglet/riglet/model"
 )
 
 // assemble builds each stack's template, in deploy order.
@@ -55,7 +56,7 @@ func (ec *envCompile) assemble() []*StackResult {
 	return sortStacks(stacks, ec.errs)
 }
 
-func (ec *envCompile) description(s *Stack) string {
+func (ec *envCompile) description(s *model.Stack) string {
 	var parts []string
 	for _, in := range s.Instances {
 		parts = append(parts, in.Name+" ("+in.Block+")")
@@ -69,7 +70,7 @@ func (ec *envCompile) description(s *Stack) string {
 
 // outputs lists every instance output of the stack; those other stacks import get
 // an Export.
-func (ec *envCompile) outputs(s *Stack) *ir.Node {
+func (ec *envCompile) outputs(s *model.Stack) *ir.Node {
 	outs := ir.NewMap(s.Pos)
 	exports := ec.exports[s.Name]
 	shared := ec.c.export[ec.envName]
@@ -83,10 +84,10 @@ func (ec *envCompile) outputs(s *Stack) *ir.Node {
 			if v.IsScalar() && v.Text == "" {
 				continue // CloudFormation rejects empty output values
 			}
-			if fn, _, _ := v.Intrinsic(); fn == "Fn::ImportValue" && exports[pascal(in.Name)+name] == nil {
+			if fn, _, _ := v.Intrinsic(); fn == "Fn::ImportValue" && exports[model.Pascal(in.Name)+name] == nil {
 				continue // a pass-through of another stack's export: the modifications read it in memory
 			}
-			id := pascal(in.Name) + name
+			id := model.Pascal(in.Name) + name
 			o := ir.NewMap(ex.outPos[name])
 			if d := ex.block.Outputs.Get(name).Get("Description"); d != nil && d.IsScalar() {
 				o.Set("Description", ir.Str(d.Text, d.Pos))
@@ -109,7 +110,7 @@ func (ec *envCompile) outputs(s *Stack) *ir.Node {
 		for key := range shared {
 			st, rest, _ := strings.Cut(key, ".")
 			inst, out, _ := strings.Cut(rest, ".")
-			if st == s.Name && outs.Get(pascal(inst)+out) == nil {
+			if st == s.Name && outs.Get(model.Pascal(inst)+out) == nil {
 				ec.errs.AddCode(ir.CodeWiring, s.Pos, "a shared stack imports %s from env %s, which has no such output", key, ec.envName)
 			}
 		}

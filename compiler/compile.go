@@ -15,6 +15,7 @@ import (
 	"github.com/riglet/riglet/alarms"
 	"github.com/riglet/riglet/internal/graph"
 	"github.com/riglet/riglet/ir"
+	"github.com/riglet/riglet/model"
 	"github.com/riglet/riglet/netplan"
 	"github.com/riglet/riglet/priority"
 	"github.com/riglet/riglet/source"
@@ -31,18 +32,18 @@ type Options struct {
 
 // Result is a compiled riglet.
 type Result struct {
-	Spec     *Spec
-	Envs     []*EnvResult // in spec order, then "shared" when the riglet has shared stacks
-	Lock     *Lock        // the lock to write back
-	LockFile string       // riglets/<name>.lock
-	OldLock  []byte       // what the lock file held (nil when absent)
-	Library  *Library     // the blocks the compile used: the user's over the built-in ones
+	Spec     *model.Spec
+	Envs     []*EnvResult   // in spec order, then "shared" when the riglet has shared stacks
+	Lock     *model.Lock    // the lock to write back
+	LockFile string         // riglets/<name>.lock
+	OldLock  []byte         // what the lock file held (nil when absent)
+	Library  *model.Library // the blocks the compile used: the user's over the built-in ones
 }
 
 // EnvResult is one env's (or the shared stacks') compiled stacks.
 type EnvResult struct {
-	Env     string // env name, or "shared"
-	EnvFile *Env   // nil for shared
+	Env     string     // env name, or "shared"
+	EnvFile *model.Env // nil for shared
 	Stacks  []*StackResult
 	Account string // where the stacks deploy (shared stacks: the first env's)
 	Region  string
@@ -95,11 +96,11 @@ type DeployParam struct {
 // compilation is the state of one riglet's compile.
 type compilation struct {
 	fsys      fs.FS
-	lib       *Library
-	spec      *Spec
-	envs      map[string]*Env
+	lib       *model.Library
+	spec      *model.Spec
+	envs      map[string]*model.Env
 	errs      ir.Errors
-	lock      *Lock
+	lock      *model.Lock
 	plans     map[string]*netplan.Plan
 	export    map[string]map[string]bool // env -> export name -> requested by a shared stack
 	opts      Options
@@ -107,36 +108,36 @@ type compilation struct {
 	catLoaded sync.Once
 	lockMu    sync.Mutex // guards lock.Priorities while envs compile in parallel
 	// instances of the spec, indexed once (allInstances)
-	instances []*Instance
-	byPath    map[string]*Instance   // stack.instance
-	byName    map[string][]*Instance // instance name
-	byBlock   map[string][]*Instance // block name
+	instances []*model.Instance
+	byPath    map[string]*model.Instance   // stack.instance
+	byName    map[string][]*model.Instance // instance name
+	byBlock   map[string][]*model.Instance // block name
 	// badMods are the with: entries checkInstances refused: expanding them would only
 	// report what follows from that error.
-	badMods map[*Modification]bool
+	badMods map[*model.Modification]bool
 }
 
 // Compile compiles the riglet spec at specFile (a path in fsys, e.g.
 // "riglets/twig.yaml"). builtin holds the built-in library (<name>/block.yaml and
 // alarms.yaml), under the user's blocks/ in fsys.
 func Compile(fsys, builtin fs.FS, specFile string, opts Options) (*Result, error) {
-	return CompileWith(fsys, NewLibrary(fsys, builtin), specFile, opts)
+	return CompileWith(fsys, model.NewLibrary(fsys, builtin), specFile, opts)
 }
 
 // CompileWith compiles with a library built by the caller, so that what the caller
 // reads through it (lint its suppression comments, docs its blocks) is what the
 // compile used. Compiles of one repository may share a library.
-func CompileWith(fsys fs.FS, lib *Library, specFile string, opts Options) (*Result, error) {
-	c := &compilation{fsys: fsys, lib: lib, envs: map[string]*Env{}, plans: map[string]*netplan.Plan{}, opts: opts, badMods: map[*Modification]bool{}}
+func CompileWith(fsys fs.FS, lib *model.Library, specFile string, opts Options) (*Result, error) {
+	c := &compilation{fsys: fsys, lib: lib, envs: map[string]*model.Env{}, plans: map[string]*netplan.Plan{}, opts: opts, badMods: map[*model.Modification]bool{}}
 	// Phase one loads and checks everything that does not depend on an env, so that
 	// one run reports every such mistake; phase two expands, which needs it all right.
-	c.spec = loadSpec(fsys, specFile, &c.errs)
+	c.spec = model.LoadSpec(fsys, specFile, &c.errs)
 	if c.spec == nil {
 		return nil, c.errs.Err()
 	}
-	checkRequires(c.spec, &c.errs)
+	model.CheckRequires(c.spec, &c.errs)
 	lockFile := strings.TrimSuffix(specFile, path.Ext(specFile)) + ".lock"
-	oldLock, lock := readLock(fsys, lockFile, &c.errs)
+	oldLock, lock := model.ReadLock(fsys, lockFile, &c.errs)
 	c.lock = lock
 	selected := map[string]bool{}
 	for _, e := range opts.Envs {
@@ -151,7 +152,7 @@ func CompileWith(fsys fs.FS, lib *Library, specFile string, opts Options) (*Resu
 	}
 	for i, e := range c.spec.Envs {
 		from := len(c.errs)
-		if env := loadEnv(fsys, e, &c.errs); env != nil {
+		if env := model.LoadEnv(fsys, e, &c.errs); env != nil {
 			c.envs[e] = env
 		}
 		// A problem with a whole env file (missing, unreadable, extending in a cycle)
@@ -234,7 +235,7 @@ func (c *compilation) hasShared() bool {
 // checkInstances checks what does not depend on the env: blocks exist, instance and
 // stack names are unique, modifications fit.
 func (c *compilation) checkInstances() {
-	seen := map[string]*Instance{}
+	seen := map[string]*model.Instance{}
 	stacks := map[string]bool{}
 	for _, s := range c.spec.Stacks {
 		stacks[s.Name] = true
@@ -305,7 +306,7 @@ func contains(ss []string, s string) bool {
 }
 
 // block loads a block, reporting an unknown one at p.
-func (c *compilation) block(name string, p ir.Pos) *Block {
+func (c *compilation) block(name string, p ir.Pos) *model.Block {
 	b, err := c.lib.Get(name)
 	if err != nil {
 		c.errs.Merge(err)
@@ -348,7 +349,7 @@ func (c *compilation) stackName(env, stack string) string {
 
 // exportName is the name an instance output is exported under.
 func exportName(stackName, instance, output string) string {
-	return stackName + "--" + pascal(instance) + output
+	return stackName + "--" + model.Pascal(instance) + output
 }
 
 // collectSharedExports finds what shared stacks import from the envs, so that those
@@ -378,7 +379,7 @@ func (c *compilation) collectSharedExports() {
 }
 
 // paramSources lists the parameter maps an instance's values come from.
-func paramSources(in *Instance, env string) []*ir.Node {
+func paramSources(in *model.Instance, env string) []*ir.Node {
 	out := []*ir.Node{in.Params}
 	if env == "" {
 		for _, k := range sortedKeys(in.Envs) {

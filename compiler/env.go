@@ -8,24 +8,25 @@ import (
 	"github.com/riglet/riglet/eval"
 	"github.com/riglet/riglet/internal/graph"
 	"github.com/riglet/riglet/ir"
+	"github.com/riglet/riglet/model"
 	"github.com/riglet/riglet/source"
 )
 
 // envCompile is the state of compiling one env (or the shared stacks).
 type envCompile struct {
 	c         *compilation
-	env       *Env   // nil for shared
-	envName   string // "" for shared
+	env       *model.Env // nil for shared
+	envName   string     // "" for shared
 	ctx       *eval.Env
 	outs      map[string]*stackOut
-	exps      map[*Instance]*expansion
+	exps      map[*model.Instance]*expansion
 	needs     map[string]map[string]bool     // stack -> stacks it needs
 	exports   map[string]map[string]*ir.Node // stack -> output ID -> export name
 	origins   map[string]map[string]ParamOrigin
-	instances []*Instance
-	failed    map[*Instance]bool // wiring failed: expanding would only repeat the error
-	exportIDs map[string]string  // export name -> stack.instance.Output it carries
-	errs      *ir.Errors         // this env's problems; envs compile in parallel
+	instances []*model.Instance
+	failed    map[*model.Instance]bool // wiring failed: expanding would only repeat the error
+	exportIDs map[string]string        // export name -> stack.instance.Output it carries
+	errs      *ir.Errors               // this env's problems; envs compile in parallel
 	consts    map[*alarms.Entry]*alarmConst
 }
 
@@ -52,7 +53,7 @@ func (d decide) offer(name string, v *ir.Node, layer string, p ir.Pos) {
 
 // origin is what plan --explain shows for the decision, the block default (when the
 // parameter has one) being the weakest layer.
-func (l layered) origin(p *Param, v *ir.Node) ParamOrigin {
+func (l layered) origin(p *model.Param, v *ir.Node) ParamOrigin {
 	o := ParamOrigin{Layer: l.layer, Pos: l.pos, Value: v, Under: l.under}
 	if p != nil && p.Default != nil {
 		o.Under = append([]ParamLayer{{"default", p.Default.Pos, p.Default}}, o.Under...)
@@ -60,7 +61,7 @@ func (l layered) origin(p *Param, v *ir.Node) ParamOrigin {
 	return o
 }
 
-func (c *compilation) compileEnv(env *Env) (*EnvResult, *ir.Errors) {
+func (c *compilation) compileEnv(env *model.Env) (*EnvResult, *ir.Errors) {
 	ec := c.newEnvCompile(env)
 	for _, s := range c.spec.Stacks {
 		if !s.Shared {
@@ -92,15 +93,15 @@ func (c *compilation) compileShared() (*EnvResult, *ir.Errors) {
 	return er, ec.errs
 }
 
-func (c *compilation) newEnvCompile(env *Env) *envCompile {
+func (c *compilation) newEnvCompile(env *model.Env) *envCompile {
 	return &envCompile{c: c, env: env, envName: env.Name, errs: &ir.Errors{},
 		ctx:  &eval.Env{Name: env.Name, Account: env.Account, Region: env.Region, AZs: env.AZs},
-		outs: map[string]*stackOut{}, exps: map[*Instance]*expansion{}, failed: map[*Instance]bool{}, exportIDs: map[string]string{},
+		outs: map[string]*stackOut{}, exps: map[*model.Instance]*expansion{}, failed: map[*model.Instance]bool{}, exportIDs: map[string]string{},
 		needs: map[string]map[string]bool{}, exports: map[string]map[string]*ir.Node{},
 		origins: map[string]map[string]ParamOrigin{}}
 }
 
-func (ec *envCompile) addStack(s *Stack) {
+func (ec *envCompile) addStack(s *model.Stack) {
 	ec.outs[s.Name] = &stackOut{name: ec.c.stackName(ec.envName, s.Name), origins: map[string]*Origin{}}
 	ec.needs[s.Name] = map[string]bool{}
 	for _, n := range s.Needs {
@@ -111,8 +112,8 @@ func (ec *envCompile) addStack(s *Stack) {
 
 // run expands every instance, producers before consumers.
 func (ec *envCompile) run() {
-	values := map[*Instance]map[string]layered{}
-	deps := map[*Instance][]*Instance{}
+	values := map[*model.Instance]map[string]layered{}
+	deps := map[*model.Instance][]*model.Instance{}
 	for _, in := range ec.instances {
 		b, _ := ec.c.lib.Get(in.Block)
 		if b == nil {
@@ -140,13 +141,13 @@ func (ec *envCompile) run() {
 			})
 		}
 	}
-	var roots []*Instance
+	var roots []*model.Instance
 	for _, in := range ec.instances {
 		if values[in] != nil {
 			roots = append(roots, in)
 		}
 	}
-	order, cycles := graph.Sort(roots, func(in *Instance) []*Instance { return deps[in] })
+	order, cycles := graph.Sort(roots, func(in *model.Instance) []*model.Instance { return deps[in] })
 	for _, c := range cycles {
 		var chain []string // the walk that reached the cycle, then the cycle
 		for _, p := range c.Path[:len(c.Path)-1] {
@@ -164,7 +165,7 @@ func (ec *envCompile) run() {
 
 // layers gathers an instance's parameter values, strongest last: derived and wired
 // values < env params < instance params < instance envs.<env>.
-func (ec *envCompile) layers(in *Instance, b *Block) map[string]layered {
+func (ec *envCompile) layers(in *model.Instance, b *model.Block) map[string]layered {
 	out := decide{}
 	explicit := func(name string) bool {
 		if in.Params.Get(name) != nil || (ec.env != nil && in.Envs[ec.envName].Get(name) != nil) {
@@ -207,8 +208,8 @@ func (ec *envCompile) layers(in *Instance, b *Block) map[string]layered {
 }
 
 // wire finds the one instance of the block that feeds a parameter.
-func (ec *envCompile) wire(in *Instance, param string, w Wire) *ir.Node {
-	var found []*Instance
+func (ec *envCompile) wire(in *model.Instance, param string, w model.Wire) *ir.Node {
+	var found []*model.Instance
 	ec.c.allInstances()
 	for _, other := range ec.c.byBlock[w.Block] {
 		if other != in && (other.Stack.Shared == (ec.env == nil)) {
@@ -232,9 +233,9 @@ func (ec *envCompile) wire(in *Instance, param string, w Wire) *ir.Node {
 	return nil
 }
 
-func (c *compilation) allInstances() []*Instance {
+func (c *compilation) allInstances() []*model.Instance {
 	if c.instances == nil {
-		c.byPath, c.byName, c.byBlock = map[string]*Instance{}, map[string][]*Instance{}, map[string][]*Instance{}
+		c.byPath, c.byName, c.byBlock = map[string]*model.Instance{}, map[string][]*model.Instance{}, map[string][]*model.Instance{}
 		for _, s := range c.spec.Stacks {
 			for _, in := range s.Instances {
 				c.instances = append(c.instances, in)
@@ -321,13 +322,13 @@ func (ec *envCompile) derived(key string, path string, p ir.Pos) *ir.Node {
 const priorityFn = eval.PriorityFn
 
 // findOutput resolves "[env:]stack.instance.Output" or "instance.Output".
-func (ec *envCompile) findOutput(ref string, p ir.Pos, report bool) (*Instance, string, string) {
+func (ec *envCompile) findOutput(ref string, p ir.Pos, report bool) (*model.Instance, string, string) {
 	envName := ""
 	if e, rest, ok := strings.Cut(ref, ":"); ok {
 		envName, ref = e, rest
 	}
 	parts := strings.Split(ref, ".")
-	var cands []*Instance
+	var cands []*model.Instance
 	var output string
 	switch len(parts) {
 	case 3:

@@ -6,11 +6,12 @@ import (
 	"github.com/riglet/riglet/eval"
 	"github.com/riglet/riglet/internal/graph"
 	"github.com/riglet/riglet/ir"
+	"github.com/riglet/riglet/model"
 )
 
 // expansion is one block instance inlined into a stack.
 type expansion struct {
-	block   *Block
+	block   *model.Block
 	prefix  string
 	path    string              // instance path: app-twig-api.service.Orders
 	outputs map[string]*ir.Node // output name -> value in the stack's names
@@ -43,9 +44,9 @@ type expander struct {
 	env   *eval.Env
 	out   *stackOut
 	errs  *ir.Errors
-	chain []string  // blocks being expanded, for cycles
-	steps []Step    // the instances being expanded, from the spec down
-	top   *Instance // the spec's instance being expanded
+	chain []string        // blocks being expanded, for cycles
+	steps []Step          // the instances being expanded, from the spec down
+	top   *model.Instance // the spec's instance being expanded
 	// origins, for plan --explain, records how nested blocks' parameters were decided
 	// (nil when nobody asks)
 	origins map[string]map[string]ParamOrigin
@@ -56,7 +57,7 @@ type expander struct {
 // blockScope resolves names inside one block instance.
 type blockScope struct {
 	x         *expander
-	b         *Block
+	b         *model.Block
 	prefix    string
 	params    map[string]*ir.Node
 	resources map[string]bool // local resource name -> included
@@ -125,7 +126,7 @@ func (s *blockScope) RefNames() []string {
 // expand inlines block b as instance path with logical-ID prefix prefix. values are
 // the parameter values already evaluated in the caller's scope (a Map; keys are
 // checked against the block's parameters), at is where the instance is declared.
-func (x *expander) expand(b *Block, prefix, path string, values *ir.Node, at ir.Pos) *expansion {
+func (x *expander) expand(b *model.Block, prefix, path string, values *ir.Node, at ir.Pos) *expansion {
 	if c, ok := graph.Closes(x.chain, b.Name); ok {
 		x.errs.AddCode(ir.CodeCycle, at, "blocks nest each other in a cycle: %s", strings.Join(c.Path, " -> "))
 		return &expansion{block: b, prefix: prefix, path: path, outputs: map[string]*ir.Node{}}

@@ -7,6 +7,7 @@ import (
 	"github.com/riglet/riglet/eval"
 	"github.com/riglet/riglet/internal/graph"
 	"github.com/riglet/riglet/ir"
+	"github.com/riglet/riglet/model"
 )
 
 func mustRE(s string) *regexp.Regexp { return regexp.MustCompile(s) }
@@ -66,11 +67,11 @@ func (x *expander) bindParams(s *blockScope, values *ir.Node, path string, at ir
 			ok = false
 			continue
 		}
-		if msg := p.check(v); msg != "" {
+		if msg := p.Check(v); msg != "" {
 			x.errs.AddCode(ir.CodeConstraint, v.Pos, "parameter %s of block %s: %s", p.Name, b.Name, msg)
 			ok = false
 		}
-		v = p.normalize(v)
+		v = p.Normalize(v)
 		if p.IsList() && v.Kind != ir.List && !eval.IsLiteral(v) && !isListExpr(v) {
 			// a comma-joined output known only at deploy time
 			v = ir.Fn("Fn::Split", ir.NewList(v.Pos, ir.Str(",", v.Pos), v), v.Pos)
@@ -93,7 +94,7 @@ func (x *expander) bindParams(s *blockScope, values *ir.Node, path string, at ir
 	return ok
 }
 
-func describe(p *Param) string {
+func describe(p *model.Param) string {
 	if p.Description == "" {
 		return ""
 	}
@@ -106,7 +107,7 @@ func isListExpr(v *ir.Node) bool {
 	return ok && (fn == "Fn::Split" || fn == "Fn::GetAZs" || fn == "Fn::Cidr")
 }
 
-func (x *expander) deployParam(name string, p *Param, v *ir.Node, at ir.Pos) {
+func (x *expander) deployParam(name string, p *model.Param, v *ir.Node, at ir.Pos) {
 	if !eval.IsLiteral(v) {
 		x.errs.AddCode(ir.CodeBlockDefinition, v.Pos, "deploy-time parameter %s needs a default known at compile time", p.Name)
 		return

@@ -5,6 +5,7 @@ import (
 
 	"github.com/riglet/riglet/eval"
 	"github.com/riglet/riglet/ir"
+	"github.com/riglet/riglet/model"
 	"github.com/riglet/riglet/netplan"
 	"github.com/riglet/riglet/source"
 )
@@ -48,7 +49,7 @@ func (s specScope) RefNames() []string {
 }
 
 // specEvaluator evaluates values written in the spec or env file, for an instance in stack.
-func (ec *envCompile) specEvaluator(stack *Stack) *eval.Evaluator {
+func (ec *envCompile) specEvaluator(stack *model.Stack) *eval.Evaluator {
 	ev := eval.New(ec.ctx, ec.outs[stack.Name].name, specScope{ec}, ec.errs)
 	ev.Output = func(arg *ir.Node, p ir.Pos) *ir.Node { return ec.resolveOutput(stack, arg, p) }
 	return ev
@@ -56,7 +57,7 @@ func (ec *envCompile) specEvaluator(stack *Stack) *eval.Evaluator {
 
 // resolveOutput turns !Output into the producer's value (same stack) or an import of
 // its export (another stack), recording the export and the stack order.
-func (ec *envCompile) resolveOutput(consumer *Stack, arg *ir.Node, p ir.Pos) *ir.Node {
+func (ec *envCompile) resolveOutput(consumer *model.Stack, arg *ir.Node, p ir.Pos) *ir.Node {
 	if arg.Kind != ir.String {
 		ec.errs.AddCode(ir.CodeWiring, p, "!Output takes stack.instance.Output")
 		return ir.Str("", p)
@@ -102,7 +103,7 @@ func (ec *envCompile) resolveOutput(consumer *Stack, arg *ir.Node, p ir.Pos) *ir
 		ec.errs.AddCode(ir.CodeWiring, p, "!Output %s: stack %s is not compiled with %s", arg.Text, prod.Stack.Name, consumer.Name)
 		return ir.Str("", p)
 	}
-	id := pascal(prod.Name) + output
+	id := model.Pascal(prod.Name) + output
 	name := exportName(ec.outs[prod.Stack.Name].name, prod.Name, output)
 	if ec.exports[prod.Stack.Name] == nil {
 		ec.exports[prod.Stack.Name] = map[string]*ir.Node{}
@@ -121,7 +122,7 @@ func (ec *envCompile) label() string {
 }
 
 // expandInstance expands a top-level instance and its modifications.
-func (ec *envCompile) expandInstance(in *Instance, vals map[string]layered) {
+func (ec *envCompile) expandInstance(in *model.Instance, vals map[string]layered) {
 	b, _ := ec.c.lib.Get(in.Block)
 	out := ec.outs[in.Stack.Name]
 	ev := ec.specEvaluator(in.Stack)
@@ -157,7 +158,7 @@ func (ec *envCompile) expandInstance(in *Instance, vals map[string]layered) {
 	if origins != nil {
 		x.origins = ec.origins
 	}
-	ex := x.expand(b, pascal(in.Name), path, values, in.Pos)
+	ex := x.expand(b, model.Pascal(in.Name), path, values, in.Pos)
 	ec.exps[in] = ex
 	// a modification reads the target's outputs and those of the modifications before
 	// it in with (sqs-threshold reads autoscale's ScalableTargetId); the target's win
@@ -208,7 +209,7 @@ func (ec *envCompile) expandInstance(in *Instance, vals map[string]layered) {
 		if morigins != nil {
 			ec.origins[mpath] = morigins
 		}
-		mex := x.expand(mb, pascal(in.Name)+pascal(m.Block), mpath, mvals, m.Pos)
+		mex := x.expand(mb, model.Pascal(in.Name)+model.Pascal(m.Block), mpath, mvals, m.Pos)
 		for _, k := range mex.order {
 			if _, taken := avail[k]; !taken {
 				avail[k], availPos[k] = mex.outputs[k], mex.outPos[k]
@@ -220,15 +221,15 @@ func (ec *envCompile) expandInstance(in *Instance, vals map[string]layered) {
 
 // requiresFirst orders modifications so that each comes after those it requires
 // (sqs-threshold after autoscale), keeping the spec's order otherwise.
-func requiresFirst(lib *Library, with []*Modification) []*Modification {
-	byName := map[string]*Modification{}
+func requiresFirst(lib *model.Library, with []*model.Modification) []*model.Modification {
+	byName := map[string]*model.Modification{}
 	for _, m := range with {
 		byName[m.Block] = m
 	}
-	var out []*Modification
+	var out []*model.Modification
 	done := map[string]bool{}
-	var visit func(m *Modification, depth int)
-	visit = func(m *Modification, depth int) {
+	var visit func(m *model.Modification, depth int)
+	visit = func(m *model.Modification, depth int) {
 		if done[m.Block] || depth > len(with) {
 			return
 		}

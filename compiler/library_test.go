@@ -8,6 +8,7 @@ import (
 	"github.com/riglet/riglet/alarms"
 	"github.com/riglet/riglet/blocks"
 	"github.com/riglet/riglet/compiler"
+	"github.com/riglet/riglet/model"
 )
 
 // builtinAlarms is the built-in library without its blocks: the alarm catalogue
@@ -34,7 +35,7 @@ func TestLibraryUserOverBuiltin(t *testing.T) {
 		"blocks/mine/block.yaml": {Data: []byte(queueBlock)},
 		"blocks/alarms.yaml":     {Data: []byte("actions: mine.TopicArn\nalarms: {}\n")},
 	}
-	lib := compiler.NewLibrary(user, builtin)
+	lib := model.NewLibrary(user, builtin)
 	for _, c := range []struct {
 		file    string
 		builtin bool
@@ -73,7 +74,7 @@ func TestLibraryUserOverBuiltin(t *testing.T) {
 	}
 
 	// without a user catalogue, the built-in one is in effect
-	lib = compiler.NewLibrary(fstest.MapFS{}, builtin)
+	lib = model.NewLibrary(fstest.MapFS{}, builtin)
 	if !lib.IsBuiltin(alarms.File) {
 		t.Errorf("IsBuiltin(%s) = false with no user catalogue", alarms.File)
 	}
@@ -81,7 +82,7 @@ func TestLibraryUserOverBuiltin(t *testing.T) {
 		t.Errorf("Catalogue() = %+v, %v; want the built-in one", cat, err)
 	}
 	// and with no library at all, none
-	if cat, err := compiler.NewLibrary(nil, nil).Catalogue(); cat != nil || err != nil {
+	if cat, err := model.NewLibrary(nil, nil).Catalogue(); cat != nil || err != nil {
 		t.Errorf("Catalogue() of an empty library = %+v, %v", cat, err)
 	}
 }
@@ -95,7 +96,7 @@ func TestCompileWithSharedLibrary(t *testing.T) {
 		"riglets/b.yaml":    {Data: []byte("riglet: b\nowner: acme\nenvs: [staging]\nstacks:\n  app:\n    blocks:\n      q: {block: q}\n")},
 	}
 	builtin := fstest.MapFS{"q/block.yaml": {Data: []byte(queueBlock)}}
-	lib := compiler.NewLibrary(fsys, builtin)
+	lib := model.NewLibrary(fsys, builtin)
 	for _, spec := range []string{"riglets/a.yaml", "riglets/b.yaml"} {
 		res, err := compiler.CompileWith(fsys, lib, spec, compiler.Options{})
 		if err != nil {

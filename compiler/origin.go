@@ -4,17 +4,18 @@ import (
 	"strings"
 
 	"github.com/riglet/riglet/ir"
+	"github.com/riglet/riglet/model"
 )
 
 // Origin is where an output resource came from, kept as data so that the passes, lint
 // and a reviewer's tools never parse it back out of Metadata (which is written from it).
 type Origin struct {
-	Instance string    // the instance path from the spec: app-twig-api.service.Orders
-	Block    string    // the block whose template holds the resource
-	Pos      ir.Pos    // the resource's key in that block
-	Builtin  bool      // the block is built in: Pos is in no file of the user's repository
-	Chain    []Step    // the instances from the riglet spec down to the resource's block
-	Top      *Instance // the riglet spec's instance it belongs to (nil for none)
+	Instance string          // the instance path from the spec: app-twig-api.service.Orders
+	Block    string          // the block whose template holds the resource
+	Pos      ir.Pos          // the resource's key in that block
+	Builtin  bool            // the block is built in: Pos is in no file of the user's repository
+	Chain    []Step          // the instances from the riglet spec down to the resource's block
+	Top      *model.Instance // the riglet spec's instance it belongs to (nil for none)
 }
 
 // Step is one instance on the way from the riglet spec to a resource.
@@ -60,7 +61,7 @@ func (o *Origin) Related() []ir.Related {
 // relocate moves the problems of errs[from:] that sit in built-in files to at, the
 // instance that brought the built-in block in, keeping the built-in line as related:
 // the primary position of every problem is a file the user has.
-func (x *expander) relocate(from int, b *Block, at ir.Pos) {
+func (x *expander) relocate(from int, b *model.Block, at ir.Pos) {
 	if !at.IsValid() {
 		return
 	}

@@ -10,14 +10,14 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/riglet/riglet/blocks"
-	"github.com/riglet/riglet/compiler"
 	"github.com/riglet/riglet/docs"
+	"github.com/riglet/riglet/model"
 )
 
 // TestCommittedDocsAreCurrent regenerates the block docs in memory and compares them
 // with docs/blocks: a block change without `riglet docs` fails here (and in CI).
 func TestCommittedDocsAreCurrent(t *testing.T) {
-	lib := compiler.NewLibrary(nil, blocks.FS)
+	lib := model.NewLibrary(nil, blocks.FS)
 	cat, err := lib.Catalogue()
 	if err != nil {
 		t.Fatal(err)
@@ -50,7 +50,7 @@ func TestCommittedDocsAreCurrent(t *testing.T) {
 
 // TestBlockDocs checks what a reader needs from a block's README.
 func TestBlockDocs(t *testing.T) {
-	lib := compiler.NewLibrary(nil, blocks.FS)
+	lib := model.NewLibrary(nil, blocks.FS)
 	cat, err := lib.Catalogue()
 	if err != nil {
 		t.Fatal(err)

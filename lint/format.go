@@ -6,8 +6,8 @@ import (
 	"io"
 	"strings"
 
-	"github.com/riglet/riglet/compiler"
 	"github.com/riglet/riglet/ir"
+	"github.com/riglet/riglet/model"
 )
 
 // Formats lists the output formats Write knows.
@@ -181,7 +181,7 @@ func sarifLoc(p ir.Pos) sarifPhysical {
 func writeSARIF(w io.Writer, fs []Finding) error {
 	rules := Rules()
 	index := map[string]int{}
-	drv := sarifDriver{Name: "riglet", Version: compiler.Version, InformationURI: "https://github.com/riglet/riglet"}
+	drv := sarifDriver{Name: "riglet", Version: model.Version, InformationURI: "https://github.com/riglet/riglet"}
 	for i, r := range rules {
 		index[r.ID] = i
 		drv.Rules = append(drv.Rules, sarifRule{ID: r.ID, Name: r.Name,

@@ -12,6 +12,7 @@ import (
 
 	"github.com/riglet/riglet/compiler"
 	"github.com/riglet/riglet/ir"
+	"github.com/riglet/riglet/model"
 	"github.com/riglet/riglet/source"
 )
 
@@ -56,7 +57,7 @@ func Lint(fsys, builtin fs.FS, specFiles []string, opts Options) (*Report, error
 	}
 	// One library for every spec: the compiles and the suppression comments see the
 	// same blocks, built-in ones included.
-	lib := compiler.NewLibrary(fsys, builtin)
+	lib := model.NewLibrary(fsys, builtin)
 	files := &fileCache{fsys: fsys, lib: lib, lines: map[string][]string{}}
 	var all []Finding
 	for _, spec := range specFiles {
@@ -102,7 +103,7 @@ func finish(all []Finding, opts Options) *Report {
 
 // lintRiglet lints one spec: compile errors when the compile fails, else every
 // template and riglet rule over the selected envs.
-func lintRiglet(fsys fs.FS, lib *compiler.Library, spec string, opts Options, files *fileCache) []Finding {
+func lintRiglet(fsys fs.FS, lib *model.Library, spec string, opts Options, files *fileCache) []Finding {
 	res, err := compiler.CompileWith(fsys, lib, spec, compiler.Options{Envs: opts.Envs})
 	var raw []*Finding
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/riglet/riglet/compiler"
 	"github.com/riglet/riglet/internal/suggest"
 	"github.com/riglet/riglet/ir"
+	"github.com/riglet/riglet/model"
 )
 
 // Rules about suppressions themselves; suppressions cannot silence them (only
@@ -23,7 +24,7 @@ const (
 // everything else from the repository.
 type fileCache struct {
 	fsys  fs.FS
-	lib   *compiler.Library // nil for a plain template
+	lib   *model.Library // nil for a plain template
 	lines map[string][]string
 }
 

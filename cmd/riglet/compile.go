@@ -8,6 +8,7 @@ import (
 	"runtime/debug"
 
 	"github.com/riglet/riglet/compiler"
+	"github.com/riglet/riglet/model"
 	"github.com/riglet/riglet/outdir"
 )
 
@@ -61,7 +62,7 @@ func (c *compileCmd) Run(g *globals) error {
 		w := output(g.Dir, out, res, len(c.Env) == 0)
 		if w.LockChanged && (c.Frozen || c.Check) {
 			fmt.Fprintf(g.Stderr, "%s: error: the lock would change (run riglet compile and review the diff):\n", res.LockFile)
-			lost, gained := compiler.LockDiff(res.OldLock, w.LockData)
+			lost, gained := model.LockDiff(res.OldLock, w.LockData)
 			for _, l := range lost {
 				fmt.Fprintf(g.Stderr, "\t- %s\n", l)
 			}

@@ -8,8 +8,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/riglet/riglet/compiler"
 	"github.com/riglet/riglet/docs"
+	"github.com/riglet/riglet/model"
 )
 
 type docsCmd struct {
@@ -19,7 +19,7 @@ type docsCmd struct {
 
 func (c *docsCmd) Run(g *globals) error {
 	fsys := os.DirFS(g.Dir)
-	lib := compiler.NewLibrary(fsys, builtinBlocks())
+	lib := model.NewLibrary(fsys, builtinBlocks())
 	cat, err := lib.Catalogue()
 	if err != nil {
 		printErrors(g.Stderr, err)

@@ -16,8 +16,8 @@ import (
 	"github.com/alecthomas/kong"
 
 	"github.com/riglet/riglet/blocks"
-	"github.com/riglet/riglet/compiler"
 	"github.com/riglet/riglet/lint"
+	"github.com/riglet/riglet/model"
 )
 
 // Exit codes (DESIGN 8).
@@ -147,7 +147,7 @@ func printErrors(w io.Writer, err error) error {
 type versionCmd struct{}
 
 func (versionCmd) Run(g *globals) error {
-	fmt.Fprintln(g.Stdout, "riglet", compiler.Version)
+	fmt.Fprintln(g.Stdout, "riglet", model.Version)
 	return nil
 }
 

@@ -1,4 +1,4 @@
-package compiler
+package model
 
 import (
 	"maps"
@@ -143,8 +143,6 @@ func (o *object) done() {
 // didYouMean returns ` (did you mean "x"?)` for the closest candidate, or "".
 func didYouMean(s string, candidates []string) string { return suggest.DidYouMean(s, candidates) }
 
-// sortedKeys returns a map's keys in order: what riglet writes never depends on Go's
-// map order.
 func sortedKeys[V any](m map[string]V) []string {
 	return slices.Sorted(maps.Keys(m))
 }

@@ -1,4 +1,4 @@
-package compiler
+package model
 
 import (
 	"io/fs"
@@ -106,8 +106,8 @@ type Modification struct {
 	Params *ir.Node // Map or nil
 }
 
-// loadEnv reads envs/<name>.yaml, merging what it extends.
-func loadEnv(fsys fs.FS, name string, errs *ir.Errors) *Env {
+// LoadEnv reads envs/<name>.yaml, merging what it extends.
+func LoadEnv(fsys fs.FS, name string, errs *ir.Errors) *Env {
 	file := path.Join("envs", name+".yaml")
 	root, _ := loadEnvNode(fsys, file, nil, errs)
 	if root == nil {

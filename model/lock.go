@@ -1,4 +1,4 @@
-package compiler
+package model
 
 import (
 	"io/fs"
@@ -19,7 +19,7 @@ type Lock struct {
 	Priorities map[string]map[string]map[string]priority.Entry // env -> listener -> rule -> entry
 }
 
-func readLock(fsys fs.FS, file string, errs *ir.Errors) ([]byte, *Lock) {
+func ReadLock(fsys fs.FS, file string, errs *ir.Errors) ([]byte, *Lock) {
 	l := &Lock{Network: &netplan.Lock{Envs: map[string]*netplan.EnvLock{}}, Priorities: map[string]map[string]map[string]priority.Entry{}}
 	// Whatever is wrong with the lock's contents (but its YAML) is the lock not matching
 	// the sources, one rule, whichever decoder found it.
@@ -166,8 +166,8 @@ func yamlKey(s string) string {
 	return s
 }
 
-// checkRequires honours the spec's `requires: ">= 0.3"`.
-func checkRequires(s *Spec, errs *ir.Errors) {
+// CheckRequires honours the spec's `requires: ">= 0.3"`.
+func CheckRequires(s *Spec, errs *ir.Errors) {
 	if s.Requires == "" {
 		return
 	}

@@ -1,4 +1,4 @@
-package compiler
+package model
 
 import (
 	"io/fs"
@@ -409,16 +409,16 @@ func readParam(pr ir.Pair, errs *ir.Errors) *Param {
 	p.NoEcho = o.boolean("NoEcho")
 	o.done()
 	if p.Default != nil && p.Default.Kind != ir.Null {
-		if msg := p.check(p.Default); msg != "" {
+		if msg := p.Check(p.Default); msg != "" {
 			errs.AddCode(ir.CodeBlockDefinition, p.Default.Pos, "default of parameter %s: %s", p.Name, msg)
 		}
 	}
 	return p
 }
 
-// normalize turns a literal value into the shape the parameter's type gives it
+// Normalize turns a literal value into the shape the parameter's type gives it
 // (lists from comma-separated strings, strings from numbers for String parameters).
-func (p *Param) normalize(v *ir.Node) *ir.Node {
+func (p *Param) Normalize(v *ir.Node) *ir.Node {
 	if !eval.IsLiteral(v) {
 		return v
 	}
@@ -466,13 +466,13 @@ func (p *Param) scalar(v *ir.Node) *ir.Node {
 	return &ir.Node{Kind: ir.String, Text: v.Text, Pos: v.Pos}
 }
 
-// check validates a value against the parameter's type and constraints; "" means valid.
+// Check validates a value against the parameter's type and constraints; "" means valid.
 // Values known only at deploy time are not checked here.
-func (p *Param) check(v *ir.Node) string {
+func (p *Param) Check(v *ir.Node) string {
 	if !eval.IsLiteral(v) {
 		return ""
 	}
-	v = p.normalize(v)
+	v = p.Normalize(v)
 	if p.IsList() {
 		if v.Kind != ir.List {
 			return "expects a list (" + p.Type + ")"

@@ -1,4 +1,9 @@
-package compiler
+// Package model loads and validates what a user writes: the riglet spec, env files
+// (with what they extend), blocks (the user's over the built-in library, which also
+// serves the alarm catalogue) and the lock of derived allocations. Every value keeps the
+// position it was read from; every mistake is an ir.Error with its code, all reported
+// in one run. It reads an fs.FS and never writes.
+package model
 
 import (
 	"io/fs"
@@ -12,8 +17,8 @@ import (
 
 var nameRE = regexp.MustCompile(`^[a-z][a-z0-9-]*$`)
 
-// loadSpec reads riglets/<name>.yaml.
-func loadSpec(fsys fs.FS, file string, errs *ir.Errors) *Spec {
+// LoadSpec reads riglets/<name>.yaml.
+func LoadSpec(fsys fs.FS, file string, errs *ir.Errors) *Spec {
 	data, err := fs.ReadFile(fsys, file)
 	if err != nil {
 		errs.AddCode(ir.CodeUnreadable, ir.Pos{File: file}, "cannot read riglet spec: %v", unwrapPathError(err))
@@ -186,8 +191,8 @@ func atoi(s string) int {
 	return n
 }
 
-// pascal turns an instance name into a logical-ID prefix: "app-twig_api" -> "AppTwigApi".
-func pascal(s string) string {
+// Pascal turns an instance name into a logical-ID prefix: "app-twig_api" -> "AppTwigApi".
+func Pascal(s string) string {
 	var b strings.Builder
 	up := true
 	for _, c := range s {
