@@ -30,37 +30,6 @@ type envCompile struct {
 	consts    map[*alarms.Entry]*alarmConst
 }
 
-// layered is a parameter value with the layer that set it, and the weaker layers it
-// overrode.
-type layered struct {
-	v     *ir.Node
-	layer string
-	pos   ir.Pos
-	under []ParamLayer
-}
-
-// decide is the one place a parameter's value is decided: layers are offered weakest
-// first, and each one that holds a value overrides what came before, which it keeps.
-type decide map[string]layered
-
-func (d decide) offer(name string, v *ir.Node, layer string, p ir.Pos) {
-	l := layered{v: v, layer: layer, pos: p}
-	if old, ok := d[name]; ok {
-		l.under = append(append([]ParamLayer(nil), old.under...), ParamLayer{old.layer, old.pos, old.v})
-	}
-	d[name] = l
-}
-
-// origin is what plan --explain shows for the decision, the block default (when the
-// parameter has one) being the weakest layer.
-func (l layered) origin(p *model.Param, v *ir.Node) ParamOrigin {
-	o := ParamOrigin{Layer: l.layer, Pos: l.pos, Value: v, Under: l.under}
-	if p != nil && p.Default != nil {
-		o.Under = append([]ParamLayer{{"default", p.Default.Pos, p.Default}}, o.Under...)
-	}
-	return o
-}
-
 func (c *compilation) compileEnv(env *model.Env) (*EnvResult, *ir.Errors) {
 	ec := c.newEnvCompile(env)
 	for _, s := range c.spec.Stacks {
@@ -161,50 +130,6 @@ func (ec *envCompile) run() {
 			ec.expandInstance(in, values[in])
 		}
 	}
-}
-
-// layers gathers an instance's parameter values, strongest last: derived and wired
-// values < env params < instance params < instance envs.<env>.
-func (ec *envCompile) layers(in *model.Instance, b *model.Block) map[string]layered {
-	out := decide{}
-	explicit := func(name string) bool {
-		if in.Params.Get(name) != nil || (ec.env != nil && in.Envs[ec.envName].Get(name) != nil) {
-			return true
-		}
-		return ec.env != nil && ec.env.Params.Get(name) != nil
-	}
-	for _, p := range b.Params {
-		if key, ok := b.Derived[p.Name]; ok {
-			if v := ec.derived(key, in.Stack.Name+"."+in.Name, b.DerivedPos[p.Name]); v != nil {
-				out.offer(p.Name, v, "derived", b.DerivedPos[p.Name])
-			}
-		}
-		if w, ok := b.Wiring[p.Name]; ok && !explicit(p.Name) {
-			if v := ec.wire(in, p.Name, w); v != nil {
-				out.offer(p.Name, v, "wired", w.Pos)
-			}
-		}
-	}
-	if ec.env != nil && ec.env.Params != nil {
-		for _, pr := range ec.env.Params.Pairs {
-			if b.Param(pr.Key) != nil {
-				out.offer(pr.Key, pr.Value, "env", pr.KeyPos)
-			}
-		}
-	}
-	if in.Params != nil {
-		for _, pr := range in.Params.Pairs {
-			out.offer(pr.Key, pr.Value, "instance", pr.KeyPos)
-		}
-	}
-	if ec.env != nil {
-		if m := in.Envs[ec.envName]; m != nil {
-			for _, pr := range m.Pairs {
-				out.offer(pr.Key, pr.Value, "instance env", pr.KeyPos)
-			}
-		}
-	}
-	return out
 }
 
 // wire finds the one instance of the block that feeds a parameter.

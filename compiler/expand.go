@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"regexp"
 	"strings"
 
 	"github.com/riglet/riglet/eval"
@@ -257,3 +258,76 @@ func (x *expander) expand(b *model.Block, prefix, path string, values *ir.Node, 
 }
 
 var logicalIDRE = mustRE(`^[A-Za-z0-9]+$`)
+
+func mustRE(s string) *regexp.Regexp { return regexp.MustCompile(s) }
+
+// resourceKeys are the attributes a resource may have.
+var resourceKeys = map[string]bool{"Type": true, "Properties": true, "Condition": true, "DependsOn": true,
+	"Metadata": true, "DeletionPolicy": true, "UpdateReplacePolicy": true, "UpdatePolicy": true, "CreationPolicy": true}
+
+func (x *expander) evalResource(s *blockScope, ev *eval.Evaluator, name string, r *ir.Node) *ir.Node {
+	out := ir.NewMap(r.Pos)
+	for _, p := range r.Pairs {
+		if !resourceKeys[p.Key] {
+			x.errs.AddCode(ir.CodeUnknownKey, p.KeyPos, "unknown resource attribute %s%s", p.Key, didYouMean(p.Key, sortedKeys(resourceKeys)))
+			continue
+		}
+		switch p.Key {
+		case "Condition":
+			continue
+		case "DependsOn":
+			out.Pairs = append(out.Pairs, ir.Pair{Key: p.Key, KeyPos: p.KeyPos, Value: x.dependsOn(s, p.Value)})
+			continue
+		}
+		v := ev.Eval(p.Value)
+		if v == eval.Removed {
+			continue
+		}
+		out.Pairs = append(out.Pairs, ir.Pair{Key: p.Key, KeyPos: p.KeyPos, Value: v})
+	}
+	if d := out.Get("DependsOn"); d != nil && d.Kind == ir.List && len(d.Items) == 0 {
+		out.Delete("DependsOn")
+	}
+	return out
+}
+
+// dependsOn rewrites DependsOn names: local resources get the prefix, resources a
+// condition removed are dropped, a nested instance stands for all its resources.
+func (x *expander) dependsOn(s *blockScope, n *ir.Node) *ir.Node {
+	var items []*ir.Node
+	switch n.Kind {
+	case ir.String:
+		items = []*ir.Node{n}
+	case ir.List:
+		items = n.Items
+	default:
+		x.errs.AddCode(ir.CodeBlockDefinition, n.Pos, "DependsOn takes a name or a list of names")
+		return ir.NewList(n.Pos)
+	}
+	out := ir.NewList(n.Pos)
+	for _, it := range items {
+		if it.Kind != ir.String {
+			x.errs.AddCode(ir.CodeBlockDefinition, it.Pos, "DependsOn takes names")
+			continue
+		}
+		if inc, ok := s.resources[it.Text]; ok {
+			if inc {
+				out.Items = append(out.Items, ir.Str(s.prefix+it.Text, it.Pos))
+			}
+			continue
+		}
+		if ex, ok := s.nested[it.Text]; ok {
+			for _, r := range x.out.resources {
+				if o := x.out.origins[r.Key].Instance; o == ex.path || strings.HasPrefix(o, ex.path+".") {
+					out.Items = append(out.Items, ir.Str(r.Key, it.Pos))
+				}
+			}
+			continue
+		}
+		if s.nestedDef[it.Text] {
+			continue
+		}
+		x.errs.AddCode(ir.CodeDependsOn, it.Pos, "DependsOn names unknown resource %s%s", it.Text, didYouMean(it.Text, s.RefNames()))
+	}
+	return out
+}
