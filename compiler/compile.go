@@ -4,6 +4,7 @@
 package compiler
 
 import (
+	"fmt"
 	"io/fs"
 	"path"
 	"runtime"
@@ -117,6 +118,12 @@ type compilation struct {
 	badMods map[*model.Modification]bool
 }
 
+// UsageError is a request the riglet cannot answer (an --env it does not have): bad
+// usage, exit 2, not a mistake in the sources.
+type UsageError struct{ Msg string }
+
+func (e *UsageError) Error() string { return e.Msg }
+
 // Compile compiles the riglet spec at specFile (a path in fsys, e.g.
 // "riglets/twig.yaml"). builtin holds the built-in library (<name>/block.yaml and
 // alarms.yaml), under the user's blocks/ in fsys.
@@ -146,7 +153,7 @@ func CompileWith(fsys fs.FS, lib *model.Library, specFile string, opts Options) 
 			found = found || se == e
 		}
 		if !found {
-			c.errs.AddCode(ir.CodeUnknownEnv, c.spec.Pos, "riglet %s has no env %s%s", c.spec.Name, e, didYouMean(e, c.spec.Envs))
+			return nil, &UsageError{fmt.Sprintf("--env %s: riglet %s has no env %s (it has %s)%s", e, c.spec.Name, e, strings.Join(c.spec.Envs, ", "), didYouMean(e, c.spec.Envs))}
 		}
 		selected[e] = true
 	}

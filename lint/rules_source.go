@@ -26,7 +26,7 @@ func init() {
 			"The block is neither in the repository's blocks/ nor built in. The message suggests the closest name.",
 			"svc: {block: ecs-servcie}\n", "svc: {block: ecs-service}\n"),
 		sourceRule("SRC005", "unknown-env", ir.CodeUnknownEnv, "source", "an env that the riglet does not list",
-			"An instance's envs: key, or --env, names an env missing from the spec's envs list, so its settings would never apply.",
+			"An instance's envs: key names an env missing from the spec's envs list, so its settings would never apply. (An --env the riglet does not have is bad usage, exit 2.)",
 			"envs:\n  prodution: {DesiredCount: 3}\n", "envs:\n  production: {DesiredCount: 3}\n"),
 		sourceRule("SRC006", "unknown-parameter", ir.CodeUnknownParam, "source", "a value for a parameter the block does not have",
 			"An instance, an env override or a nested block sets a parameter its block does not declare.",

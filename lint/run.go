@@ -61,7 +61,11 @@ func Lint(fsys, builtin fs.FS, specFiles []string, opts Options) (*Report, error
 	files := &fileCache{fsys: fsys, lib: lib, lines: map[string][]string{}}
 	var all []Finding
 	for _, spec := range specFiles {
-		all = append(all, lintRiglet(fsys, lib, spec, opts, files)...)
+		fs, err := lintRiglet(fsys, lib, spec, opts, files)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, fs...)
 	}
 	return finish(all, opts), nil
 }
@@ -103,13 +107,16 @@ func finish(all []Finding, opts Options) *Report {
 
 // lintRiglet lints one spec: compile errors when the compile fails, else every
 // template and riglet rule over the selected envs.
-func lintRiglet(fsys fs.FS, lib *model.Library, spec string, opts Options, files *fileCache) []Finding {
+func lintRiglet(fsys fs.FS, lib *model.Library, spec string, opts Options, files *fileCache) ([]Finding, error) {
 	res, err := compiler.CompileWith(fsys, lib, spec, compiler.Options{Envs: opts.Envs})
 	var raw []*Finding
+	if ue := (*compiler.UsageError)(nil); errors.As(err, &ue) {
+		return nil, &UsageError{ue.Msg}
+	}
 	if err != nil {
 		raw = compileFindings(err)
 		fs := mergeEnvs(raw, nil)
-		return suppress(fs, files, spec, nil, false)
+		return suppress(fs, files, spec, nil, false), nil
 	}
 	var envs []*Env
 	var names []string
@@ -121,7 +128,7 @@ func lintRiglet(fsys fs.FS, lib *model.Library, spec string, opts Options, files
 	}
 	raw = runRules(res, envs)
 	fs := mergeEnvs(raw, names)
-	return suppress(fs, files, spec, res, len(opts.Envs) == 0)
+	return suppress(fs, files, spec, res, len(opts.Envs) == 0), nil
 }
 
 // Template lints one plain CloudFormation template (YAML or JSON), without a riglet:

@@ -48,7 +48,9 @@ func (c *compileCmd) Run(g *globals) error {
 	for _, f := range files {
 		res, err := compiler.Compile(fsys, builtinBlocks(), f, compiler.Options{Envs: c.Env, RenderOnly: true})
 		if err != nil {
-			printErrors(g.Stderr, err)
+			if perr := printErrors(g.Stderr, err); perr != errorsFound {
+				return perr // bad usage: nothing else is compiled
+			}
 			failed = true
 			continue
 		}

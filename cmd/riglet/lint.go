@@ -64,12 +64,20 @@ func (c *lintCmd) Run(g *globals) error {
 		return asUsage(err)
 	}
 	if c.Format == "text" && len(rep.Findings) > 0 {
-		fmt.Fprintf(g.Stderr, "%d errors, %d warnings, %d infos\n", rep.Count(lint.Error), rep.Count(lint.Warning), rep.Count(lint.Info))
+		fmt.Fprintf(g.Stderr, "%s, %s, %s\n", count(rep.Count(lint.Error), "error"), count(rep.Count(lint.Warning), "warning"), count(rep.Count(lint.Info), "info"))
 	}
 	if rep.HasErrors() {
 		return errorsFound
 	}
 	return nil
+}
+
+// count says "1 error", "2 errors".
+func count(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }
 
 func asUsage(err error) error {

@@ -16,6 +16,7 @@ import (
 	"github.com/alecthomas/kong"
 
 	"github.com/riglet/riglet/blocks"
+	"github.com/riglet/riglet/compiler"
 	"github.com/riglet/riglet/lint"
 	"github.com/riglet/riglet/model"
 )
@@ -31,6 +32,8 @@ type globals struct {
 	Stdout io.Writer `kong:"-"`
 	Stderr io.Writer `kong:"-"`
 	Dir    string    `short:"C" help:"Run as if riglet was started in this directory." default:"." type:"path"`
+	// --version, like the version command
+	VersionFlag kong.VersionFlag `name:"version" help:"Print riglet's version and exit."`
 }
 
 type cli struct {
@@ -75,6 +78,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		kong.Writers(stdout, stderr),
 		kong.Exit(func(code int) { exit = code }),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+		kong.Vars{"version": "riglet " + model.Version},
 	)
 	if err != nil {
 		fmt.Fprintln(stderr, "riglet:", err)
@@ -138,6 +142,9 @@ func builtinBlocks() fs.FS { return blocks.FS }
 // printErrors prints a compile's problems as riglet lint prints them (one printer, so
 // one mistake reads the same from either command), and reports that errors were found.
 func printErrors(w io.Writer, err error) error {
+	if ue := (*compiler.UsageError)(nil); errors.As(err, &ue) {
+		return usageError{err}
+	}
 	if err := lint.Write(w, "text", lint.FromErrors(err)); err != nil {
 		return err
 	}
