@@ -33,7 +33,9 @@ func init() {
 			Bad:   "alarms: {profile: none}\n", Good: "alarms: {profile: critical}\n",
 			Run: func(p *Pass) {
 				for _, e := range p.Envs {
-					if e.Env == "shared" || e.Env == "template" {
+					// shared stacks get no catalogue alarms (they have no env, so no
+					// profile, thresholds or ops topic): what they hold unwatched is reported
+					if e.Env == "template" {
 						continue
 					}
 					watched := map[string]bool{}
@@ -51,7 +53,11 @@ func init() {
 							continue
 						}
 						if !watched[r.key()] {
-							p.reportEnv(e, r, nil, "%s %s has no alarm", r.Type, r.ID)
+							why := ""
+							if e.Env == "shared" {
+								why = " (catalogue alarms are per env; a shared stack's resources are watched by hand)"
+							}
+							p.reportEnv(e, r, nil, "%s %s has no alarm%s", r.Type, r.ID, why)
 						}
 					}
 				}
