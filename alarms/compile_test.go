@@ -270,6 +270,21 @@ Resources:
 	}
 }
 
+// TestDeadLetterByLiteralArn: a RedrivePolicy may give the dead-letter queue's ARN as
+// a literal; the queue of that name, in another stack, is the dead-letter queue.
+func TestDeadLetterByLiteralArn(t *testing.T) {
+	dlq := "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties: {QueueName: acme-dead}\n"
+	src := "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      RedrivePolicy: {deadLetterTargetArn: \"arn:aws:sqs:us-east-1:111122223333:acme-dead\", maxReceiveCount: 3}\n"
+	stacks := "  dead:\n    blocks:\n      d: {block: dlq}\n  work:\n    blocks:\n      w: {block: src}\n"
+	got, err := compileWatched(t, demo(stacks, map[string]string{"dlq": dlq, "src": src}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff([]string{"SqsDeadLetterNotEmpty AWS/SQS/ApproximateNumberOfMessagesVisible QueueName=!GetAtt DQ.QueueName"}, alarmsOf(got, "dead/")); d != "" {
+		t.Errorf("alarms of the dead-letter queue (-want +got):\n%s", d)
+	}
+}
+
 // TestReservationByCapacity: CPU and memory reservation alarms go to clusters with EC2
 // capacity (an EC2 capacity provider, or instances that register), whatever else
 // sits in the stack (issue 10, item 12).

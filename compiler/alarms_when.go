@@ -124,8 +124,8 @@ func refersTo(n *ir.Node, id string) bool {
 }
 
 // deadLetterQueues finds the queues another queue's RedrivePolicy targets, in any
-// stack of the env: by GetAtt in the same stack, or through the import of an output
-// that carries the queue's ARN.
+// stack of the env: by GetAtt in the same stack, through the import of an output
+// that carries the queue's ARN, or by a literal ARN that ends in the queue's name.
 func (ec *envCompile) deadLetterQueues() map[string]bool {
 	dlqs := map[string]bool{}
 	for _, s := range ec.c.spec.Stacks {
@@ -146,10 +146,13 @@ func (ec *envCompile) deadLetterQueues() map[string]bool {
 	return dlqs
 }
 
-// queueOf finds the stack and logical ID of the resource whose ARN v carries.
+// queueOf finds the stack and logical ID of the queue whose ARN v carries.
 func (ec *envCompile) queueOf(stack string, v *ir.Node) (string, string) {
 	fn, a, ok := v.Intrinsic()
 	if !ok {
+		if v != nil && v.IsScalar() && strings.HasPrefix(v.Text, "arn:") && strings.Contains(v.Text, ":sqs:") {
+			return ec.queueNamed(v.Text[strings.LastIndexByte(v.Text, ':')+1:])
+		}
 		return "", ""
 	}
 	switch fn {
@@ -161,6 +164,26 @@ func (ec *envCompile) queueOf(stack string, v *ir.Node) (string, string) {
 		if out, prod := ec.exported(a); out != nil {
 			if fn2, b, ok := out.Intrinsic(); ok && fn2 == "Fn::GetAtt" && b.Kind == ir.List && len(b.Items) == 2 {
 				return prod, b.Items[0].Text
+			}
+		}
+	}
+	return "", ""
+}
+
+// queueNamed finds the env's queue whose QueueName is name: a literal ARN in a
+// RedrivePolicy names its queue that way.
+func (ec *envCompile) queueNamed(name string) (string, string) {
+	for _, s := range ec.c.spec.Stacks {
+		out := ec.outs[s.Name]
+		if out == nil {
+			continue
+		}
+		for _, r := range out.resources {
+			if r.Value.Get("Type").Text != "AWS::SQS::Queue" {
+				continue
+			}
+			if n := r.Value.Get("Properties").Get("QueueName"); n != nil && n.IsScalar() && n.Text == name {
+				return s.Name, r.Key
 			}
 		}
 	}
