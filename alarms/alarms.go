@@ -29,7 +29,7 @@ type Entry struct {
 	Name        string
 	Pos         ir.Pos
 	Description string
-	When        string // "", dead-letter, not-dead-letter, ec2-capacity, aurora, not-aurora
+	When        string // "", dead-letter, not-dead-letter, ec2-capacity, aurora, not-aurora, application, network
 	Namespace   string
 	Metric      string
 	Statistic   string
@@ -112,7 +112,8 @@ func (c *Catalogue) Names() []string {
 	return ns
 }
 
-var whens = map[string]bool{"": true, "dead-letter": true, "not-dead-letter": true, "ec2-capacity": true, "aurora": true, "not-aurora": true}
+var whens = map[string]bool{"": true, "dead-letter": true, "not-dead-letter": true, "ec2-capacity": true, "aurora": true, "not-aurora": true,
+	"application": true, "network": true}
 
 var comparisons = map[string]bool{"GreaterThanThreshold": true, "GreaterThanOrEqualToThreshold": true,
 	"LessThanThreshold": true, "LessThanOrEqualToThreshold": true}
@@ -186,7 +187,7 @@ func entry(typ string, a ir.Pair, errs *ir.Errors) *Entry {
 		case "when":
 			e.When = v.Text
 			if !whens[v.Text] {
-				errs.AddCode(ir.CodeCatalogue, v.Pos, "when %q is not one of dead-letter, not-dead-letter, ec2-capacity, aurora, not-aurora", v.Text)
+				errs.AddCode(ir.CodeCatalogue, v.Pos, "when %q is not one of dead-letter, not-dead-letter, ec2-capacity, aurora, not-aurora, application, network", v.Text)
 			}
 		case "namespace":
 			e.Namespace = v.Text

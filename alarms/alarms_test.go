@@ -92,14 +92,14 @@ func TestDefault(t *testing.T) {
 	if alarms.File != "blocks/alarms.yaml" || c.File != alarms.File {
 		t.Errorf("File = %q, want %q", c.File, "blocks/alarms.yaml")
 	}
-	if c.Actions != "ops-topic.TopicArn" || c.ActPos.String() != "blocks/alarms.yaml:16:10" {
-		t.Errorf("actions = %q at %s, want ops-topic.TopicArn at blocks/alarms.yaml:16:10", c.Actions, c.ActPos)
+	if c.Actions != "ops-topic.TopicArn" || c.ActPos.String() != "blocks/alarms.yaml:23:10" {
+		t.Errorf("actions = %q at %s, want ops-topic.TopicArn at blocks/alarms.yaml:23:10", c.Actions, c.ActPos)
 	}
 	wantTypes := []string{
-		"AWS::DynamoDB::Table", "AWS::EC2::Instance", "AWS::ECS::Cluster", "AWS::ECS::Service",
+		"AWS::DynamoDB::Table", "AWS::EC2::Instance", "AWS::EC2::NatGateway", "AWS::ECS::Cluster", "AWS::ECS::Service",
 		"AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::ElasticLoadBalancingV2::TargetGroup",
-		"AWS::Lambda::Function", "AWS::OpenSearchService::Domain", "AWS::RDS::DBCluster",
-		"AWS::RDS::DBInstance", "AWS::SQS::Queue",
+		"AWS::Kinesis::Stream", "AWS::Lambda::Function", "AWS::OpenSearchService::Domain", "AWS::RDS::DBCluster",
+		"AWS::RDS::DBInstance", "AWS::SNS::Topic", "AWS::SQS::Queue", "AWS::StepFunctions::StateMachine",
 	}
 	if d := cmp.Diff(wantTypes, c.Types()); d != "" {
 		t.Errorf("Types() (-want +got):\n%s", d)
@@ -109,26 +109,26 @@ func TestDefault(t *testing.T) {
 		names(c.ForType("AWS::SQS::Queue"))); d != "" {
 		t.Errorf("ForType(AWS::SQS::Queue) (-want +got):\n%s", d)
 	}
-	if got := c.ForType("AWS::SNS::Topic"); len(got) != 0 {
-		t.Errorf("ForType(AWS::SNS::Topic) = %v, want none", names(got))
+	if got := c.ForType("AWS::ElastiCache::CacheCluster"); len(got) != 0 {
+		t.Errorf("ForType(AWS::ElastiCache::CacheCluster) = %v, want none", names(got))
 	}
 
 	want := []entry{{
-		Type: "AWS::SQS::Queue", Name: "SqsQueueDepth", Pos: "blocks/alarms.yaml:19:5",
+		Type: "AWS::SQS::Queue", Name: "SqsQueueDepth", Pos: "blocks/alarms.yaml:26:5",
 		Description: "messages waiting in the queue pile up faster than consumers take them",
 		When:        "not-dead-letter", Namespace: "AWS/SQS", Metric: "ApproximateNumberOfMessagesVisible",
 		Statistic: "Maximum", Period: 300, Evaluation: 3, Comparison: "GreaterThanThreshold",
 		Missing: "notBreaching", Required: true, Critical: true,
 		Dimensions: []string{"QueueName={Fn::GetAtt: [${Resource} QueueName]}"}, Metrics: 1,
 	}, {
-		Type: "AWS::SQS::Queue", Name: "SqsOldestMessage", Pos: "blocks/alarms.yaml:33:5",
+		Type: "AWS::SQS::Queue", Name: "SqsOldestMessage", Pos: "blocks/alarms.yaml:40:5",
 		Description: "the oldest message has waited too long; consumers are stuck or gone",
 		When:        "not-dead-letter", Namespace: "AWS/SQS", Metric: "ApproximateAgeOfOldestMessage",
 		Statistic: "Maximum", Period: 300, Evaluation: 2, Comparison: "GreaterThanThreshold",
 		Threshold: "900", Missing: "notBreaching",
 		Dimensions: []string{"QueueName={Fn::GetAtt: [${Resource} QueueName]}"}, Metrics: 1,
 	}, {
-		Type: "AWS::SQS::Queue", Name: "SqsLowMessagesSent", Pos: "blocks/alarms.yaml:47:5",
+		Type: "AWS::SQS::Queue", Name: "SqsLowMessagesSent", Pos: "blocks/alarms.yaml:54:5",
 		Description: "fewer messages than expected arrive; a producer has stopped",
 		When:        "not-dead-letter", Namespace: "AWS/SQS", Metric: "NumberOfMessagesSent",
 		Statistic: "Sum", Period: 3600, Evaluation: 1, Comparison: "LessThanThreshold",

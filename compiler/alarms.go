@@ -26,11 +26,15 @@ const alarmType = "AWS::CloudWatch::Alarm"
 
 // addAlarms applies the catalogue to every resource of the env's stacks.
 func (ec *envCompile) addAlarms() []AlarmRow {
-	if ec.env == nil || ec.env.Alarms.Profile == "none" {
+	if ec.env == nil {
 		return nil
 	}
 	cat := ec.c.catalogue()
 	if cat == nil {
+		return nil
+	}
+	ec.checkAlarmNames(cat)
+	if ec.env.Alarms.Profile == "none" {
 		return nil
 	}
 	dlqs := ec.deadLetterQueues()
@@ -93,51 +97,6 @@ func (c *compilation) catalogue() *alarms.Catalogue {
 		c.cat = cat
 	})
 	return c.cat
-}
-
-func (ec *envCompile) alarmApplies(e *alarms.Entry, stack string, r ir.Pair, dlqs map[string]bool) bool {
-	props := r.Value.Get("Properties")
-	switch e.When {
-	case "dead-letter":
-		return dlqs[stack+"/"+r.Key]
-	case "not-dead-letter":
-		return !dlqs[stack+"/"+r.Key]
-	case "aurora", "not-aurora":
-		eng := props.Get("Engine")
-		aurora := eng != nil && strings.HasPrefix(eng.Text, "aurora")
-		return aurora == (e.When == "aurora")
-	case "ec2-capacity":
-		// Fargate-only clusters publish no reservation metrics: only a stack that
-		// runs EC2 capacity for its cluster gets these.
-		for _, o := range ec.outs[stack].resources {
-			if o.Value.Get("Type").Text == "AWS::AutoScaling::AutoScalingGroup" {
-				return true
-			}
-		}
-		return false
-	}
-	return true
-}
-
-// deadLetterQueues finds the queues another queue's RedrivePolicy targets.
-func (ec *envCompile) deadLetterQueues() map[string]bool {
-	dlqs := map[string]bool{}
-	for _, s := range ec.c.spec.Stacks {
-		out := ec.outs[s.Name]
-		if out == nil {
-			continue
-		}
-		for _, r := range out.resources {
-			if r.Value.Get("Type").Text != "AWS::SQS::Queue" {
-				continue
-			}
-			t := r.Value.Get("Properties").Get("RedrivePolicy").Get("deadLetterTargetArn")
-			if fn, a, ok := t.Intrinsic(); ok && fn == "Fn::GetAtt" && a.Kind == ir.List && len(a.Items) == 2 {
-				dlqs[s.Name+"/"+a.Items[0].Text] = true
-			}
-		}
-	}
-	return dlqs
 }
 
 // alarmActions is the ops topic, wired into stack s like any output.
@@ -323,6 +282,8 @@ func (ec *envCompile) dimensionValue(v *ir.Node, s *model.Stack, r ir.Pair, p ir
 			return ir.Str(ec.env.Account, p)
 		case a.Text == "load-balancer":
 			return ec.loadBalancerOf(s, r)
+		case a.Text == "cluster-name":
+			return ec.clusterName(s.Name, r, p)
 		case strings.HasPrefix(a.Text, "property:"):
 			pv := r.Value.Get("Properties").Get(strings.TrimPrefix(a.Text, "property:"))
 			if pv == nil {
@@ -395,7 +356,16 @@ func (ec *envCompile) loadBalancerOf(s *model.Stack, tg ir.Pair) *ir.Node {
 			}
 		}
 	}
-	ec.addAbout(s.Name, tg.Key, ir.Errorf(ir.CodeAlarm, tg.KeyPos, "target group %s: riglet cannot tell which load balancer it serves, which its alarms need (the LoadBalancer dimension); forward to it from a listener rule or listener", tg.Key))
+	// A listener riglet does not own (a literal ARN, an import) says nothing of its load
+	// balancer: the instance's LoadBalancerFullName output, where it passes one, does.
+	if inst, _ := instanceOf(out.origins[tg.Key], tg.Key); inst != nil {
+		if ex := ec.exps[inst]; ex != nil {
+			if v := ex.outputs["LoadBalancerFullName"]; v != nil && !(v.IsScalar() && v.Text == "") {
+				return v.Clone()
+			}
+		}
+	}
+	ec.addAbout(s.Name, tg.Key, ir.Errorf(ir.CodeAlarm, tg.KeyPos, "target group %s: riglet cannot tell which load balancer it serves, which its alarms need (the LoadBalancer dimension); forward to it from a listener rule or listener, or pass LoadBalancerFullName", tg.Key))
 	return nil
 }
 
