@@ -52,9 +52,9 @@ func (ec *envCompile) checkFargate(stack, id string, props *ir.Node) {
 	if !ok1 || !ok2 {
 		return // what is no size at all is left to CloudFormation
 	}
-	if ok, c, m := fargate.Pair(cpu, mem); !ok {
+	if !fargate.Valid(cpu, mem) {
 		ec.addAbout(stack, id, &ir.Error{Pos: memN.Pos, Code: ir.CodeFargate,
-			Msg:     fmt.Sprintf("task definition %s: Fargate does not run %d CPU units with %d MiB; the nearest valid pair is %d CPU with %d MiB", id, cpu, mem, c, m),
+			Msg:     fmt.Sprintf("task definition %s: Fargate does not run %d CPU units with %d MiB; %s", id, cpu, mem, fargate.Suggest(cpu, mem)),
 			Related: []ir.Related{{Pos: cpuN.Pos, Msg: "CPU set here"}}})
 	}
 }
