@@ -109,8 +109,8 @@ func (ec *envCompile) checkNames() {
 				hint = ", or give " + n.external + " for one outside the riglet"
 			}
 			ec.errs.Add(&ir.Error{Pos: n.pos, Code: ir.CodeModification,
-				Msg: fmt.Sprintf("%s of %s is %q, which no %s of env %s has as its %s%s; name one of the riglet's (or wire it: !Output <stack>.<instance>.%s)%s",
-					n.param, n.block, n.value, n.want.Type, ec.env.Name, n.want.Prop, didYouMean(n.value, sortedKeys(names)), n.want.Prop, hint)})
+				Msg: fmt.Sprintf("%s of %s is %q, which no %s of the riglet has as its %s%s; name one of the riglet's (or wire it: !Output <stack>.<instance>.%s)%s",
+					n.param, n.block, n.value, n.want.Type, n.want.Prop, didYouMean(n.value, sortedKeys(names)), n.want.Prop, hint)})
 		}
 	}
 }

@@ -38,7 +38,7 @@ func TestSqsThresholdQueue(t *testing.T) {
 			spec += fmt.Sprintf("      w%d:\n        block: ecs-service\n        params: {Image: x, LaunchType: FARGATE}\n        with: [autoscale, %s]\n", i, entry)
 			switch kind {
 			case "jbos":
-				want = append(want, fmt.Sprintf("%d: QueueName of sqs-threshold is \"jbos\", which no AWS::SQS::Queue of env dev has as its QueueName (did you mean \"jobs\"?)", line+3))
+				want = append(want, fmt.Sprintf("%d: QueueName of sqs-threshold is \"jbos\", which no AWS::SQS::Queue of the riglet has as its QueueName (did you mean \"jobs\"?)", line+3))
 			case "both":
 				want = append(want, fmt.Sprintf("%d: sqs-threshold: give QueueName", line+3))
 			case "neither":
