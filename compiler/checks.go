@@ -8,7 +8,8 @@ import (
 	"github.com/riglet/riglet/ir"
 )
 
-// checkEnv checks what only the whole env's output shows: Fargate sizes, and load
+// checkEnv checks what only the whole env's output shows: Fargate sizes, names of the
+// riglet's resources that blocks were given (checkNames), and load
 // balancers and databases in fewer than two AZs.
 func (ec *envCompile) checkEnv() {
 	if ec.env == nil {
