@@ -2,17 +2,20 @@ package compiler
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/riglet/riglet/internal/fargate"
 	"github.com/riglet/riglet/ir"
 )
 
-// checkEnv checks what only the whole env's output shows: Fargate sizes, and load
+// checkEnv checks what only the whole env's output shows: Fargate sizes, names of the
+// riglet's resources that blocks were given (checkNames), and load
 // balancers and databases in fewer than two AZs.
 func (ec *envCompile) checkEnv() {
 	if ec.env == nil {
 		return
 	}
+	ec.checkNames()
 	for _, s := range ec.c.spec.Stacks {
 		out := ec.outs[s.Name]
 		if out == nil {
@@ -52,9 +55,63 @@ func (ec *envCompile) checkFargate(stack, id string, props *ir.Node) {
 	if !ok1 || !ok2 {
 		return // what is no size at all is left to CloudFormation
 	}
-	if ok, c, m := fargate.Pair(cpu, mem); !ok {
+	if !fargate.Valid(cpu, mem) {
 		ec.addAbout(stack, id, &ir.Error{Pos: memN.Pos, Code: ir.CodeFargate,
-			Msg:     fmt.Sprintf("task definition %s: Fargate does not run %d CPU units with %d MiB; the nearest valid pair is %d CPU with %d MiB", id, cpu, mem, c, m),
+			Msg:     fmt.Sprintf("task definition %s: Fargate does not run %d CPU units with %d MiB; %s", id, cpu, mem, fargate.Suggest(cpu, mem)),
 			Related: []ir.Related{{Pos: cpuN.Pos, Msg: "CPU set here"}}})
+	}
+}
+
+// checkNames checks that every literal name a Metadata.Riglet.Names parameter was
+// given (sqs-threshold's QueueName) is the name of a resource of that type in one of
+// the env's stacks: scaling on a queue the riglet does not have compiles into alarms
+// on a metric nobody publishes, which never fire.
+func (ec *envCompile) checkNames() {
+	have := map[string]map[string]bool{} // "type.Prop" -> literal values in the env
+	for _, s := range ec.c.spec.Stacks {
+		out := ec.outs[s.Name]
+		if out == nil {
+			continue
+		}
+		for _, n := range out.names {
+			have[n.want.Type+"."+n.want.Prop] = nil
+		}
+	}
+	if len(have) == 0 {
+		return
+	}
+	for _, s := range ec.c.spec.Stacks {
+		if out := ec.outs[s.Name]; out != nil {
+			for _, r := range out.resources {
+				for k := range have {
+					typ, prop, _ := strings.Cut(k, ".")
+					if v := r.Value.Get("Properties").Get(prop); r.Value.Get("Type").Text == typ && v != nil && v.Kind == ir.String {
+						if have[k] == nil {
+							have[k] = map[string]bool{}
+						}
+						have[k][v.Text] = true
+					}
+				}
+			}
+		}
+	}
+	for _, s := range ec.c.spec.Stacks {
+		out := ec.outs[s.Name]
+		if out == nil {
+			continue
+		}
+		for _, n := range out.names {
+			names := have[n.want.Type+"."+n.want.Prop]
+			if names[n.value] {
+				continue
+			}
+			hint := ""
+			if n.external != "" {
+				hint = ", or give " + n.external + " for one outside the riglet"
+			}
+			ec.errs.Add(&ir.Error{Pos: n.pos, Code: ir.CodeModification,
+				Msg: fmt.Sprintf("%s of %s is %q, which no %s of the riglet has as its %s%s; name one of the riglet's (or wire it: !Output <stack>.<instance>.%s)%s",
+					n.param, n.block, n.value, n.want.Type, n.want.Prop, didYouMean(n.value, sortedKeys(names)), n.want.Prop, hint)})
+		}
 	}
 }

@@ -275,10 +275,24 @@ func (c *compilation) checkInstances() {
 				}
 			}
 			have := map[string]bool{}
+			first := map[string]*model.Modification{}
 			for _, m := range in.With {
 				have[m.Block] = true
+				// a second entry would be dropped with its parameters: one block is one
+				// set of resources beside the instance, under one name
+				if f := first[m.Block]; f != nil {
+					c.errs.Add(&ir.Error{Code: ir.CodeModification, Pos: m.Pos,
+						Msg:     fmt.Sprintf("modification %s is listed twice in the with of instance %s: give its parameters in one entry", m.Block, in.Name),
+						Related: []ir.Related{{Pos: f.Pos, Msg: "first " + m.Block + " here"}}})
+					c.badMods[m] = true
+				} else {
+					first[m.Block] = m
+				}
 			}
 			for _, m := range in.With {
+				if first[m.Block] != m {
+					continue
+				}
 				mb := c.block(m.Block, m.Pos)
 				if mb == nil {
 					continue

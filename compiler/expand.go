@@ -26,6 +26,50 @@ type stackOut struct {
 	resources []ir.Pair
 	origins   map[string]*Origin // logical ID -> where it came from
 	params    []ir.Pair          // deploy-time parameters
+	names     []nameRef          // literal values of Metadata.Riglet.Names parameters
+}
+
+// nameRef is a literal name a block was given for a resource of the riglet, checked
+// against the env's output once every stack is expanded (checkNames).
+type nameRef struct {
+	block, param string
+	want         model.Names
+	value        string
+	pos          ir.Pos
+	external     string // the block's parameter for a name outside the riglet, if any
+}
+
+// recordNames keeps the literal values of b's Metadata.Riglet.Names parameters for
+// checkNames, and checks that exactly one of such a parameter and its External<name>
+// twin (sqs-threshold's ExternalQueueName) is given: with neither the block would
+// name nothing, with both it is not clear which is meant.
+func (x *expander) recordNames(s *blockScope, at ir.Pos) {
+	b := s.b
+	for _, k := range sortedKeys(b.Names) {
+		v := s.params[k]
+		pos := at
+		if v != nil && v.Pos.IsValid() && !x.c.lib.IsBuiltin(v.Pos.File) {
+			pos = v.Pos
+		}
+		if x.c.lib.IsBuiltin(pos.File) {
+			pos = x.top.Pos // a block nested in a built-in one: the user's instance
+		}
+		given := v != nil && !(v.Kind == ir.String && v.Text == "")
+		ext := ""
+		if b.Param("External"+k) != nil {
+			ext = "External" + k
+			e := s.params[ext]
+			switch extGiven := e != nil && !(e.Kind == ir.String && e.Text == ""); {
+			case given && extGiven:
+				x.errs.AddCode(ir.CodeModification, pos, "%s: give %s (an %s of the riglet) or %s (one outside it), not both", b.Name, k, b.Names[k].Type, ext)
+			case !given && !extGiven:
+				x.errs.AddCode(ir.CodeModification, at, "%s needs %s (an %s of the riglet) or %s (one outside it)", b.Name, k, b.Names[k].Type, ext)
+			}
+		}
+		if given && v.Kind == ir.String {
+			x.out.names = append(x.out.names, nameRef{block: b.Name, param: k, want: b.Names[k], value: v.Text, pos: pos, external: ext})
+		}
+	}
 }
 
 func (s *stackOut) addResource(id string, n *ir.Node, o *Origin, errs *ir.Errors) {
@@ -149,6 +193,8 @@ func (x *expander) expand(b *model.Block, prefix, path string, values *ir.Node, 
 		// Without its parameters the block would only produce errors that follow from these.
 		return &expansion{block: b, prefix: prefix, path: path, outputs: map[string]*ir.Node{}}
 	}
+
+	x.recordNames(s, at)
 
 	ev := eval.New(x.env, x.out.name, s, x.errs)
 	if b.Conditions != nil {

@@ -138,6 +138,9 @@ func params(w *bytes.Buffer, b *model.Block, targetOutputs map[string]string) {
 		if wr, ok := b.Wiring[p.Name]; ok {
 			src = append(src, "wired: `"+wr.Block+"."+wr.Output+"`")
 		}
+		if n, ok := b.Names[p.Name]; ok {
+			src = append(src, "names an `"+n.Type+"` of the riglet by its `"+n.Prop+"` (checked)")
+		}
 		if t, ok := targetOutputs[p.Name]; ok && b.Kind == "modification" {
 			src = append(src, "target: "+t+" output `"+p.Name+"`")
 		}

@@ -79,7 +79,8 @@ func TestBlockDocs(t *testing.T) {
 		{service, "| `AWS::ECS::Service` | " + cat.ForType("AWS::ECS::Service")[0].Name + " |"}, // catalogue alarm by type
 		{threshold, "The instance must also have [autoscale](autoscale.md)"},                    // Requires
 		{threshold, "target: ecs-service output `ServiceName`"},                                 // fed by the target
-		{threshold, "| `QueueName` | String | *required* |"},                                    // required parameter
+		{threshold, "| `ClusterName` | String | *required* |"},                                  // required parameter
+		{threshold, "names an `AWS::SQS::Queue` of the riglet by its `QueueName` (checked)"},    // Names
 	} {
 		if !bytes.Contains(c.doc, []byte(c.want)) {
 			t.Errorf("docs lack %q", c.want)

@@ -31,10 +31,12 @@ func TestFargateCompilerAndLintAgree(t *testing.T) {
 		{`"512 MiB"`, 0}, {`"big"`, 0}}
 	var resources strings.Builder
 	want := map[string]bool{} // logical ID -> AWS refuses the pair
+	cpuOf, memOf := map[string]int{}, map[string]int{}
 	for i, c := range cpus {
 		for j, m := range mems {
 			id := fmt.Sprintf("T%dx%d", i, j)
 			fmt.Fprintf(&resources, "  %s:\n    Type: AWS::ECS::TaskDefinition\n    Properties:\n      RequiresCompatibilities: [FARGATE]\n      NetworkMode: awsvpc\n      Cpu: %s\n      Memory: %s\n      ContainerDefinitions: [{Name: app, Image: nginx}]\n", id, c.yaml, m.yaml)
+			cpuOf[id], memOf[id] = c.n, m.n
 			if c.n != 0 && m.n != 0 && !fargate.Valid(c.n, m.n) {
 				want[id] = true
 			}
@@ -55,12 +57,14 @@ func TestFargateCompilerAndLintAgree(t *testing.T) {
 		"blocks/tasks/block.yaml": {Data: []byte(template)},
 	}
 	byCompiler := map[string]bool{}
+	advice := map[string]string{} // logical ID -> what the compiler suggests
 	_, err := compiler.Compile(fsys, nil, "riglets/demo.yaml", compiler.Options{})
 	if err != nil {
-		re := regexp.MustCompile(`task definition X(T\d+x\d+): Fargate does not run`)
+		re := regexp.MustCompile(`task definition X(T\d+x\d+): Fargate does not run \d+ CPU units with \d+ MiB; (.*)$`)
 		for _, l := range strings.Split(err.Error(), "\n") {
 			if m := re.FindStringSubmatch(l); m != nil {
 				byCompiler[m[1]] = true
+				advice[m[1]] = m[2]
 			} else if !strings.HasPrefix(l, "\t") { // related positions are indented
 				t.Errorf("unexpected compile error: %s", l)
 			}
@@ -75,7 +79,13 @@ func TestFargateCompilerAndLintAgree(t *testing.T) {
 	byLint := map[string]bool{}
 	for _, f := range rep.Findings {
 		if f.Rule == "LB008" {
-			byLint[idAt[int(f.Pos.Line)]] = true
+			id := idAt[int(f.Pos.Line)]
+			byLint[id] = true
+			// one suggestion, whichever finds the pair, and it keeps a Fargate CPU
+			if _, c, _ := fargate.Pair(cpuOf[id], memOf[id]); !strings.HasSuffix(f.Msg, "; "+advice[id]) ||
+				len(fargate.Memories(cpuOf[id])) > 0 && c != cpuOf[id] {
+				t.Errorf("%s: lint says %q, the compiler suggests %q", id, f.Msg, advice[id])
+			}
 		}
 	}
 

@@ -33,7 +33,6 @@ type Env struct {
 
 	exports     map[string]*ir.Pair // export name -> output
 	exportStack map[string]*Stack
-	capacity    map[string]int // ECS service key -> largest MaxCapacity scaling it
 }
 
 // Stack is one generated template.

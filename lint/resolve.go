@@ -40,24 +40,30 @@ func (e *Env) keyDepth(s *Stack, n *ir.Node, depth int) string {
 		if arg.Kind != ir.String {
 			return ""
 		}
-		if e.exports == nil {
-			e.exports = map[string]*ir.Pair{}
-			e.exportStack = map[string]*Stack{}
-			for _, st := range e.Stacks {
-				eachOutputPair(st, func(pr *ir.Pair) {
-					if nm := pr.Value.Get("Export").Get("Name"); nm != nil && nm.Kind == ir.String {
-						e.exports[nm.Text] = pr
-						e.exportStack[nm.Text] = st
-					}
-				})
-			}
-		}
+		e.indexExports()
 		if pr := e.exports[arg.Text]; pr != nil {
 			return e.keyDepth(e.exportStack[arg.Text], pr.Value.Get("Value"), depth+1)
 		}
 		return "import:" + arg.Text
 	}
 	return ""
+}
+
+// indexExports finds, once, the output behind each export name of the env.
+func (e *Env) indexExports() {
+	if e.exports != nil {
+		return
+	}
+	e.exports = map[string]*ir.Pair{}
+	e.exportStack = map[string]*Stack{}
+	for _, st := range e.Stacks {
+		eachOutputPair(st, func(pr *ir.Pair) {
+			if nm := pr.Value.Get("Export").Get("Name"); nm != nil && nm.Kind == ir.String {
+				e.exports[nm.Text] = pr
+				e.exportStack[nm.Text] = st
+			}
+		})
+	}
 }
 
 // resource returns the resource a key names, or nil.

@@ -254,7 +254,7 @@ func init() {
 					cpu, ok1 := fargate.ParseCPU(text(r.Props.Get("Cpu")))
 					mem, ok2 := fargate.ParseMemory(text(r.Props.Get("Memory")))
 					if onFargate && ok1 && ok2 && !fargate.Valid(cpu, mem) {
-						p.Report(r, r.Props.Get("Memory"), "Fargate has no task size of %d CPU units with %d MiB", cpu, mem)
+						p.Report(r, r.Props.Get("Memory"), "Fargate has no task size of %d CPU units with %d MiB; %s", cpu, mem, fargate.Suggest(cpu, mem))
 					}
 				}
 			}},

@@ -4,7 +4,6 @@ import (
 	"net/netip"
 
 	"github.com/riglet/riglet/ir"
-	"github.com/riglet/riglet/netplan"
 )
 
 // The network family over generated templates (VPCs and subnets a block writes by
@@ -112,64 +111,6 @@ func init() {
 					}
 				}
 			}},
-		&Rule{ID: "NET006", Name: "app-tier-too-small", Family: "network", Severity: Error, Scope: ScopeRiglet,
-			Title: "app-tier subnets with fewer addresses than the tasks may take",
-			Doc:   "Fargate (awsvpc) tasks take one address each from the app tier, and a deployment at MaximumPercent (200 by default) runs old and new tasks side by side. The env's app-tier addresses (AWS keeps 5 per subnet) must hold every service's maximum task count times MaximumPercent.",
-			Bad:   "tiers: {public: 24, app: 28, db: 24}   # 2 x 11 addresses\n", Good: "tiers: {public: 24, app: 20, db: 24}\n",
-			Run: func(p *Pass) {
-				for _, e := range p.Envs {
-					if e.Network == nil {
-						continue
-					}
-					usable := 0
-					for _, s := range e.Network.Subnets {
-						if s.Tier == "app" {
-							usable += netplan.Usable(s.CIDR)
-						}
-					}
-					if usable == 0 {
-						continue
-					}
-					need := 0
-					for _, r := range e.resourcesOf("AWS::ECS::Service") {
-						if text(r.Props.Get("LaunchType")) != "FARGATE" && r.Props.Get("NetworkConfiguration") == nil {
-							continue
-						}
-						n, ok := atoi(r.Props.Get("DesiredCount"))
-						if !ok {
-							n = 1
-						}
-						n = max(n, maxCapacity(e, r))
-						pct := 200
-						if m, ok := atoi(r.Prop("DeploymentConfiguration.MaximumPercent")); ok {
-							pct = m
-						}
-						need += (n*pct + 99) / 100
-						if need > usable {
-							at := r.Props.Get("DesiredCount")
-							p.reportEnv(e, r, at, "the services of env %s may run %d tasks at once (with %s), more than the %d addresses of the app tier", e.Env, need, r.ID, usable)
-							break
-						}
-					}
-				}
-			}},
+		net006,
 	)
-}
-
-// maxCapacity is the MaxCapacity of an Application Auto Scaling target that scales
-// the ECS service r, or 0.
-func maxCapacity(e *Env, r *Resource) int {
-	// Indexed once per env: looking through every scalable target for every service
-	// made this rule quadratic (0.3 s of a 2,400-template lint).
-	if e.capacity == nil {
-		e.capacity = map[string]int{}
-		for _, t := range e.resourcesOf("AWS::ApplicationAutoScaling::ScalableTarget") {
-			if n, ok := atoi(t.Props.Get("MaxCapacity")); ok {
-				for _, k := range e.keysIn(t.Stack, t.Props.Get("ResourceId")) {
-					e.capacity[k] = max(e.capacity[k], n)
-				}
-			}
-		}
-	}
-	return e.capacity[r.key()]
 }

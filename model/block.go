@@ -25,6 +25,7 @@ type Block struct {
 	Doc         string
 	Params      []*Param
 	Wiring      map[string]Wire
+	Names       map[string]Names // parameter -> the resources of the riglet it names
 	Derived     map[string]string
 	DerivedPos  map[string]ir.Pos
 	DeployTime  map[string]bool
@@ -37,6 +38,14 @@ type Block struct {
 	Outputs     *ir.Node
 	Metadata    *ir.Node // the template's Metadata less Riglet
 	Builtin     bool     // from the built-in library, not the user's blocks/
+}
+
+// Names says that a parameter names a resource of the riglet (sqs-threshold's
+// QueueName a queue): a literal value must be the Prop of some resource of Type in
+// the env's output, so that a misspelt name is an error, not an alarm on nothing.
+type Names struct {
+	Type, Prop string
+	Pos        ir.Pos
 }
 
 // Wire names the output that normally feeds a parameter.
@@ -249,7 +258,7 @@ func ParseBlock(name, file string, data []byte) (*Block, error) {
 		return nil, err
 	}
 	var errs ir.Errors
-	b := &Block{Name: name, File: file, Root: root, Kind: "block", Wiring: map[string]Wire{},
+	b := &Block{Name: name, File: file, Root: root, Kind: "block", Wiring: map[string]Wire{}, Names: map[string]Names{},
 		Derived: map[string]string{}, DerivedPos: map[string]ir.Pos{}, DeployTime: map[string]bool{}}
 	if root.Kind != ir.Map {
 		errs.AddCode(ir.CodeBlockDefinition, root.Pos, "a block is a CloudFormation template (a map)")
@@ -295,6 +304,11 @@ func ParseBlock(name, file string, data []byte) (*Block, error) {
 			errs.AddCode(ir.CodeBlockDefinition, w.Pos, "Metadata.Riglet.Wiring names %s, which is not a parameter", k)
 		}
 	}
+	for k, n := range b.Names {
+		if b.Param(k) == nil {
+			errs.AddCode(ir.CodeBlockDefinition, n.Pos, "Metadata.Riglet.Names names %s, which is not a parameter", k)
+		}
+	}
 	for k, p := range b.DerivedPos {
 		if b.Param(k) == nil {
 			errs.AddCode(ir.CodeBlockDefinition, p, "Metadata.Riglet.Derived names %s, which is not a parameter", k)
@@ -330,6 +344,16 @@ func (b *Block) readRiglet(r *ir.Node, errs *ir.Errors) {
 				continue
 			}
 			b.Wiring[p.Key] = Wire{Block: blk, Output: out, Pos: p.Value.Pos}
+		}
+	}
+	if n := o.mapping("Names"); n != nil {
+		for _, p := range n.Pairs {
+			typ, prop, ok := strings.Cut(p.Value.Text, ".")
+			if p.Value.Kind != ir.String || !ok || !strings.HasPrefix(typ, "AWS::") || strings.Contains(prop, ".") {
+				errs.AddCode(ir.CodeBlockDefinition, p.Value.Pos, "Names of %s must be <resource type>.<Property>, such as AWS::SQS::Queue.QueueName", p.Key)
+				continue
+			}
+			b.Names[p.Key] = Names{Type: typ, Prop: prop, Pos: p.Value.Pos}
 		}
 	}
 	if d := o.mapping("Derived"); d != nil {

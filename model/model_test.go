@@ -103,6 +103,8 @@ func TestMistakesHaveCodesAndLines(t *testing.T) {
 		{"duplicate key", "envs/a.yaml", "env: a\nenv: b\n", ir.CodeDuplicateKey, 2, 1},
 		{"bad lock cidr", "riglets/x.lock", "network:\n  a: {cidr: nope}\n", ir.CodeLock, 2, 13},
 		{"bad block kind", "blocks/b/block.yaml", "Metadata:\n  Riglet: {Kind: thing}\nResources:\n  R: {Type: AWS::SNS::Topic}\n", ir.CodeBlockDefinition, 2, 18},
+		{"names without property", "blocks/b/block.yaml", "Metadata:\n  Riglet: {Names: {Q: AWS::SQS::Queue}}\nParameters:\n  Q: {Type: String}\nResources:\n  R: {Type: AWS::SNS::Topic}\n", ir.CodeBlockDefinition, 2, 23},
+		{"names of no parameter", "blocks/b/block.yaml", "Metadata:\n  Riglet: {Names: {Q: AWS::SQS::Queue.QueueName}}\nResources:\n  R: {Type: AWS::SNS::Topic}\n", ir.CodeBlockDefinition, 2, 23},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

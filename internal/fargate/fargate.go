@@ -4,6 +4,7 @@
 package fargate
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 )
@@ -50,39 +51,66 @@ func Valid(cpu, mem int) bool {
 }
 
 // Pair reports whether Fargate runs the CPU/memory pair, and otherwise the nearest
-// pair it does run.
+// pair it does run. The CPU is what the user asked for (and what the service is
+// sized and billed by), so a Fargate CPU is kept: memory rises to the smallest size
+// of that CPU that holds what was asked (its minimum when below it), or falls to the
+// CPU's maximum when above every size of it. Only a CPU Fargate does not offer
+// ("3 vCPU") changes: to the nearest one that runs the memory as asked, else the
+// nearest one, with its nearest memory.
 func Pair(cpu, mem int) (bool, int, int) {
 	if Valid(cpu, mem) {
 		return true, cpu, mem
 	}
-	// Memory is what a workload needs; CPU bends more easily. So keep the memory with
-	// the smallest CPU that takes it, else keep the CPU with the nearest memory, else
-	// take the nearest pair.
+	if _, ok := memory[cpu]; ok {
+		return false, cpu, fit(cpu, mem)
+	}
+	bestC, exact := 0, false
 	for _, c := range cpus {
-		if Valid(c, mem) {
-			return false, c, mem
+		e := Valid(c, mem)
+		switch {
+		case bestC == 0, e && !exact:
+			bestC, exact = c, e
+		case e == exact && rel(c, cpu) <= rel(bestC, cpu): // a tie goes to the larger CPU
+			bestC = c
 		}
 	}
-	if mems, ok := memory[cpu]; ok {
-		best := mems[0]
-		for _, m := range mems {
-			if rel(m, mem) < rel(best, mem) {
-				best = m
-			}
+	return false, bestC, fit(bestC, mem)
+}
+
+// fit is the smallest memory of cpu that holds mem, or cpu's largest.
+func fit(cpu, mem int) int {
+	mems := memory[cpu]
+	for _, m := range mems {
+		if m >= mem {
+			return m
 		}
-		return false, cpu, best
 	}
-	bestC, bestM, bestD := 0, 0, -1.0
+	return mems[len(mems)-1]
+}
+
+// KeepMemory is the smallest pair that holds mem MiB, for a suggestion that lowered
+// the memory; ok is false when no pair does.
+func KeepMemory(mem int) (cpu, mib int, ok bool) {
 	for _, c := range cpus {
-		for _, m := range memory[c] {
-			// distance in relative terms, so that CPU and memory weigh alike
-			d := rel(c, cpu) + rel(m, mem)
-			if bestD < 0 || d < bestD {
-				bestC, bestM, bestD = c, m, d
-			}
+		if m := fit(c, mem); m >= mem {
+			return c, m, true
 		}
 	}
-	return false, bestC, bestM
+	return 0, 0, false
+}
+
+// Suggest says what to use instead of a pair Fargate does not run, for the compiler
+// and LB008 alike: the pair Pair gives, and, when that pair has less memory than was
+// asked, the CPU that would keep it, so that nobody halves a task's memory unwarned.
+func Suggest(cpu, mem int) string {
+	_, c, m := Pair(cpu, mem)
+	s := fmt.Sprintf("the nearest valid pair is %d CPU with %d MiB", c, m)
+	if m < mem {
+		if kc, km, ok := KeepMemory(mem); ok {
+			s += fmt.Sprintf(" (or %d CPU with %d MiB, to keep the memory)", kc, km)
+		}
+	}
+	return s
 }
 
 func rel(a, b int) float64 {

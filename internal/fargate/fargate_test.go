@@ -1,7 +1,9 @@
 package fargate
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -48,30 +50,87 @@ func TestPair(t *testing.T) {
 	}{
 		{256, 512, true, 256, 512},
 		{256, 2048, true, 256, 2048},
-		{256, 3072, false, 512, 3072},
+		{256, 3072, false, 256, 2048},
 		{512, 1024, true, 512, 1024},
-		{1024, 1024, false, 256, 1024},
+		{1024, 512, false, 1024, 2048}, // the case: raise memory, keep the CPU
+		{1024, 1024, false, 1024, 2048},
+		{1024, 2500, false, 1024, 3072},
 		{4096, 30720, true, 4096, 30720},
 		{4096, 31744, false, 4096, 30720},
 		{8192, 20480, true, 8192, 20480},
-		{8192, 18432, false, 4096, 18432},
+		{8192, 18432, false, 8192, 20480},
 		{16384, 40960, true, 16384, 40960},
-		{16384, 36864, false, 8192, 36864},
+		{16384, 36864, false, 16384, 40960},
+		{16384, 200000, false, 16384, 122880},
 		{300, 512, false, 256, 512},
 		{300, 999, false, 256, 1024},
+		{3072, 4096, false, 2048, 4096},
+		{3072, 8192, false, 4096, 8192},
 	} {
 		ok, c, m := Pair(tc.cpu, tc.mem)
 		if ok != tc.ok || c != tc.wantC || m != tc.wantM {
 			t.Errorf("Pair(%d, %d) = %v, %d, %d; want %v, %d, %d", tc.cpu, tc.mem, ok, c, m, tc.ok, tc.wantC, tc.wantM)
 		}
 	}
-	// every suggestion is itself valid
-	for cpu := 128; cpu <= 20000; cpu += 371 {
-		for mem := 256; mem <= 130000; mem += 2999 {
-			if _, c, m := Pair(cpu, mem); !Valid(c, m) {
-				t.Fatalf("Pair(%d, %d) suggests invalid %d/%d", cpu, mem, c, m)
+}
+
+// pairs is every pair Fargate runs, spelled out from AWS's table as TestTable checks it.
+func pairs() [][2]int {
+	var out [][2]int
+	for _, c := range CPUs() {
+		for _, m := range Memories(c) {
+			out = append(out, [2]int{c, m})
+		}
+	}
+	return out
+}
+
+// Over the whole grid, in steps that hit every valid pair and the values between:
+// a suggestion is a pair Fargate runs; a Fargate CPU is kept, with the memory a
+// search over every pair of that CPU finds nearest (the smallest that holds what
+// was asked, else the largest); and Suggest offers the CPU that keeps the memory
+// exactly when the suggestion cut it.
+func TestPairKeepsCPU(t *testing.T) {
+	all := pairs()
+	n := 0
+	for cpu := 0; cpu <= 17000; cpu += 128 {
+		for mem := 0; mem <= 126976; mem += 512 {
+			ok, c, m := Pair(cpu, mem)
+			if !Valid(c, m) || ok != Valid(cpu, mem) || ok && (c != cpu || m != mem) {
+				t.Fatalf("Pair(%d, %d) = %v, %d, %d", cpu, mem, ok, c, m)
+			}
+			if len(Memories(cpu)) == 0 {
+				continue
+			}
+			n++
+			wantM := -1
+			for _, p := range all {
+				if p[0] != cpu {
+					continue
+				}
+				holds, best := p[1] >= mem, wantM >= mem
+				if wantM < 0 || holds && (!best || p[1] < wantM) || !holds && !best && p[1] > wantM {
+					wantM = p[1]
+				}
+			}
+			if c != cpu || m != wantM {
+				t.Fatalf("Pair(%d, %d) = %d/%d; want %d/%d", cpu, mem, c, m, cpu, wantM)
+			}
+			s := Suggest(cpu, mem)
+			keeps := -1
+			for _, p := range all {
+				if p[1] >= mem && (keeps < 0 || p[0] < keeps) {
+					keeps = p[0]
+				}
+			}
+			if offered := strings.Contains(s, "to keep the memory"); offered != (m < mem && keeps > 0) ||
+				offered && !strings.Contains(s, fmt.Sprintf("(or %d CPU with ", keeps)) {
+				t.Fatalf("Suggest(%d, %d) = %q", cpu, mem, s)
 			}
 		}
+	}
+	if n < 1000 {
+		t.Fatalf("only %d pairs of a Fargate CPU tried", n)
 	}
 }
 
