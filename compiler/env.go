@@ -224,6 +224,18 @@ func (ec *envCompile) derived(key string, path string, p ir.Pos) *ir.Node {
 			return str(env.AZs[n-1])
 		}
 		return str("")
+	case strings.HasPrefix(key, "network.slot.az."):
+		if az, ok := ec.azInSlot(atoi(strings.TrimPrefix(key, "network.slot.az."))); ok {
+			return str(az)
+		}
+		return str("")
+	case strings.HasPrefix(key, "network.slot.subnet."):
+		rest := strings.TrimPrefix(key, "network.slot.subnet.")
+		i := strings.LastIndexByte(rest, '.')
+		if az, ok := ec.azInSlot(atoi(rest[i+1:])); ok {
+			return str(subnetOf(plan, rest[:i], az))
+		}
+		return str("")
 	case strings.HasPrefix(key, "network.subnets."):
 		tier := strings.TrimPrefix(key, "network.subnets.")
 		l := ir.NewList(p)
