@@ -1,6 +1,7 @@
 package compiler_test
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"math/rand/v2"
@@ -235,5 +236,26 @@ func checkAZStable(t *testing.T, where string, prev, v azView, azs []string, sin
 		if az := v.setOf(id); slices.Contains(slices.Collect(maps.Values(prev.setAZ)), az) && !(natMoves(id) && natAZ(prev) != natAZ(v)) {
 			t.Fatalf("%s: %s appeared for %s, which was already in the env", where, id, az)
 		}
+	}
+}
+
+// An AZ in a slot the vpc block has no resources for is an error at the env's azs,
+// not a VPC that silently lacks its subnets.
+func TestAZBeyondTheBlockSlotsIsAnError(t *testing.T) {
+	azs := []string{"us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d", "us-east-1e", "us-east-1f", "us-east-1g"}
+	fsys := azFS(azs, false, nil)
+	fsys["riglets/az.yaml"].Data = []byte(strings.Replace(string(fsys["riglets/az.yaml"].Data), "max_azs: 6", "max_azs: 8", 1))
+	_, err := compiler.Compile(fsys, blocks.FS, "riglets/az.yaml", compiler.Options{})
+	var errs ir.Errors
+	if !errors.As(err, &errs) || len(errs) != 1 {
+		t.Fatalf("want one error, got %v", err)
+	}
+	e := errs[0]
+	if e.Code != ir.CodeNetwork || e.Pos.File != "envs/dev.yaml" || e.Pos.Line != 4 || !strings.Contains(e.Msg, "us-east-1g (slot 7)") || !strings.Contains(e.Msg, "foundation.network") {
+		t.Fatalf("got %s at %s", e.Msg, e.Pos)
+	}
+	// six AZs fit
+	if _, err := compiler.Compile(azFS(azs[:6], false, nil), blocks.FS, "riglets/az.yaml", compiler.Options{}); err != nil {
+		t.Fatal(err)
 	}
 }

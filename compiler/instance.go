@@ -248,20 +248,3 @@ func requiresFirst(lib *model.Library, with []*model.Modification) []*model.Modi
 	}
 	return out
 }
-
-// azInSlot returns the env's AZ whose per-AZ resources carry number n (netplan.AZSlots):
-// the `network.slot.*` derived values, which name resources by something that never
-// moves, where `network.az.N` is the N-th AZ of the env file as written.
-func (ec *envCompile) azInSlot(n int) (string, bool) {
-	plan := ec.c.plans[ec.env.Name]
-	var el *netplan.EnvLock
-	if l := ec.c.lock.Network; l != nil {
-		el = l.Envs[ec.env.Name]
-	}
-	for az, s := range netplan.AZSlots(plan, ec.env.AZs, el) {
-		if s == n {
-			return az, true
-		}
-	}
-	return "", false
-}
