@@ -61,3 +61,17 @@ func (ec *envCompile) checkSlots() {
 		}
 	}
 }
+
+// firstSlotAZ returns the AZ of the lowest slot: the AZ of the first subnet of each of
+// the vpc block's subnet lists, where a block that takes the first subnet puts what must
+// share its AZ (couchdb's data volume). It changes only when that AZ goes, or an AZ
+// added later takes a lower slot that a removed one freed.
+func (ec *envCompile) firstSlotAZ() string {
+	first, n := "", 0
+	for az, s := range ec.azSlots() {
+		if first == "" || s < n {
+			first, n = az, s
+		}
+	}
+	return first
+}

@@ -259,3 +259,41 @@ func TestAZBeyondTheBlockSlotsIsAnError(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// couchdb puts its instance in the first db subnet and its data volume in that
+// subnet's AZ: re-ordering or inserting AZs must move neither, and they must agree
+// (a volume attaches only in its own AZ).
+func TestCouchdbVolumeStaysWithItsSubnet(t *testing.T) {
+	withDB := func(azs []string, lock []byte) fstest.MapFS {
+		fsys := azFS(azs, false, lock)
+		spec := string(fsys["riglets/az.yaml"].Data) + "  db:\n    blocks:\n      couch: {block: couchdb}\n"
+		fsys["riglets/az.yaml"] = &fstest.MapFile{Data: []byte(spec)}
+		return fsys
+	}
+	var lock []byte
+	for i, azs := range [][]string{
+		{"us-east-1a", "us-east-1b"},
+		{"us-east-1c", "us-east-1a", "us-east-1b"}, // inserted in front
+		{"us-east-1b", "us-east-1c", "us-east-1a"}, // re-ordered
+	} {
+		res, err := compiler.Compile(withDB(azs, lock), blocks.FS, "riglets/az.yaml", compiler.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		lock = res.Lock.Marshal("riglets/az.yaml")
+		var volumeAZ string
+		for _, s := range res.Envs[0].Stacks {
+			for _, r := range s.Template.Get("Resources").Pairs {
+				if r.Value.Get("Type").Text == "AWS::EC2::Volume" {
+					volumeAZ = r.Value.Get("Properties").Get("AvailabilityZone").Text
+				}
+			}
+		}
+		// the instance's subnet is the first of DbSubnetIds: the vpc block's DbSubnet1 here
+		v := viewOf(t, res)
+		first := v.outputs["NetworkDbSubnetIds"][0]
+		if volumeAZ != "us-east-1a" || v.setOf(first) != volumeAZ {
+			t.Fatalf("step %d (%v): volume in %q, first db subnet %s in %s; want both in us-east-1a", i, azs, volumeAZ, first, v.setOf(first))
+		}
+	}
+}

@@ -229,6 +229,8 @@ func (ec *envCompile) derived(key string, path string, p ir.Pos) *ir.Node {
 			return str(env.AZs[n-1])
 		}
 		return str("")
+	case key == "network.slot.az.first":
+		return str(ec.firstSlotAZ())
 	case strings.HasPrefix(key, "network.slot.az."):
 		if az, ok := ec.azInSlot(path, atoi(strings.TrimPrefix(key, "network.slot.az."))); ok {
 			return str(az)
