@@ -28,6 +28,8 @@ type envCompile struct {
 	exportIDs map[string]string        // export name -> stack.instance.Output it carries
 	errs      *ir.Errors               // this env's problems; envs compile in parallel
 	consts    map[*alarms.Entry]*alarmConst
+	// slotsAsked is the highest network.slot.* number each instance asked for (checkSlots)
+	slotsAsked map[string]int
 }
 
 func (c *compilation) compileEnv(env *model.Env) (*EnvResult, *ir.Errors) {
@@ -130,6 +132,9 @@ func (ec *envCompile) run() {
 			ec.expandInstance(in, values[in])
 		}
 	}
+	if ec.env != nil {
+		ec.checkSlots()
+	}
 }
 
 // wire finds the one instance of the block that feeds a parameter.
@@ -222,6 +227,20 @@ func (ec *envCompile) derived(key string, path string, p ir.Pos) *ir.Node {
 		n := atoi(strings.TrimPrefix(key, "network.az."))
 		if n >= 1 && n <= len(env.AZs) {
 			return str(env.AZs[n-1])
+		}
+		return str("")
+	case key == "network.slot.az.first":
+		return str(ec.firstSlotAZ())
+	case strings.HasPrefix(key, "network.slot.az."):
+		if az, ok := ec.azInSlot(path, atoi(strings.TrimPrefix(key, "network.slot.az."))); ok {
+			return str(az)
+		}
+		return str("")
+	case strings.HasPrefix(key, "network.slot.subnet."):
+		rest := strings.TrimPrefix(key, "network.slot.subnet.")
+		i := strings.LastIndexByte(rest, '.')
+		if az, ok := ec.azInSlot(path, atoi(rest[i+1:])); ok {
+			return str(subnetOf(plan, rest[:i], az))
 		}
 		return str("")
 	case strings.HasPrefix(key, "network.subnets."):

@@ -325,7 +325,7 @@ func ParseBlock(name, file string, data []byte) (*Block, error) {
 	return b, nil
 }
 
-var derivedRE = regexp.MustCompile(`^(network\.cidr|network\.azs|network\.az\.[1-9]|network\.subnet\.[a-z0-9_-]+\.[1-9]|network\.subnets\.[a-z0-9_-]+|env\.(name|account|region|domain|certificate|production|alarm_email)|riglet\.(name|owner)|listener\.priority)$`)
+var derivedRE = regexp.MustCompile(`^(network\.cidr|network\.azs|network\.az\.[1-9]|network\.subnet\.[a-z0-9_-]+\.[1-9]|network\.subnets\.[a-z0-9_-]+|network\.slot\.az\.([1-9]|first)|network\.slot\.subnet\.[a-z0-9_-]+\.[1-9]|env\.(name|account|region|domain|certificate|production|alarm_email)|riglet\.(name|owner)|listener\.priority)$`)
 
 func (b *Block) readRiglet(r *ir.Node, errs *ir.Errors) {
 	o := newObject(r, "Metadata.Riglet", errs)
