@@ -142,14 +142,8 @@ func (ec *envCompile) listenerID(stack string, arn *ir.Node) string {
 // loadBalancerID groups listeners by load balancer for the quotas: listeners an
 // instance exports belong to that instance's load balancer.
 func (ec *envCompile) loadBalancerID(listener string) string {
-	// A listener ARN names its load balancer: arn:...:listener/app/NAME/ID/LISTENER.
-	if strings.HasPrefix(listener, "arn:") {
-		if i := strings.Index(listener, ":listener/"); i > 0 {
-			if j := strings.LastIndexByte(listener, '/'); j > i+len(":listener/") {
-				return listener[:i] + ":loadbalancer/" + listener[i+len(":listener/"):j]
-			}
-		}
-		return listener
+	if lb, ok := priority.ListenerARNLoadBalancer(listener); ok {
+		return lb
 	}
 	if i := strings.LastIndexByte(listener, '.'); i > 0 && !strings.Contains(listener, "/") {
 		return listener[:i]

@@ -196,3 +196,21 @@ func TestEditsNeverMoveLockedPriorities(t *testing.T) {
 	}
 	t.Logf("%d edits applied, %d undone, %d locked priorities checked, %+v", applied, undone, checked, st)
 }
+
+// Two listeners of one load balancer riglet does not own share its quota of 100
+// rules: their ARNs name the load balancer.
+func TestExternalListenersShareTheQuota(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("riglet: ext\nowner: acme\nenvs: [dev]\nstacks:\n")
+	for i := range 101 {
+		arn := "arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/app/edge/50dc6c495c0c9188/" + []string{"aaaa", "bbbb"}[i%2]
+		fmt.Fprintf(&b, "  svc%d:\n    blocks:\n      s: {block: svc, params: {Path: \"/s%d/*\", ListenerArn: %q}}\n", i, i, arn)
+	}
+	fsys := externalFS(`""`, nil)
+	fsys["riglets/ext.yaml"] = &fstest.MapFile{Data: []byte(b.String())}
+	_, err := compiler.Compile(fsys, builtinAlarms, "riglets/ext.yaml", compiler.Options{})
+	want := "load balancer arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/app/edge/50dc6c495c0c9188 has 101 listener rules"
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("want %q, got %v", want, err)
+	}
+}

@@ -34,6 +34,8 @@ func listenerRules(e *Env) []*lbRule {
 		lr.prio, _ = atoi(lr.prioNode)
 		if l := e.resource(lr.listener); l != nil {
 			lr.lb = e.key(l.Stack, l.Props.Get("LoadBalancerArn"))
+		} else if lb, ok := priority.ListenerARNLoadBalancer(strings.TrimPrefix(lr.listener, "=")); ok {
+			lr.lb = lb // a listener riglet does not own: its ARN names the load balancer
 		}
 		if lr.lb == "" {
 			lr.lb = lr.listener

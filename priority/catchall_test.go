@@ -58,3 +58,20 @@ func TestHostOnlyBesideCatchAll(t *testing.T) {
 		t.Fatalf("want api < web < all, got %v", p)
 	}
 }
+
+func TestListenerARNLoadBalancer(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/app/edge/50dc6c495c0c9188/f2f7dc8efc522ab2",
+			"arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/app/edge/50dc6c495c0c9188"},
+		{"arn:aws-us-gov:elasticloadbalancing:us-gov-west-1:1:listener/net/n/1/2", "arn:aws-us-gov:elasticloadbalancing:us-gov-west-1:1:loadbalancer/net/n/1"},
+		{"arn:aws:elasticloadbalancing:us-east-1:1:listener-rule/app/edge/1/2/3", ""},
+		{"arn:aws:elasticloadbalancing:us-east-1:1:listener/app/edge", ""},
+		{"{{resolve:ssm:/edge/listener}}", ""},
+		{"foundation.alb.ServiceListenerArn", ""},
+	} {
+		got, ok := ListenerARNLoadBalancer(tc.in)
+		if got != tc.want || ok != (tc.want != "") {
+			t.Errorf("ListenerARNLoadBalancer(%q) = %q, %v; want %q", tc.in, got, ok, tc.want)
+		}
+	}
+}

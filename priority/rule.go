@@ -2,6 +2,7 @@ package priority
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/riglet/riglet/ir"
 )
@@ -220,4 +221,20 @@ func Overlaps(a, b Rule) bool {
 func Narrower(a, b Rule) bool {
 	ca, cb := compileRule(&a), compileRule(&b)
 	return relate(&ca, &cb).aNarrower()
+}
+
+// ListenerARNLoadBalancer returns the ARN of the load balancer a listener ARN
+// (arn:...:listener/app/NAME/ID/LISTENER-ID) belongs to, so that rules on two
+// listeners of a load balancer riglet does not own count together for the quotas.
+func ListenerARNLoadBalancer(arn string) (string, bool) {
+	i := strings.Index(arn, ":listener/")
+	if !strings.HasPrefix(arn, "arn:") || i < 0 {
+		return "", false
+	}
+	rest := arn[i+len(":listener/"):]
+	j := strings.LastIndexByte(rest, '/')
+	if j <= 0 || strings.Count(rest, "/") != 3 {
+		return "", false
+	}
+	return arn[:i] + ":loadbalancer/" + rest[:j], true
 }
