@@ -114,9 +114,17 @@ func (ec *envCompile) assignPriorities() []priority.Assignment {
 	return got
 }
 
-// listenerID names a listener stably: the instance output it was imported from, or
-// the stack and logical ID of a listener in the same stack.
+// listenerID names a listener stably: the instance output it was imported from, the
+// stack and logical ID of a listener in the same stack, or, for a listener riglet
+// does not own, the value itself (a literal ARN, a dynamic reference, the name of an
+// export no stack of the riglet makes). A value names one listener whatever stack
+// attaches to it, so the rules of all stacks on it share one numbering; a key with
+// the stack in it gave each stack its own 100 and the second to deploy failed with
+// PriorityInUse.
 func (ec *envCompile) listenerID(stack string, arn *ir.Node) string {
+	if arn != nil && arn.Kind == ir.String {
+		return arn.Text
+	}
 	if fn, a, ok := arn.Intrinsic(); ok {
 		switch {
 		case fn == "Fn::ImportValue" && a.Kind == ir.String:
@@ -134,6 +142,9 @@ func (ec *envCompile) listenerID(stack string, arn *ir.Node) string {
 // loadBalancerID groups listeners by load balancer for the quotas: listeners an
 // instance exports belong to that instance's load balancer.
 func (ec *envCompile) loadBalancerID(listener string) string {
+	if lb, ok := priority.ListenerARNLoadBalancer(listener); ok {
+		return lb
+	}
 	if i := strings.LastIndexByte(listener, '.'); i > 0 && !strings.Contains(listener, "/") {
 		return listener[:i]
 	}

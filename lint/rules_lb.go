@@ -34,6 +34,8 @@ func listenerRules(e *Env) []*lbRule {
 		lr.prio, _ = atoi(lr.prioNode)
 		if l := e.resource(lr.listener); l != nil {
 			lr.lb = e.key(l.Stack, l.Props.Get("LoadBalancerArn"))
+		} else if lb, ok := priority.ListenerARNLoadBalancer(strings.TrimPrefix(lr.listener, "=")); ok {
+			lr.lb = lb // a listener riglet does not own: its ARN names the load balancer
 		}
 		if lr.lb == "" {
 			lr.lb = lr.listener
@@ -140,7 +142,7 @@ func init() {
 	register(
 		&Rule{ID: "LB002", Name: "duplicate-priority", Family: "load-balancing", Severity: Error, Scope: ScopeRiglet,
 			Title: "two listener rules with one priority on one listener",
-			Doc:   "Priorities are unique per listener; CloudFormation fails the second rule with PriorityInUse. Rules of different stacks share a listener through the alb block's export.",
+			Doc:   "Priorities are unique per listener; CloudFormation fails the second rule with PriorityInUse. Rules of different stacks share a listener through the alb block's export, or by naming the same listener riglet does not own (one ARN, dynamic reference or imported export).",
 			Bad:   "# twig-api and twig both\nListenerRulePriority: 100\n", Good: "# twig-api 100, twig 200\nListenerRulePriority: 200\n",
 			Run: lbRun(func(p *Pass, e *Env, rs []*lbRule) {
 				for _, g := range byListener(rs) {

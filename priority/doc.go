@@ -7,6 +7,10 @@
 // of one condition are OR-ed, and an absent condition allows everything. Host values
 // are compared case-insensitively, path values case-sensitively; in both '*' matches
 // any sequence (also empty, also across '/' and '.') and '?' exactly one character.
+// A request path always starts with '/', so paths are compared over such strings
+// only: "/*" (like "*", "*?" or an absent path condition) matches every request, a
+// rule without a host condition and with path "/*" is the catch-all every other
+// rule is narrower than, and a path value that cannot start with '/' matches nothing.
 // Two rules overlap when some request matches both. A is narrower than B when every
 // request A matches also matches B and not the reverse. Both are decided exactly:
 // glob intersection by a search of the product of the two patterns' automata, glob

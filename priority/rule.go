@@ -2,6 +2,7 @@ package priority
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/riglet/riglet/ir"
 )
@@ -38,6 +39,58 @@ func compileCond(vals []string, fold bool) cond {
 		}
 		c = append(c, g)
 	}
+	return sortCond(c)
+}
+
+// compilePaths compiles a path condition over the paths a request can have: every
+// request path starts with '/', so "/*" matches every request, as "*" does, and a
+// pattern is cut down to the part that can match (see rootedPaths). Without this,
+// a host-only rule and the catch-all "/*" would look unrelated ("*" is not inside
+// "/*" over all strings), where in fact the host-only rule is the narrower.
+func compilePaths(vals []string) cond {
+	if len(vals) == 0 {
+		return anyCond
+	}
+	c := make(cond, 0, len(vals))
+	for _, v := range vals {
+		for _, p := range rootedPaths(compileGlob(v, false).s) {
+			if p == "/*" {
+				return anyCond
+			}
+			c = append(c, compileGlob(p, false))
+		}
+	}
+	// Values that together cover "/*" ("*?", or "/" with "/?*") are the catch-all too.
+	if ok, decided := within(rootGlob, c); ok && decided && len(c) > 0 {
+		return anyCond
+	}
+	// A condition none of whose values can match a path stays empty: it matches no
+	// request, so it overlaps nothing.
+	return sortCond(c)
+}
+
+var rootGlob = compileGlob("/*", false)
+
+// rootedPaths rewrites a normalised glob (no "**") as globs that all start with '/'
+// and together match exactly the paths (strings starting with '/') it matches:
+// "/..." as it is; "?rest" as "/rest"; "*rest" as "/*rest" (the star took at least
+// the '/') or whatever rest matches alone (the star took nothing); a pattern starting
+// with any other character matches no path.
+func rootedPaths(p string) []string {
+	switch {
+	case p == "":
+		return nil
+	case p[0] == '/':
+		return []string{p}
+	case p[0] == '?':
+		return []string{"/" + p[1:]}
+	case p[0] == '*':
+		return append([]string{"/" + p}, rootedPaths(p[1:])...)
+	}
+	return nil
+}
+
+func sortCond(c cond) cond {
 	slices.SortFunc(c, func(a, b glob) int {
 		switch {
 		case a.s < b.s:
@@ -57,6 +110,9 @@ func (c cond) equal(d cond) bool {
 }
 
 func (c cond) intersects(d cond) bool {
+	if len(c) == 0 || len(d) == 0 {
+		return false // a path condition no request path can match
+	}
 	if c.all() || d.all() {
 		return true
 	}
@@ -92,7 +148,7 @@ type crule struct {
 }
 
 func compileRule(r *Rule) crule {
-	return crule{hosts: compileCond(r.Hosts, true), paths: compileCond(r.Paths, false), other: r.Other}
+	return crule{hosts: compileCond(r.Hosts, true), paths: compilePaths(r.Paths), other: r.Other}
 }
 
 // relation holds what relate found about an ordered pair (a, b).
@@ -165,4 +221,20 @@ func Overlaps(a, b Rule) bool {
 func Narrower(a, b Rule) bool {
 	ca, cb := compileRule(&a), compileRule(&b)
 	return relate(&ca, &cb).aNarrower()
+}
+
+// ListenerARNLoadBalancer returns the ARN of the load balancer a listener ARN
+// (arn:...:listener/app/NAME/ID/LISTENER-ID) belongs to, so that rules on two
+// listeners of a load balancer riglet does not own count together for the quotas.
+func ListenerARNLoadBalancer(arn string) (string, bool) {
+	i := strings.Index(arn, ":listener/")
+	if !strings.HasPrefix(arn, "arn:") || i < 0 {
+		return "", false
+	}
+	rest := arn[i+len(":listener/"):]
+	j := strings.LastIndexByte(rest, '/')
+	if j <= 0 || strings.Count(rest, "/") != 3 {
+		return "", false
+	}
+	return arn[:i] + ":loadbalancer/" + rest[:j], true
 }
