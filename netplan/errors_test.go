@@ -144,6 +144,15 @@ func TestErrors(t *testing.T) {
 				Subnets:   map[string]map[string]netip.Prefix{"public": {"x": mp("10.20.0.0/24"), "y": mp("10.20.1.0/24")}},
 				SubnetPos: map[string]map[string]ir.Pos{"public": {"x": at("riglets/twig.lock", 9)}}}}},
 			[]wantErr{{pos: sub, frag: `subnet 10.20.0.0/24 for tier "public" in AZ "y" overlaps the locked subnet 10.20.0.0/24 of tier "public" in AZ "x"`, related: []ir.Pos{at("riglets/twig.lock", 9)}}}},
+		// A locked subnet that cannot stay (here a hand-made lock puts it in another tier's
+		// slot) is an error saying what would move, never a silent re-allocation.
+		{"locked subnet that would move", cfg(func(c *Config) { c.Tiers = []Tier{tier("public", 24, 10), tier("db", 24, 11)} }),
+			[]Env{envAt("a", "10.20.0.0/16", "x")},
+			&Lock{Envs: map[string]*EnvLock{"a": {CIDR: mp("10.20.0.0/16"),
+				Slots:     map[string]netip.Prefix{"public": mp("10.20.0.0/22"), "db": mp("10.20.4.0/22")},
+				Subnets:   map[string]map[string]netip.Prefix{"public": {"x": mp("10.20.0.0/24")}, "db": {"x": mp("10.20.1.0/24")}},
+				SubnetPos: map[string]map[string]ir.Pos{"db": {"x": at("riglets/twig.lock", 12)}}}}},
+			[]wantErr{{pos: spec(11), frag: `env "a": the locked subnet 10.20.1.0/24 of tier "db" in AZ "x" would move`, related: []ir.Pos{at("riglets/twig.lock", 12)}}}},
 		{"explicit subnet over a removed AZ's subnet", cfg(func(c *Config) { c.Tiers = []Tier{tier("public", 24, 10)} }),
 			[]Env{withSubnets(envAt("a", "10.20.0.0/16", "y"), "public", "y", "10.20.0.0/24", sub)},
 			&Lock{Envs: map[string]*EnvLock{"a": {CIDR: mp("10.20.0.0/16"),
