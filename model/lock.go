@@ -35,22 +35,43 @@ func ReadLock(fsys fs.FS, file string, errs *ir.Errors) ([]byte, *Lock) {
 	if err != nil {
 		return nil, l
 	}
+	return data, parseLock(file, data, l, errs)
+}
+
+// ParseLock reads a lock file's contents (a --frozen compile compares the old lock with
+// the new one); problems are CodeLock errors, as ReadLock's.
+func ParseLock(file string, data []byte, errs *ir.Errors) *Lock {
+	l := &Lock{Network: &netplan.Lock{Envs: map[string]*netplan.EnvLock{}}, Priorities: map[string]map[string]map[string]priority.Entry{}}
+	from := len(*errs)
+	defer func() {
+		for _, e := range (*errs)[from:] {
+			if e.Code != ir.CodeYAML && e.Code != ir.CodeDuplicateKey {
+				e.Code = ir.CodeLock
+			}
+		}
+	}()
+	return parseLock(file, data, l, errs)
+}
+
+func parseLock(file string, data []byte, l *Lock, errs *ir.Errors) *Lock {
 	root, err := source.Parse(file, data)
 	if err != nil {
 		errs.Merge(err)
-		return data, l
+		return l
 	}
 	if root.Kind == ir.Null {
-		return data, l
+		return l
 	}
 	o := newObject(root, "lock file", errs)
 	if nw := o.mapping("network"); nw != nil {
 		for _, e := range nw.Pairs {
-			el := &netplan.EnvLock{Slots: map[string]netip.Prefix{}, Subnets: map[string]map[string]netip.Prefix{}}
+			el := &netplan.EnvLock{Slots: map[string]netip.Prefix{}, Subnets: map[string]map[string]netip.Prefix{},
+				SubnetPos: map[string]map[string]ir.Pos{}}
 			eo := newObject(e.Value, "lock entry "+e.Key, errs)
 			if s, p := eo.str("cidr"); s != "" {
-				el.CIDR = lockPrefix(s, p, errs)
+				el.CIDR, el.CIDRPos = lockPrefix(s, p, errs), p
 			}
+			el.Retired = eo.boolean("retired")
 			if sl := eo.mapping("slots"); sl != nil {
 				for _, t := range sl.Pairs {
 					el.Slots[t.Key] = lockPrefix(t.Value.Text, t.Value.Pos, errs)
@@ -59,8 +80,19 @@ func ReadLock(fsys fs.FS, file string, errs *ir.Errors) ([]byte, *Lock) {
 			if sn := eo.mapping("subnets"); sn != nil {
 				for _, t := range sn.Pairs {
 					el.Subnets[t.Key] = map[string]netip.Prefix{}
+					el.SubnetPos[t.Key] = map[string]ir.Pos{}
 					for _, a := range t.Value.Pairs {
 						el.Subnets[t.Key][a.Key] = lockPrefix(a.Value.Text, a.Value.Pos, errs)
+						el.SubnetPos[t.Key][a.Key] = a.Value.Pos
+					}
+				}
+			}
+			if sn := eo.mapping("retired_subnets"); sn != nil {
+				el.RetiredSubnets = map[string]map[string]netip.Prefix{}
+				for _, t := range sn.Pairs {
+					el.RetiredSubnets[t.Key] = map[string]netip.Prefix{}
+					for _, a := range t.Value.Pairs {
+						el.RetiredSubnets[t.Key][a.Key] = lockPrefix(a.Value.Text, a.Value.Pos, errs)
 					}
 				}
 			}
@@ -95,7 +127,7 @@ func ReadLock(fsys fs.FS, file string, errs *ir.Errors) ([]byte, *Lock) {
 		}
 	}
 	o.done()
-	return data, l
+	return l
 }
 
 func lockPrefix(s string, p ir.Pos, errs *ir.Errors) netip.Prefix {
@@ -117,6 +149,10 @@ func (l *Lock) Marshal(specFile string) []byte {
 			el := l.Network.Envs[env]
 			b.WriteString("  " + env + ":\n")
 			b.WriteString("    cidr: " + el.CIDR.String() + "\n")
+			if el.Retired {
+				// The env left the spec; its VPC may still be deployed.
+				b.WriteString("    retired: true\n")
+			}
 			if len(el.Slots) > 0 {
 				b.WriteString("    slots:\n")
 				for _, t := range sortedKeys(el.Slots) {
@@ -129,6 +165,16 @@ func (l *Lock) Marshal(specFile string) []byte {
 					b.WriteString("      " + t + ":\n")
 					for _, az := range sortedKeys(el.Subnets[t]) {
 						b.WriteString("        " + az + ": " + el.Subnets[t][az].String() + "\n")
+					}
+				}
+			}
+			if len(el.RetiredSubnets) > 0 {
+				// Subnets of removed AZs or tiers, kept from new ones until a prune.
+				b.WriteString("    retired_subnets:\n")
+				for _, t := range sortedKeys(el.RetiredSubnets) {
+					b.WriteString("      " + t + ":\n")
+					for _, az := range sortedKeys(el.RetiredSubnets[t]) {
+						b.WriteString("        " + az + ": " + el.RetiredSubnets[t][az].String() + "\n")
 					}
 				}
 			}

@@ -6,6 +6,7 @@ import (
 	"math/bits"
 	"net/netip"
 	"strconv"
+	"strings"
 
 	"github.com/riglet/riglet/ir"
 )
@@ -89,20 +90,50 @@ type vpc struct {
 }
 
 // allocateVPCs resolves every env's VPC: explicit ones first, then valid lock entries in
-// env order, then new blocks from the pool in env order. An env left without one (pool
-// exhausted) has a zero cidr and an error.
-func allocateVPCs(cfg Config, envs []Env, lock *Lock, errs *ir.Errors) []vpc {
+// env order, then new blocks from the pool in env order, stepping around the VPCs of
+// retired envs (returned, to be kept in the lock). An explicit cidr over another env's
+// locked or retired VPC is an error: that VPC is deployed, and taking its CIDR would move
+// it. An env left without a VPC (pool exhausted, conflict) has a zero cidr and an error.
+func allocateVPCs(cfg Config, envs []Env, lock *Lock, errs *ir.Errors) ([]vpc, map[string]*EnvLock) {
 	out := make([]vpc, len(envs))
 	var taken []span
+	listed := make(map[string]bool, len(envs))
+	for _, e := range envs {
+		listed[e.Name] = true
+	}
+	var names []string
+	if lock != nil {
+		names = sortedKeys(lock.Envs)
+	}
 	for i, e := range envs {
-		if e.CIDR.IsValid() {
-			out[i] = vpc{e.CIDR, SourceExplicit}
-			taken = append(taken, spanOf(e.CIDR))
+		if !e.CIDR.IsValid() {
+			continue
 		}
+		conflict := false
+		for _, n := range names {
+			el := lock.Envs[n]
+			if n == e.Name || el == nil || !isNet(el.CIDR) || !el.CIDR.Overlaps(e.CIDR) {
+				continue
+			}
+			state := "locked"
+			if el.Retired || !listed[n] {
+				state = "retired"
+			}
+			errs.Add(&ir.Error{Code: ir.CodeNetwork, Pos: e.CIDRPos,
+				Msg: fmt.Sprintf("env %q cidr %s overlaps env %q's %s VPC %s: that VPC may be deployed and would have to move; choose another cidr (or run riglet lock prune once env %q's stacks are gone)",
+					e.Name, e.CIDR, n, state, el.CIDR, n),
+				Related: []ir.Related{{Pos: el.CIDRPos, Msg: fmt.Sprintf("env %q's %s VPC %s in the lock", n, state, el.CIDR)}}})
+			conflict = true
+		}
+		if conflict {
+			continue
+		}
+		out[i] = vpc{e.CIDR, SourceExplicit}
+		taken = append(taken, spanOf(e.CIDR))
 	}
 	for i, e := range envs {
 		el := lock.env(e.Name)
-		if out[i].cidr.IsValid() || el == nil || !isNet(el.CIDR) || el.CIDR.Bits() < minVPCBits || el.CIDR.Bits() > maxVPCBits {
+		if out[i].cidr.IsValid() || e.CIDR.IsValid() || el == nil || !validVPC(el.CIDR) {
 			continue
 		}
 		s := spanOf(el.CIDR)
@@ -111,6 +142,20 @@ func allocateVPCs(cfg Config, envs []Env, lock *Lock, errs *ir.Errors) []vpc {
 		}
 		out[i] = vpc{el.CIDR, SourceLocked}
 		taken = append(taken, s)
+	}
+	retired := map[string]*EnvLock{}
+	for _, n := range names {
+		el := lock.Envs[n]
+		if listed[n] || el == nil || !validVPC(el.CIDR) || overlapsAny(spanOf(el.CIDR), taken) {
+			continue
+		}
+		r := *el
+		r.Retired, r.CIDRPos, r.SubnetPos = true, ir.Pos{}, nil
+		retired[n] = &r
+		taken = append(taken, spanOf(el.CIDR))
+	}
+	if len(*errs) > 0 {
+		return out, retired
 	}
 	pool := spanOf(cfg.Pool)
 	var starved []ir.Related
@@ -130,7 +175,11 @@ func allocateVPCs(cfg Config, envs []Env, lock *Lock, errs *ir.Errors) []vpc {
 		errs.Add(&ir.Error{Code: ir.CodeNetwork, Pos: cfg.PoolPos, Related: starved,
 			Msg: fmt.Sprintf("network pool %s is too small: no free /%d is left for %d env(s)", cfg.Pool, cfg.Prefix, len(starved))})
 	}
-	return out
+	return out, retired
+}
+
+func validVPC(p netip.Prefix) bool {
+	return isNet(p) && p.Bits() >= minVPCBits && p.Bits() <= maxVPCBits
 }
 
 type explicitSubnet struct {
@@ -139,10 +188,50 @@ type explicitSubnet struct {
 	pos      ir.Pos
 }
 
+// lockedSubnet is a subnet the lock holds for an env: in use (an AZ of a tier) or retired.
+type lockedSubnet struct {
+	p        netip.Prefix
+	tier, az string
+	retired  bool
+	pos      ir.Pos
+}
+
+// lockedSubnets lists what the lock holds inside the env's VPC, in a fixed order. A lock
+// for another VPC (the env's explicit cidr changed) holds nothing here: the user moved
+// the whole VPC.
+func lockedSubnets(el *EnvLock, v vpc) []lockedSubnet {
+	if el == nil || el.CIDR != v.cidr {
+		return nil
+	}
+	vs := spanOf(v.cidr)
+	var out []lockedSubnet
+	for i, m := range []map[string]map[string]netip.Prefix{el.Subnets, el.RetiredSubnets} {
+		for _, tier := range sortedKeys(m) {
+			for _, az := range sortedKeys(m[tier]) {
+				p := m[tier][az]
+				if !isNet(p) || p.Bits() <= v.cidr.Bits() || p.Bits() > maxSubnetBits || !vs.contains(spanOf(p)) {
+					continue
+				}
+				out = append(out, lockedSubnet{p, tier, az, i == 1, el.SubnetPos[tier][az]})
+			}
+		}
+	}
+	return out
+}
+
+func (l lockedSubnet) String() string {
+	state := "locked"
+	if l.retired {
+		state = "retired"
+	}
+	return fmt.Sprintf("%s subnet %s of tier %q in AZ %q", state, l.p, l.tier, l.az)
+}
+
 // planEnv places one env's slots and subnets inside its VPC.
 func planEnv(cfg Config, e Env, v vpc, el *EnvLock, errs *ir.Errors) (Plan, *EnvLock) {
 	vs := spanOf(v.cidr)
 	nt := len(cfg.Tiers)
+	held := lockedSubnets(el, v)
 	picks := make([][]Subnet, nt)
 	taken := make([]span, 0, nt*len(e.AZs)) // every subnet placed so far
 	explicitOf := make([][]span, nt)        // explicit subnets by tier index
@@ -166,6 +255,21 @@ func planEnv(cfg Config, e Env, v vpc, el *EnvLock, errs *ir.Errors) (Plan, *Env
 					Related: []ir.Related{{Pos: other.pos, Msg: fmt.Sprintf("subnet %s for tier %q in AZ %q", other.p, other.tier, other.az)}}})
 				continue
 			}
+			// Another AZ's (or tier's) deployed subnet is never evicted by an explicit
+			// one: CloudFormation would have to move it, and create the new subnet first.
+			clash := false
+			for _, l := range held {
+				if l.p.Overlaps(p) && !(l.tier == t.Name && l.az == az) {
+					errs.Add(&ir.Error{Code: ir.CodeNetwork, Pos: pos,
+						Msg: fmt.Sprintf("env %q subnet %s for tier %q in AZ %q overlaps the %s: that subnet may be deployed and would have to move; choose another CIDR",
+							e.Name, p, t.Name, az, l),
+						Related: []ir.Related{{Pos: l.pos, Msg: "the " + l.String() + " in the lock"}}})
+					clash = true
+				}
+			}
+			if clash {
+				continue
+			}
 			explicit = append(explicit, explicitSubnet{p, t.Name, az, pos})
 			explicitOf[ti] = append(explicitOf[ti], s)
 			taken = append(taken, s)
@@ -175,25 +279,59 @@ func planEnv(cfg Config, e Env, v vpc, el *EnvLock, errs *ir.Errors) (Plan, *Env
 
 	slots := keepSlots(cfg, v, el)
 
-	// A locked subnet stays wherever it conflicts with nothing, even outside its tier's
-	// slot (the slot moved because max_azs outgrew it, or an explicit value took it):
-	// the slot only says where the tier's new subnets go.
+	// A locked subnet keeps its CIDR, whatever its tier's size is today (a size change
+	// applies to new subnets only), and even outside its tier's slot (the slot moved
+	// because max_azs outgrew it): the slot only says where the tier's new subnets go. A
+	// retired subnet comes back to its AZ when the AZ does. One that cannot stay would
+	// move a deployed subnet: an error.
+	used := make([]bool, len(held))
 	keptOf := make([][]span, nt)
 	for ti, t := range cfg.Tiers {
 		others := slotSpans(slots, ti)
 		for ai, az := range e.AZs {
-			lp, ok := el.subnet(t.Name, az)
-			if picks[ti][ai].CIDR.IsValid() || !ok || !isNet(lp) || lp.Bits() != t.Size {
+			if picks[ti][ai].CIDR.IsValid() {
+				markUsed(held, used, t.Name, az, picks[ti][ai].CIDR)
 				continue
 			}
-			s := spanOf(lp)
-			if !vs.contains(s) || overlapsAny(s, taken) || overlapsAny(s, others) {
+			li := -1
+			for i, l := range held {
+				if l.tier == t.Name && l.az == az && !used[i] && (li < 0 || !l.retired) {
+					li = i
+				}
+			}
+			if li < 0 {
 				continue
 			}
+			l, s := held[li], spanOf(held[li].p)
+			if overlapsAny(s, taken) || overlapsAny(s, others) {
+				if !l.retired {
+					errs.Add(&ir.Error{Code: ir.CodeNetwork, Pos: t.Pos,
+						Msg:     fmt.Sprintf("env %q: the %s would move: it overlaps another subnet or another tier's slot", e.Name, l),
+						Related: []ir.Related{{Pos: l.pos, Msg: "the " + l.String() + " in the lock"}}})
+				}
+				continue
+			}
+			used[li] = true
 			taken = append(taken, s)
 			keptOf[ti] = append(keptOf[ti], s)
-			picks[ti][ai] = Subnet{Tier: t.Name, AZ: az, CIDR: lp, Source: SourceLocked}
+			picks[ti][ai] = Subnet{Tier: t.Name, AZ: az, CIDR: l.p, Source: SourceLocked}
 		}
+	}
+	// What the lock held and the plan no longer uses is retired: kept from new subnets
+	// until a prune says its stacks are gone.
+	retired := map[string]map[string]netip.Prefix{}
+	for i, l := range held {
+		if used[i] || overlapsAny(spanOf(l.p), taken) {
+			continue
+		}
+		if retired[l.tier] == nil {
+			retired[l.tier] = map[string]netip.Prefix{}
+		}
+		if _, dup := retired[l.tier][l.az]; dup {
+			continue
+		}
+		retired[l.tier][l.az] = l.p
+		taken = append(taken, spanOf(l.p))
 	}
 
 	placeSlots(cfg, e, v, slots, explicitOf, keptOf, errs)
@@ -209,8 +347,12 @@ func planEnv(cfg Config, e Env, v vpc, el *EnvLock, errs *ir.Errors) (Plan, *Env
 			}
 			lo, ok := firstFit(ss, t.Size, taken)
 			if !ok {
+				why := ""
+				if held := retiredIn(retired[t.Name], ss); held != "" {
+					why = " (retired subnets of " + held + " hold it until riglet lock prune, once their stacks are gone)"
+				}
 				errs.Add(&ir.Error{Code: ir.CodeNetwork, Pos: e.AZsPos,
-					Msg:     fmt.Sprintf("env %q tier %q slot %s has no free /%d left for AZ %q", e.Name, t.Name, slots[ti], t.Size, az),
+					Msg:     fmt.Sprintf("env %q tier %q slot %s has no free /%d left for AZ %q%s", e.Name, t.Name, slots[ti], t.Size, az, why),
 					Related: []ir.Related{{Pos: t.Pos, Msg: "tier " + strconv.Quote(t.Name) + " declared here"}}})
 				continue
 			}
@@ -221,6 +363,9 @@ func planEnv(cfg Config, e Env, v vpc, el *EnvLock, errs *ir.Errors) (Plan, *Env
 
 	plan := Plan{Env: e.Name, CIDR: v.cidr, CIDRSource: v.source, Subnets: make([]Subnet, 0, nt*len(e.AZs))}
 	out := &EnvLock{CIDR: v.cidr, Slots: make(map[string]netip.Prefix, nt), Subnets: make(map[string]map[string]netip.Prefix, nt)}
+	if len(retired) > 0 {
+		out.RetiredSubnets = retired
+	}
 	for ti, t := range cfg.Tiers {
 		if slots[ti].IsValid() {
 			out.Slots[t.Name] = slots[ti]
@@ -236,6 +381,26 @@ func planEnv(cfg Config, e Env, v vpc, el *EnvLock, errs *ir.Errors) (Plan, *Env
 		out.Subnets[t.Name] = m
 	}
 	return plan, out
+}
+
+// retiredIn names the AZs whose retired subnets lie in the slot, or "".
+func retiredIn(byAZ map[string]netip.Prefix, slot span) string {
+	var azs []string
+	for _, az := range sortedKeys(byAZ) {
+		if slot.overlaps(spanOf(byAZ[az])) {
+			azs = append(azs, "AZ "+strconv.Quote(az))
+		}
+	}
+	return strings.Join(azs, ", ")
+}
+
+// markUsed marks the lock's entries for tier and AZ that the explicit p keeps in place.
+func markUsed(held []lockedSubnet, used []bool, tier, az string, p netip.Prefix) {
+	for i, l := range held {
+		if l.tier == tier && l.az == az && l.p == p {
+			used[i] = true
+		}
+	}
 }
 
 // keepSlots returns the lock's slots that are still valid, by tier index (zero where

@@ -127,8 +127,37 @@ func TestErrors(t *testing.T) {
 			&Lock{Envs: map[string]*EnvLock{"a": {CIDR: mp("10.20.0.0/16"),
 				Slots: map[string]netip.Prefix{"public": mp("10.20.0.0/22"), "db": mp("10.20.4.0/22")},
 				Subnets: map[string]map[string]netip.Prefix{"public": {
-					"x": mp("10.20.0.0/24"), "y": mp("10.20.1.0/24"), "z": mp("10.20.2.0/24"), "w": mp("10.20.3.0/24")}}}}},
+					"x": mp("10.20.0.0/24"), "z": mp("10.20.2.0/24"), "w": mp("10.20.3.0/24")}}}}},
 			[]wantErr{{pos: at("envs/a.yaml", 4), frag: `tier "public" slot 10.20.0.0/22 has no free /24 left for AZ "y"`, related: []ir.Pos{spec(10)}}}},
+		// Explicit values never evict what the lock holds: another env's VPC, another AZ's
+		// subnet, a retired env's VPC, a removed AZ's subnet. The error names both sides
+		// and both positions, the env file's and the lock file's.
+		{"explicit cidr over another env's locked VPC", cfg(nil), []Env{envAt("a", ""), envAt("b", "10.0.0.0/16")},
+			&Lock{Envs: map[string]*EnvLock{"a": {CIDR: mp("10.0.0.0/16"), CIDRPos: at("riglets/twig.lock", 4)}}},
+			[]wantErr{{pos: at("envs/b.yaml", 5), frag: `env "b" cidr 10.0.0.0/16 overlaps env "a"'s locked VPC 10.0.0.0/16`, related: []ir.Pos{at("riglets/twig.lock", 4)}}}},
+		{"explicit cidr over a retired env's VPC", cfg(nil), []Env{envAt("b", "10.0.0.0/16")},
+			&Lock{Envs: map[string]*EnvLock{"a": {CIDR: mp("10.0.0.0/16"), Retired: true, CIDRPos: at("riglets/twig.lock", 4)}}},
+			[]wantErr{{pos: at("envs/b.yaml", 5), frag: `overlaps env "a"'s retired VPC 10.0.0.0/16`, related: []ir.Pos{at("riglets/twig.lock", 4)}}}},
+		{"explicit subnet over another AZ's locked subnet", cfg(func(c *Config) { c.Tiers = []Tier{tier("public", 24, 10)} }),
+			[]Env{withSubnets(envAt("a", "10.20.0.0/16", "x", "y"), "public", "y", "10.20.0.0/24", sub)},
+			&Lock{Envs: map[string]*EnvLock{"a": {CIDR: mp("10.20.0.0/16"),
+				Subnets:   map[string]map[string]netip.Prefix{"public": {"x": mp("10.20.0.0/24"), "y": mp("10.20.1.0/24")}},
+				SubnetPos: map[string]map[string]ir.Pos{"public": {"x": at("riglets/twig.lock", 9)}}}}},
+			[]wantErr{{pos: sub, frag: `subnet 10.20.0.0/24 for tier "public" in AZ "y" overlaps the locked subnet 10.20.0.0/24 of tier "public" in AZ "x"`, related: []ir.Pos{at("riglets/twig.lock", 9)}}}},
+		// A locked subnet that cannot stay (here a hand-made lock puts it in another tier's
+		// slot) is an error saying what would move, never a silent re-allocation.
+		{"locked subnet that would move", cfg(func(c *Config) { c.Tiers = []Tier{tier("public", 24, 10), tier("db", 24, 11)} }),
+			[]Env{envAt("a", "10.20.0.0/16", "x")},
+			&Lock{Envs: map[string]*EnvLock{"a": {CIDR: mp("10.20.0.0/16"),
+				Slots:     map[string]netip.Prefix{"public": mp("10.20.0.0/22"), "db": mp("10.20.4.0/22")},
+				Subnets:   map[string]map[string]netip.Prefix{"public": {"x": mp("10.20.0.0/24")}, "db": {"x": mp("10.20.1.0/24")}},
+				SubnetPos: map[string]map[string]ir.Pos{"db": {"x": at("riglets/twig.lock", 12)}}}}},
+			[]wantErr{{pos: spec(11), frag: `env "a": the locked subnet 10.20.1.0/24 of tier "db" in AZ "x" would move`, related: []ir.Pos{at("riglets/twig.lock", 12)}}}},
+		{"explicit subnet over a removed AZ's subnet", cfg(func(c *Config) { c.Tiers = []Tier{tier("public", 24, 10)} }),
+			[]Env{withSubnets(envAt("a", "10.20.0.0/16", "y"), "public", "y", "10.20.0.0/24", sub)},
+			&Lock{Envs: map[string]*EnvLock{"a": {CIDR: mp("10.20.0.0/16"),
+				RetiredSubnets: map[string]map[string]netip.Prefix{"public": {"x": mp("10.20.0.0/24")}}}}},
+			[]wantErr{{pos: sub, frag: `overlaps the retired subnet 10.20.0.0/24 of tier "public" in AZ "x"`, related: []ir.Pos{{}}}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

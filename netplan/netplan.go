@@ -55,6 +55,18 @@ type EnvLock struct {
 	CIDR    netip.Prefix
 	Slots   map[string]netip.Prefix            // tier -> its slot
 	Subnets map[string]map[string]netip.Prefix // tier -> AZ -> CIDR
+
+	// Retired says the env left the plan: its VPC (and its subnets) may still be
+	// deployed, so no other env gets its CIDR until riglet lock prune releases it.
+	Retired bool
+	// RetiredSubnets are the subnets of AZs or tiers that left the env (or that an
+	// explicit value replaced): tier -> AZ -> CIDR, kept from new AZs until a prune.
+	RetiredSubnets map[string]map[string]netip.Prefix
+
+	// Where the lock file holds the entry's values (zero in a lock Allocate returns),
+	// for naming the other side of a conflict.
+	CIDRPos   ir.Pos
+	SubnetPos map[string]map[string]ir.Pos
 }
 
 // Subnet is one planned subnet.
@@ -125,9 +137,12 @@ func Allocate(cfg Config, envs []Env, lock *Lock) ([]Plan, *Lock, ir.Errors) {
 	if len(errs) > 0 {
 		return nil, nil, errs.Sorted()
 	}
-	vpcs := allocateVPCs(cfg, envs, lock, &errs)
+	vpcs, retired := allocateVPCs(cfg, envs, lock, &errs)
 	plans := make([]Plan, 0, len(envs))
-	out := &Lock{Envs: make(map[string]*EnvLock, len(envs))}
+	out := &Lock{Envs: make(map[string]*EnvLock, len(envs)+len(retired))}
+	for name, el := range retired {
+		out.Envs[name] = el
+	}
 	for i, e := range envs {
 		if !vpcs[i].cidr.IsValid() {
 			continue

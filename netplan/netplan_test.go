@@ -2,6 +2,7 @@ package netplan
 
 import (
 	"net/netip"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -133,9 +134,6 @@ func TestVPCs(t *testing.T) {
 		{"lock outside today's pool kept", []Env{envAt("a", "")},
 			&Lock{Envs: map[string]*EnvLock{"a": {CIDR: mp("192.168.0.0/16")}}},
 			[]string{"a=192.168.0.0/16(locked)"}},
-		{"explicit beats lock", []Env{envAt("a", ""), envAt("b", "10.0.0.0/16")},
-			&Lock{Envs: map[string]*EnvLock{"a": {CIDR: mp("10.0.0.0/16")}}},
-			[]string{"a=10.1.0.0/16(new)", "b=10.0.0.0/16(explicit)"}},
 		{"first lock entry wins a hand-made overlap", []Env{envAt("a", ""), envAt("b", "")},
 			&Lock{Envs: map[string]*EnvLock{"a": {CIDR: mp("10.4.0.0/16")}, "b": {CIDR: mp("10.4.0.0/16")}}},
 			[]string{"a=10.4.0.0/16(locked)", "b=10.0.0.0/16(new)"}},
@@ -172,26 +170,52 @@ func TestInsertAndRemoveEnv(t *testing.T) {
 	if d := cmp.Diff([]string{"staging=10.2.0.0/16(locked)"}, vpcs(plans)); d != "" {
 		t.Errorf("after removal (-want +got):\n%s", d)
 	}
-	if _, ok := lock3.Envs["integration"]; ok || len(lock3.Envs) != 1 {
-		t.Errorf("removed envs stay in the lock: %v", lock3.Envs)
+	// Removed envs are retired, not forgotten: their stacks may still exist, so a new env
+	// steps around their VPCs.
+	for env, cidr := range map[string]string{"integration": "10.0.0.0/16", "production": "10.1.0.0/16"} {
+		if el := lock3.Envs[env]; el == nil || !el.Retired || el.CIDR != mp(cidr) {
+			t.Errorf("removed env %s not retired at %s: %+v", env, cidr, el)
+		}
+	}
+	plans, lock4 := mustAllocate(t, Config{}, []Env{envAt("staging", "", "a"), envAt("qa", "", "a")}, lock3)
+	if d := cmp.Diff([]string{"staging=10.2.0.0/16(locked)", "qa=10.3.0.0/16(new)"}, vpcs(plans)); d != "" {
+		t.Errorf("new env after removal (-want +got):\n%s", d)
+	}
+	// An env that comes back gets its own VPC back.
+	plans, _ = mustAllocate(t, Config{}, []Env{envAt("staging", "", "a"), envAt("production", "", "a")}, lock4)
+	if d := cmp.Diff([]string{"staging=10.2.0.0/16(locked)", "production=10.1.0.0/16(locked)"}, vpcs(plans)); d != "" {
+		t.Errorf("env back (-want +got):\n%s", d)
 	}
 }
 
 func TestAZChanges(t *testing.T) {
 	cfg := Config{Tiers: []Tier{{Name: "public", Size: 24}, {Name: "db", Size: 26}}}
 	_, lock := mustAllocate(t, cfg, []Env{envAt("s", "10.20.0.0/16", "a", "b", "c")}, nil)
-	// b removed, order changed, d added: a and c stay, d takes the lowest free subnet (b's).
+	// b removed, order changed, d added: a and c stay, b's subnets are retired (its
+	// stacks may still exist), so d takes the next free ones.
 	plans, lock2 := mustAllocate(t, cfg, []Env{envAt("s", "10.20.0.0/16", "c", "d", "a")}, lock)
 	want := []string{
 		"s=10.20.0.0/16(explicit)",
-		"public/c=10.20.2.0/24(locked)", "public/d=10.20.1.0/24(new)", "public/a=10.20.0.0/24(locked)",
-		"db/c=10.20.4.128/26(locked)", "db/d=10.20.4.64/26(new)", "db/a=10.20.4.0/26(locked)",
+		"public/c=10.20.2.0/24(locked)", "public/d=10.20.3.0/24(new)", "public/a=10.20.0.0/24(locked)",
+		"db/c=10.20.4.128/26(locked)", "db/d=10.20.4.192/26(new)", "db/a=10.20.4.0/26(locked)",
 	}
 	if d := cmp.Diff(want, layout(plans[0])); d != "" {
 		t.Errorf("(-want +got):\n%s", d)
 	}
 	if _, ok := lock2.Envs["s"].Subnets["public"]["b"]; ok {
-		t.Errorf("removed AZ b stays in the lock")
+		t.Errorf("removed AZ b stays in use in the lock")
+	}
+	wantRetired := map[string]map[string]netip.Prefix{"public": {"b": mp("10.20.1.0/24")}, "db": {"b": mp("10.20.4.64/26")}}
+	if d := cmp.Diff(wantRetired, lock2.Envs["s"].RetiredSubnets, prefixEq); d != "" {
+		t.Errorf("retired (-want +got):\n%s", d)
+	}
+	// b back: it gets its own subnets back.
+	plans, lock3 := mustAllocate(t, cfg, []Env{envAt("s", "10.20.0.0/16", "c", "d", "a", "b")}, lock2)
+	if got := layout(plans[0]); got[4] != "public/b=10.20.1.0/24(locked)" || got[8] != "db/b=10.20.4.64/26(locked)" {
+		t.Errorf("AZ b back: %v", got)
+	}
+	if len(lock3.Envs["s"].RetiredSubnets) != 0 {
+		t.Errorf("AZ b back, still retired: %v", lock3.Envs["s"].RetiredSubnets)
 	}
 }
 
@@ -319,14 +343,19 @@ func TestExplicitSubnets(t *testing.T) {
 		t.Errorf("lock changed (-want +got):\n%s", d)
 	}
 
-	// An explicit subnet over a locked one wins; the locked one moves.
+	// An explicit subnet over another AZ's locked one is an error, never an eviction
+	// (errors_test has the message); one that replaces its own AZ's subnet retires it.
 	e.Subnets = map[string]map[string]netip.Prefix{"private": {"us-west-2a": mp("10.10.0.0/24")}}
-	plans3, lock3 := mustAllocate(t, cfg, []Env{e}, lock)
-	if got := lock3.Envs["integration"].Subnets["public"]["us-west-2c"]; got != mp("10.10.3.0/24") {
-		t.Errorf("displaced public/us-west-2c = %s, want 10.10.3.0/24", got)
+	if _, _, errs := Allocate(cfg, []Env{e}, lock); len(errs) != 1 || !strings.Contains(errs[0].Msg, `overlaps the locked subnet 10.10.0.0/24 of tier "public" in AZ "us-west-2c"`) {
+		t.Errorf("explicit over a locked subnet: %v", errs)
 	}
-	if got := plans3[0].Subnets[3]; got.CIDR != mp("10.10.0.0/24") || got.Source != SourceExplicit {
+	e.Subnets = map[string]map[string]netip.Prefix{"private": {"us-west-2a": mp("10.10.20.0/24")}}
+	plans3, lock3 := mustAllocate(t, cfg, []Env{e}, lock)
+	if got := plans3[0].Subnets[3]; got.CIDR != mp("10.10.20.0/24") || got.Source != SourceExplicit {
 		t.Errorf("explicit private/us-west-2a = %+v", got)
+	}
+	if got := lock3.Envs["integration"].RetiredSubnets["private"]["us-west-2a"]; got != mp("10.10.11.0/24") {
+		t.Errorf("replaced private/us-west-2a retired as %s, want 10.10.11.0/24", got)
 	}
 }
 
@@ -365,13 +394,12 @@ func TestGarbageLock(t *testing.T) {
 			Slots: map[string]netip.Prefix{"public": mp("fd00::/64"), "app": mp("10.0.0.0/24"),
 				"db": mp("10.9.0.0/22")},
 			Subnets: map[string]map[string]netip.Prefix{
-				"public": {"x": mp("10.0.0.0/25"), "y": mp("10.0.0.1/24")},
+				"public": {"x": mp("10.0.0.1/25"), "y": mp("10.0.0.1/24")},
 				"app":    {"x": mp("10.1.0.0/20"), "y": {}},
-				"gone":   {"x": mp("10.0.200.0/24")},
 			},
 		},
 		"b":    nil,
-		"gone": {CIDR: mp("10.1.0.0/16")},
+		"gone": {CIDR: mp("fd00::/48")},
 	}}
 	plans, got := mustAllocate(t, Config{}, envs, lock)
 	if d := cmp.Diff(want, got, prefixEq); d != "" {

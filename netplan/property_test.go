@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/riglet/riglet/ir"
 )
 
 var azNames = []string{"a", "b", "c", "d", "e", "f", "g", "h"}
@@ -86,8 +87,14 @@ func explicitCIDRs(envs []Env) []netip.Prefix {
 // checkPlan asserts the invariants every successful allocation keeps.
 func checkPlan(t *testing.T, cfg Config, envs []Env, plans []Plan, lock *Lock) {
 	t.Helper()
-	if len(plans) != len(envs) || len(lock.Envs) != len(envs) {
-		t.Fatalf("%d plans and %d lock entries for %d envs", len(plans), len(lock.Envs), len(envs))
+	inUse := 0
+	for _, el := range lock.Envs {
+		if !el.Retired {
+			inUse++
+		}
+	}
+	if len(plans) != len(envs) || inUse != len(envs) {
+		t.Fatalf("%d plans and %d lock entries in use for %d envs", len(plans), inUse, len(envs))
 	}
 	for i, p := range plans {
 		e := envs[i]
@@ -132,10 +139,11 @@ func checkPlan(t *testing.T, cfg Config, envs []Env, plans []Plan, lock *Lock) {
 			if s.Tier != tier.Name || s.AZ != e.AZs[j%len(e.AZs)] {
 				t.Errorf("%s: subnet %d is %s/%s, out of tier and AZ order", e.Name, j, s.Tier, s.AZ)
 			}
-			if !isNet(s.CIDR) || s.CIDR.Bits() != tier.Size || !p.CIDR.Contains(s.CIDR.Addr()) {
-				t.Errorf("%s: subnet %s/%s %s is not a /%d in VPC %s", e.Name, s.Tier, s.AZ, s.CIDR, tier.Size, p.CIDR)
+			// a locked subnet keeps its CIDR when its tier's size changed since
+			if !isNet(s.CIDR) || (s.CIDR.Bits() != tier.Size && s.Source != SourceLocked) || !p.CIDR.Contains(s.CIDR.Addr()) {
+				t.Errorf("%s: subnet %s/%s %s (%s) is not a /%d in VPC %s", e.Name, s.Tier, s.AZ, s.CIDR, s.Source, tier.Size, p.CIDR)
 			}
-			if s.Usable != 1<<(32-tier.Size)-5 {
+			if s.Usable != 1<<(32-s.CIDR.Bits())-5 {
 				t.Errorf("%s: usable %d for %s", e.Name, s.Usable, s.CIDR)
 			}
 			if x, ok := e.Subnets[s.Tier][s.AZ]; ok != (s.Source == SourceExplicit) || ok && x != s.CIDR {
@@ -204,11 +212,21 @@ func TestPropertyAllocation(t *testing.T) {
 }
 
 // mutate changes a scenario the ways a riglet evolves: envs inserted and removed, env
-// order changed, AZs added, removed and reordered, tiers appended, max_azs raised.
+// order changed, AZs added, removed and reordered, tiers appended, resized and reordered,
+// max_azs raised, explicit subnets added.
 func mutate(r *rand.Rand, cfg Config, envs []Env, lock *Lock, next *int) (Config, []Env) {
 	cfg.Tiers = slices.Clone(cfg.Tiers)
 	if r.IntN(6) == 0 && cfg.MaxAZs < 6 {
 		cfg.MaxAZs++
+	}
+	resized := ""
+	if r.IntN(4) == 0 {
+		t := &cfg.Tiers[r.IntN(len(cfg.Tiers))]
+		t.Size = min(28, max(cfg.Prefix+3, t.Size+[]int{-1, 1}[r.IntN(2)]))
+		resized = t.Name // its explicit subnets leave the env files (the lock keeps them)
+	}
+	if r.IntN(5) == 0 {
+		r.Shuffle(len(cfg.Tiers), func(i, j int) { cfg.Tiers[i], cfg.Tiers[j] = cfg.Tiers[j], cfg.Tiers[i] })
 	}
 	if r.IntN(3) == 0 {
 		*next++
@@ -228,6 +246,7 @@ func mutate(r *rand.Rand, cfg Config, envs []Env, lock *Lock, next *int) (Config
 		r.Shuffle(len(e.AZs), func(i, j int) { e.AZs[i], e.AZs[j] = e.AZs[j], e.AZs[i] })
 		if e.Subnets != nil {
 			e.Subnets = keepListedAZs(e.Subnets, e.AZs)
+			delete(e.Subnets, resized)
 		}
 		out = append(out, e)
 	}
@@ -268,7 +287,7 @@ func keepListedAZs(m map[string]map[string]netip.Prefix, azs []string) map[strin
 func TestPropertyStability(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	const runs = 300
-	rounds, failed := 0, 0
+	rounds, failed, pruned := 0, 0, 0
 	for run := range runs {
 		cfg := randConfig(r)
 		var envs []Env
@@ -284,10 +303,22 @@ func TestPropertyStability(t *testing.T) {
 			cfg2, envs2 := mutate(r, cfg, envs, lock, &next)
 			plans, lock2, errs := Allocate(cfg2, envs2, lock)
 			rounds++
+			before := lock
+			if slices.ContainsFunc(errs, func(e *ir.Error) bool { return strings.Contains(e.Msg, "riglet lock prune") }) {
+				// An AZ removed and another added at once, and the removed one's retired
+				// subnets crowd the slot: deploy in two steps, as a user must. Removal
+				// first, a prune once the old stacks are gone, then the new AZs.
+				if _, mid, midErrs := Allocate(cfg2, withoutNewAZs(envs2, envs), lock); len(midErrs) == 0 {
+					before = mid
+					mid.Prune(nil)
+					plans, lock2, errs = Allocate(cfg2, envs2, mid)
+					pruned++
+				}
+			}
 			if len(errs) > 0 {
 				// an appended tier or a new env may not fit; nothing else may fail
 				for _, e := range errs {
-					if !strings.Contains(e.Msg, "no room for tier") && !strings.Contains(e.Msg, "is too small") && !strings.Contains(e.Msg, "tiers do not fit") {
+					if !strings.Contains(e.Msg, "no room for tier") && !strings.Contains(e.Msg, "has no free") && !strings.Contains(e.Msg, "is too small") && !strings.Contains(e.Msg, "tiers do not fit") {
 						t.Fatalf("run %d round %d: unexpected error %v", run, round, e)
 					}
 				}
@@ -295,6 +326,7 @@ func TestPropertyStability(t *testing.T) {
 				continue
 			}
 			checkPlan(t, cfg2, envs2, plans, lock2)
+			checkRetired(t, before, plans, lock2)
 			for _, p := range plans {
 				old := lock.Envs[p.Env]
 				if old == nil {
@@ -315,7 +347,94 @@ func TestPropertyStability(t *testing.T) {
 	if failed > rounds/5 {
 		t.Errorf("%d of %d rounds failed: the generator tests too little", failed, rounds)
 	}
-	t.Logf("%d rounds, %d rejected", rounds, failed)
+	if pruned == 0 {
+		t.Errorf("no round needed a prune: the generator never crowds a slot with retired subnets")
+	}
+	t.Logf("%d rounds, %d rejected, %d pruned first", rounds, failed, pruned)
+}
+
+// withoutNewAZs is envs with only the AZs each env listed in old (new envs as they are).
+func withoutNewAZs(envs, old []Env) []Env {
+	out := slices.Clone(envs)
+	for i, e := range out {
+		for _, o := range old {
+			if o.Name == e.Name {
+				e.AZs = slices.DeleteFunc(slices.Clone(e.AZs), func(az string) bool { return !slices.Contains(o.AZs, az) })
+				e.Subnets = keepListedAZs(e.Subnets, e.AZs)
+				out[i] = e
+			}
+		}
+	}
+	return out
+}
+
+// checkRetired asserts that what the old lock retired is never handed to anyone else
+// (only to its own env, or its own tier and AZ, coming back), and stays retired until then.
+func checkRetired(t *testing.T, old *Lock, plans []Plan, lock *Lock) {
+	t.Helper()
+	for name, oe := range old.Envs {
+		if oe.Retired {
+			for _, p := range plans {
+				if p.Env != name && p.CIDR.Overlaps(oe.CIDR) {
+					t.Fatalf("env %s VPC %s reuses retired env %s's %s", p.Env, p.CIDR, name, oe.CIDR)
+				}
+			}
+			if ne := lock.Envs[name]; ne == nil || ne.CIDR != oe.CIDR {
+				t.Fatalf("retired env %s %s lost from the lock: %+v", name, oe.CIDR, ne)
+			}
+		}
+		// In-use subnets of a removed env, and removed AZs' subnets, are retired now.
+		gone := map[string]map[string]netip.Prefix{}
+		for _, m := range []map[string]map[string]netip.Prefix{oe.Subnets, oe.RetiredSubnets} {
+			for tier, byAZ := range m {
+				for az, c := range byAZ {
+					if gone[tier] == nil {
+						gone[tier] = map[string]netip.Prefix{}
+					}
+					if _, ok := gone[tier][az]; !ok {
+						gone[tier][az] = c
+					}
+				}
+			}
+		}
+		for _, p := range plans {
+			if p.Env != name || p.CIDR != oe.CIDR {
+				continue
+			}
+			for _, s := range p.Subnets {
+				for tier, byAZ := range oe.RetiredSubnets {
+					for az, c := range byAZ {
+						if c.Overlaps(s.CIDR) && (tier != s.Tier || az != s.AZ) {
+							t.Fatalf("env %s subnet %s/%s %s reuses retired %s/%s %s", name, s.Tier, s.AZ, s.CIDR, tier, az, c)
+						}
+					}
+				}
+			}
+			ne := lock.Envs[name]
+			for tier, byAZ := range gone {
+				for az, c := range byAZ {
+					if ne.Subnets[tier][az] != c && ne.RetiredSubnets[tier][az] != c && !overlapsUse(ne, c) {
+						t.Fatalf("env %s subnet %s/%s %s neither in use nor retired", name, tier, az, c)
+					}
+				}
+			}
+		}
+	}
+}
+
+// overlapsUse reports whether the env's lock holds c, or a subnet over it, in use or
+// retired under another key (a locked subnet kept where an old retired one lay).
+func overlapsUse(el *EnvLock, c netip.Prefix) bool {
+	for _, m := range []map[string]map[string]netip.Prefix{el.Subnets, el.RetiredSubnets} {
+		for _, byAZ := range m {
+			for _, p := range byAZ {
+				if p.Overlaps(c) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 func benchScenario() (Config, []Env) {

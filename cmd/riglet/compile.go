@@ -8,6 +8,7 @@ import (
 	"runtime/debug"
 
 	"github.com/riglet/riglet/compiler"
+	"github.com/riglet/riglet/ir"
 	"github.com/riglet/riglet/model"
 	"github.com/riglet/riglet/outdir"
 )
@@ -64,13 +65,7 @@ func (c *compileCmd) Run(g *globals) error {
 		w := output(g.Dir, out, res, len(c.Env) == 0)
 		if w.LockChanged && (c.Frozen || c.Check) {
 			fmt.Fprintf(g.Stderr, "%s: error: the lock would change (run riglet compile and review the diff):\n", res.LockFile)
-			lost, gained := model.LockDiff(res.OldLock, w.LockData)
-			for _, l := range lost {
-				fmt.Fprintf(g.Stderr, "\t- %s\n", l)
-			}
-			for _, l := range gained {
-				fmt.Fprintf(g.Stderr, "\t+ %s\n", l)
-			}
+			printLockChange(g, res, w.LockData)
 			stale = true
 			continue
 		}
@@ -100,6 +95,35 @@ func (c *compileCmd) Run(g *globals) error {
 		return errorsFound
 	}
 	return nil
+}
+
+// printLockChange says, per env, what the new lock would allocate, move, retire or
+// release, and why. Should the old lock not parse, or the change be in nothing the
+// description knows (comments, layout), the bare line diff says it instead.
+func printLockChange(g *globals, res *compiler.Result, data []byte) {
+	var errs ir.Errors
+	old := model.ParseLock(res.LockFile, res.OldLock, &errs)
+	if len(res.OldLock) == 0 {
+		old = nil
+	}
+	if len(errs) == 0 {
+		if changes := model.DescribeLockChange(old, res.Lock); len(changes) > 0 {
+			for _, e := range changes {
+				fmt.Fprintf(g.Stderr, "\tenv %s:\n", e.Env)
+				for _, c := range e.Changes {
+					fmt.Fprintf(g.Stderr, "\t\t%s\n", c)
+				}
+			}
+			return
+		}
+	}
+	lost, gained := model.LockDiff(res.OldLock, data)
+	for _, l := range lost {
+		fmt.Fprintf(g.Stderr, "\t- %s\n", l)
+	}
+	for _, l := range gained {
+		fmt.Fprintf(g.Stderr, "\t+ %s\n", l)
+	}
 }
 
 // output is what a compiled riglet writes under out: every env directory, and the

@@ -11,7 +11,7 @@ import (
 )
 
 type lockCmd struct {
-	Prune lockPruneCmd `cmd:"" help:"Release retired allocations (listener rule priorities of removed services) once their stacks are gone from AWS."`
+	Prune lockPruneCmd `cmd:"" help:"Release retired allocations (listener rule priorities of removed services, VPCs of removed envs, subnets of removed AZs) once their stacks are gone from AWS."`
 }
 
 type lockPruneCmd struct {
@@ -30,7 +30,14 @@ func (c *lockPruneCmd) Run(g *globals) error {
 	}
 	released := res.Prune(c.Env)
 	for _, r := range released {
-		fmt.Fprintf(g.Stdout, "%s: released priority %d of %s on %s\n", r.Env, r.Priority, r.Key, r.Listener)
+		switch {
+		case r.Listener != "":
+			fmt.Fprintf(g.Stdout, "%s: released priority %d of %s on %s\n", r.Env, r.Priority, r.Key, r.Listener)
+		case r.Tier != "":
+			fmt.Fprintf(g.Stdout, "%s: released subnet %s of tier %s in AZ %s\n", r.Env, r.CIDR, r.Tier, r.AZ)
+		default:
+			fmt.Fprintf(g.Stdout, "%s: released VPC %s of the removed env\n", r.Env, r.CIDR)
+		}
 	}
 	data := res.Lock.Marshal(res.Spec.File)
 	if bytes.Equal(data, res.OldLock) {
