@@ -29,6 +29,12 @@ type Options struct {
 	// templates (StackResult.Template is nil afterwards): what riglet compile needs,
 	// in a fraction of the memory.
 	RenderOnly bool
+	// Partial returns, with the errors, a Result holding the envs and stacks that
+	// compiled cleanly: a stack or env that had an error is left out (and so is a
+	// stack that needs one left out), so that nothing reads a half-expanded template.
+	// What lint needs to report every template finding beside the compile errors; a
+	// partial Result is never to be written (its Lock is nil).
+	Partial bool
 }
 
 // Result is a compiled riglet.
@@ -55,6 +61,7 @@ type EnvResult struct {
 	// Alarms are the catalogue alarms of the env.
 	Alarms []AlarmRow
 	Params map[string]map[string]ParamOrigin // instance path -> parameter -> origin (plan --explain)
+	blamed map[*ir.Error]string              // problem -> the stack whose instance made it (partial.go)
 }
 
 // ParamOrigin says which layer set a parameter value, and what the weaker layers it
@@ -157,9 +164,14 @@ func CompileWith(fsys fs.FS, lib *model.Library, specFile string, opts Options) 
 		}
 		selected[e] = true
 	}
+	envErrs := map[*ir.Error]bool{} // problems of the env files, which leave their env out
 	for i, e := range c.spec.Envs {
 		from := len(c.errs)
-		if env := model.LoadEnv(fsys, e, &c.errs); env != nil {
+		env := model.LoadEnv(fsys, e, &c.errs)
+		// An env whose azs did not load (a string for a list) has no AZs to expand:
+		// expanding it would only report the cascade, first inside built-in blocks.
+		// A partial compile leaves out every env whose file has a problem.
+		if env != nil && len(env.AZs) > 0 && (!opts.Partial || len(c.errs) == from) {
 			c.envs[e] = env
 		}
 		// A problem with a whole env file (missing, unreadable, extending in a cycle)
@@ -171,16 +183,18 @@ func CompileWith(fsys fs.FS, lib *model.Library, specFile string, opts Options) 
 				}
 				err.Pos = c.spec.EnvPos[i]
 			}
+			envErrs[err] = true
 		}
 	}
 	c.checkInstances()
-	if len(c.envs) < len(c.spec.Envs) || c.errs.Has(ir.CodeVersion) {
+	if (!opts.Partial && len(c.envs) < len(c.spec.Envs)) || len(c.envs) == 0 || c.errs.Has(ir.CodeVersion) {
 		return nil, c.errs.Err()
 	}
 	c.planNetwork()
 	if c.errs.Has(ir.CodeNetwork) {
 		return nil, c.errs.Err()
 	}
+	nGlobal := len(c.errs)
 	res := &Result{Spec: c.spec, LockFile: lockFile, OldLock: oldLock, Library: c.lib}
 	c.collectSharedExports()
 	// Envs share nothing they write but the lock, so they compile in parallel; the
@@ -192,6 +206,10 @@ func CompileWith(fsys fs.FS, lib *model.Library, specFile string, opts Options) 
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	for i, e := range c.spec.Envs {
+		if c.envs[e] == nil { // left out of a partial compile
+			errs[i] = &ir.Errors{}
+			continue
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -202,7 +220,8 @@ func CompileWith(fsys fs.FS, lib *model.Library, specFile string, opts Options) 
 		}()
 	}
 	wg.Wait()
-	var envErrs ir.Errors
+	var allEnvErrs ir.Errors
+	var perEnv []ir.Errors // the problems of each env of res.Envs, before merging
 	for i, e := range c.spec.Envs {
 		// Every env is compiled, so that the lock and cross-env references stay whole;
 		// only the selected ones are returned.
@@ -211,19 +230,25 @@ func CompileWith(fsys fs.FS, lib *model.Library, specFile string, opts Options) 
 				err.Envs = []string{e}
 			}
 		}
-		envErrs = append(envErrs, *errs[i]...)
-		if len(selected) == 0 || selected[e] {
+		allEnvErrs = append(allEnvErrs, *errs[i]...)
+		if results[i] != nil && (len(selected) == 0 || selected[e]) {
 			res.Envs = append(res.Envs, results[i])
+			perEnv = append(perEnv, *errs[i])
 		}
 	}
-	c.errs = append(c.errs, mergeEnvErrors(envErrs, c.spec.Envs)...)
-	if c.hasShared() {
+	c.errs = append(c.errs, mergeEnvErrors(allEnvErrs, c.spec.Envs)...)
+	if c.hasShared() && c.envs[c.spec.Envs[0]] != nil {
 		er, errs := c.compileShared()
 		c.render(er, errs)
 		c.errs = append(c.errs, *errs...)
 		res.Envs = append(res.Envs, er)
+		perEnv = append(perEnv, *errs)
 	}
 	if err := c.errs.Err(); err != nil {
+		if opts.Partial {
+			c.keepClean(res, c.errs[:nGlobal], envErrs, perEnv)
+			return res, err
+		}
 		return nil, err
 	}
 	res.Lock = c.lock
@@ -349,6 +374,9 @@ func (c *compilation) planNetwork() {
 	var envs []netplan.Env
 	for _, name := range c.spec.Envs {
 		e := c.envs[name]
+		if e == nil { // left out of a partial compile
+			continue
+		}
 		envs = append(envs, netplan.Env{Name: name, Pos: e.Pos, CIDR: e.CIDR, CIDRPos: e.CIDRPos,
 			AZs: e.AZs, AZsPos: e.AZsPos, Subnets: e.Subnets, SubnetPos: e.SubnetPos})
 	}

@@ -30,6 +30,9 @@ type envCompile struct {
 	consts    map[*alarms.Entry]*alarmConst
 	// slotsAsked is the highest network.slot.* number each instance asked for (checkSlots)
 	slotsAsked map[string]int
+	// blamed says which stack made each problem found while an instance was decided or
+	// expanded, so that a partial compile leaves out that stack only (partial.go)
+	blamed map[*ir.Error]string
 }
 
 func (c *compilation) compileEnv(env *model.Env) (*EnvResult, *ir.Errors) {
@@ -45,6 +48,7 @@ func (c *compilation) compileEnv(env *model.Env) (*EnvResult, *ir.Errors) {
 	er.Priorities = ec.assignPriorities()
 	er.Alarms = ec.addAlarms()
 	er.Stacks = ec.assemble()
+	er.blamed = ec.blamed
 	return er, ec.errs
 }
 
@@ -61,6 +65,7 @@ func (c *compilation) compileShared() (*EnvResult, *ir.Errors) {
 	ec.run()
 	er := &EnvResult{Env: "shared", Params: ec.origins, Account: first.Account, Region: first.Region}
 	er.Stacks = ec.assemble()
+	er.blamed = ec.blamed
 	return er, ec.errs
 }
 
@@ -90,7 +95,9 @@ func (ec *envCompile) run() {
 		if b == nil {
 			continue
 		}
+		from := len(*ec.errs)
 		values[in] = ec.layers(in, b)
+		ec.blame(from, in)
 		if values[in] == nil {
 			values[in] = map[string]layered{}
 		}
@@ -129,7 +136,9 @@ func (ec *envCompile) run() {
 	}
 	for _, in := range order {
 		if !ec.failed[in] && values[in] != nil {
+			from := len(*ec.errs)
 			ec.expandInstance(in, values[in])
+			ec.blame(from, in)
 		}
 	}
 	if ec.env != nil {

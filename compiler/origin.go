@@ -113,6 +113,7 @@ func (ec *envCompile) addAbout(stack, id string, e *ir.Error) {
 		e.Related = append(rel, e.Related...)
 	}
 	ec.errs.Add(e)
+	ec.blameStack(e, stack)
 }
 
 // madeHere relates the resource that makes a problem: its line in the user's

@@ -90,7 +90,16 @@ func (ec *envCompile) assignPriorities() []priority.Assignment {
 	lock := &priority.Lock{Listeners: ec.c.lock.Priorities[ec.envName]}
 	ec.c.lockMu.Unlock()
 	got, newLock, errs := priority.Allocate(rules, lock)
+	stackAt := map[ir.Pos]string{} // a rule's position -> its stack, for a partial compile
+	for _, r := range rules {
+		if _, ok := stackAt[r.Pos]; !ok {
+			stackAt[r.Pos] = r.Stack
+		}
+	}
 	for _, e := range errs {
+		if s, ok := stackAt[e.Pos]; ok {
+			ec.blameStack(e, s)
+		}
 		for _, r := range builtinAt[e.Pos] {
 			e.Related = append(e.Related, r)
 			e.Moved = append(e.Moved, r.Pos)

@@ -126,9 +126,11 @@ func LoadEnv(fsys fs.FS, name string, errs *ir.Errors) *Env {
 		errs.AddCode(ir.CodeInvalidValue, root.Get("account").Pos, "account must be 12 digits, as a quoted string")
 	}
 	e.Region, e.RegionPos = o.required("region")
+	from := len(*errs)
 	e.AZs, _ = o.strings("azs")
 	e.AZsPos = o.keyPos("azs")
-	if len(e.AZs) == 0 {
+	// azs of the wrong type is reported at its value; saying it is missing too is noise
+	if len(e.AZs) == 0 && len(*errs) == from {
 		errs.AddCode(ir.CodeMissingKey, o.keyPos("azs"), "env %s needs azs, the availability zones it uses", name)
 	}
 	seen := map[string]bool{}
