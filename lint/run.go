@@ -105,18 +105,20 @@ func finish(all []Finding, opts Options) *Report {
 	return &Report{Findings: sortFindings(out)}
 }
 
-// lintRiglet lints one spec: compile errors when the compile fails, else every
-// template and riglet rule over the selected envs.
+// lintRiglet lints one spec: every compile error, and every template and riglet rule
+// over the envs and stacks that compiled cleanly (a partial compile), so that one run
+// reports every mistake and no rule reads a half-expanded template.
 func lintRiglet(fsys fs.FS, lib *model.Library, spec string, opts Options, files *fileCache) ([]Finding, error) {
-	res, err := compiler.CompileWith(fsys, lib, spec, compiler.Options{Envs: opts.Envs})
-	var raw []*Finding
+	res, err := compiler.CompileWith(fsys, lib, spec, compiler.Options{Envs: opts.Envs, Partial: true})
 	if ue := (*compiler.UsageError)(nil); errors.As(err, &ue) {
 		return nil, &UsageError{ue.Msg}
 	}
+	var raw []*Finding
 	if err != nil {
 		raw = compileFindings(err)
-		fs := mergeEnvs(raw, nil)
-		return suppress(fs, files, spec, nil, false), nil
+	}
+	if res == nil {
+		return suppress(mergeEnvs(raw, nil), files, spec, nil, false), nil
 	}
 	var envs []*Env
 	var names []string
@@ -126,9 +128,31 @@ func lintRiglet(fsys fs.FS, lib *model.Library, spec string, opts Options, files
 			names = append(names, er.Env)
 		}
 	}
-	raw = runRules(res, envs)
+	raw = append(raw, dropMirrored(runRules(res, envs), raw)...)
 	fs := mergeEnvs(raw, names)
-	return suppress(fs, files, spec, res, len(opts.Envs) == 0), nil
+	return suppress(fs, files, spec, res, len(opts.Envs) == 0 && err == nil), nil
+}
+
+// dropMirrored drops the template findings of rules that mirror a compile error (a
+// rule with a Code) when a compile error of that rule is at the same position: the
+// same mistake, caught twice, is reported once.
+func dropMirrored(found, compiled []*Finding) []*Finding {
+	type key struct {
+		rule string
+		pos  ir.Pos
+	}
+	have := map[key]bool{}
+	for _, f := range compiled {
+		have[key{f.Rule, f.Pos}] = true
+	}
+	out := found[:0]
+	for _, f := range found {
+		if r := Lookup(f.Rule); r != nil && r.Code != "" && have[key{f.Rule, f.Pos}] {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
 }
 
 // Template lints one plain CloudFormation template (YAML or JSON), without a riglet:
