@@ -164,6 +164,9 @@ func Replace(dir string, files []File) error {
 }
 
 func writeSync(p string, data []byte) error {
+	if err := writeHook(p); err != nil {
+		return err
+	}
 	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		return err

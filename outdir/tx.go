@@ -75,7 +75,21 @@ func WriteAll(out string, rs []*Riglet) (err error) {
 	id := runID()
 	var temps []string // removed whatever happens
 	var done []step    // undone on failure, in reverse
-	var olds []string  // removed once everything is in
+	var made []string  // directories this write created, removed on failure
+	mkdirs := func(dir string) error {
+		var missing []string
+		for p := dir; !exists(p); p = filepath.Dir(p) {
+			missing = append(missing, p)
+			if filepath.Dir(p) == p {
+				break
+			}
+		}
+		for i := len(missing) - 1; i >= 0; i-- {
+			made = append(made, missing[i])
+		}
+		return os.MkdirAll(dir, 0o755)
+	}
+	var olds []string // removed once everything is in
 	defer func() {
 		if err != nil {
 			for i := len(done) - 1; i >= 0; i-- {
@@ -87,6 +101,11 @@ func WriteAll(out string, rs []*Riglet) (err error) {
 		for _, t := range temps {
 			os.RemoveAll(t)
 		}
+		if err != nil {
+			for i := len(made) - 1; i >= 0; i-- {
+				os.Remove(made[i]) // only if empty: never anything of the user's
+			}
+		}
 	}()
 	var dirs []Dir
 	var dropped []string // listed before the commit puts this run's temp names there
@@ -97,6 +116,9 @@ func WriteAll(out string, rs []*Riglet) (err error) {
 		}
 		for _, d := range r.Dirs {
 			if err := checkOwned(d.Path); err != nil {
+				return err
+			}
+			if err := mkdirs(filepath.Dir(d.Path)); err != nil {
 				return err
 			}
 			dirs = append(dirs, d)
@@ -131,7 +153,7 @@ func WriteAll(out string, rs []*Riglet) (err error) {
 		}
 		l := lockFile{r.Lock, r.Lock + newSuffix + id}
 		temps = append(temps, l.tmp, r.Lock+oldSuffix+id)
-		if err := os.MkdirAll(filepath.Dir(l.tmp), 0o755); err != nil {
+		if err := mkdirs(filepath.Dir(l.tmp)); err != nil {
 			return fmt.Errorf("write lock: %w", err)
 		}
 		if err := writeFile(l.tmp, r.LockData); err != nil {
@@ -174,7 +196,7 @@ func WriteAll(out string, rs []*Riglet) (err error) {
 			if err := renameFile(l.tmp, l.path); err != nil {
 				return fmt.Errorf("write lock %s: %w", l.path, err)
 			}
-			done = append(done, step{old, l.path})
+			done = append(done, step{l.path, old}) // undone: the old lock back in place
 			continue
 		}
 		if err := renameFile(l.tmp, l.path); err != nil {
@@ -234,7 +256,7 @@ func checkOwned(p string) error {
 		return err
 	}
 	if !fi.IsDir() {
-		return fmt.Errorf("%s exists and is not a directory riglet wrote: move it away (nothing written)", p)
+		return fmt.Errorf("%s is a file riglet did not write, where it writes an env directory: move it away (nothing written)", p)
 	}
 	if exists(filepath.Join(p, "stacks.json")) {
 		return nil
