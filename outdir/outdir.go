@@ -1,6 +1,7 @@
 // Package outdir writes generated files so that a directory of them is never half old,
 // half new: each env directory is written beside the old one, then swapped in, and a
-// swap that was interrupted is finished or rolled back by the next run.
+// swap that was interrupted is finished or rolled back by the next run. WriteAll (tx.go)
+// makes the whole write of a compile one unit, under out/'s lock.
 package outdir
 
 import (
