@@ -1,6 +1,7 @@
 // Package outdir writes generated files so that a directory of them is never half old,
 // half new: each env directory is written beside the old one, then swapped in, and a
-// swap that was interrupted is finished or rolled back by the next run.
+// swap that was interrupted is finished or rolled back by the next run. WriteAll (tx.go)
+// makes the whole write of a compile one unit, under out/'s lock.
 package outdir
 
 import (
@@ -41,11 +42,11 @@ func Recover(root string) ([]string, error) {
 		if !d.IsDir() {
 			return nil
 		}
-		switch {
-		case strings.HasSuffix(p, newSuffix):
+		if _, ok := tempOf(p, newSuffix); ok {
 			news = append(news, p)
 			return fs.SkipDir
-		case strings.HasSuffix(p, oldSuffix):
+		}
+		if _, ok := tempOf(p, oldSuffix); ok {
 			olds = append(olds, p)
 			return fs.SkipDir
 		}
@@ -55,7 +56,7 @@ func Recover(root string) ([]string, error) {
 		return nil, err
 	}
 	for _, n := range news {
-		dir := strings.TrimSuffix(n, newSuffix)
+		dir, _ := tempOf(n, newSuffix)
 		_, statErr := os.Stat(filepath.Join(n, complete))
 		if statErr == nil && !exists(dir) {
 			// old moved aside, new complete: finish the swap
@@ -73,7 +74,7 @@ func Recover(root string) ([]string, error) {
 		did = append(did, "rolled back the interrupted update of "+dir)
 	}
 	for _, o := range olds {
-		dir := strings.TrimSuffix(o, oldSuffix)
+		dir, _ := tempOf(o, oldSuffix)
 		if !exists(dir) {
 			if err := os.Rename(o, dir); err != nil {
 				return did, err
@@ -87,6 +88,25 @@ func Recover(root string) ([]string, error) {
 		os.Remove(filepath.Join(dir, complete))
 	}
 	return did, nil
+}
+
+// tempOf says whether p is a temp name of the given kind, and of which path: the
+// suffix alone (runs before temp names were per run) or suffix-<pid>-<random>.
+func tempOf(p, suffix string) (string, bool) {
+	i := strings.LastIndex(p, suffix)
+	if i < 0 || strings.ContainsRune(p[i:], filepath.Separator) {
+		return "", false
+	}
+	rest := p[i+len(suffix):]
+	if rest == "" {
+		return p[:i], true
+	}
+	var pid int
+	var rnd string
+	if n, _ := fmt.Sscanf(rest, "-%d-%s", &pid, &rnd); n == 2 {
+		return p[:i], true
+	}
+	return "", false
 }
 
 func exists(p string) bool {
@@ -145,6 +165,9 @@ func Replace(dir string, files []File) error {
 }
 
 func writeSync(p string, data []byte) error {
+	if err := writeHook(p); err != nil {
+		return err
+	}
 	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		return err
@@ -165,7 +188,7 @@ func WriteFile(p string, data []byte) error {
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return err
 	}
-	tmp := p + newSuffix
+	tmp := p + newSuffix + runID()
 	if err := writeSync(tmp, data); err != nil {
 		os.Remove(tmp)
 		return err

@@ -1,11 +1,8 @@
 package outdir
 
 import (
-	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
-	"sync"
 )
 
 // Dir is one env directory of a riglet's output and the files it holds.
@@ -28,45 +25,12 @@ type Riglet struct {
 	LockChanged bool
 }
 
-// Write writes a riglet's output: it first finishes or rolls back any swap an earlier
-// run left half done, then swaps each env directory in whole (in parallel, since they
-// share nothing), removes the directories of envs the spec no longer has, and writes
-// the lock when it changed. An error leaves every directory either old or new.
-func (r *Riglet) Write() error {
-	if _, err := Recover(filepath.Dir(r.Root)); err != nil {
-		return fmt.Errorf("recover %s: %w", filepath.Dir(r.Root), err)
-	}
-	errs := make([]error, len(r.Dirs))
-	var wg sync.WaitGroup
-	for i, d := range r.Dirs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := Replace(d.Path, d.Files); err != nil {
-				errs[i] = fmt.Errorf("write %s: %w", d.Path, err)
-			}
-		}()
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return err
-	}
-	if r.Complete {
-		if err := r.removeDropped(); err != nil {
-			return err
-		}
-	}
-	if r.LockChanged {
-		if err := WriteFile(r.Lock, r.LockData); err != nil {
-			return fmt.Errorf("write lock: %w", err)
-		}
-	}
-	return nil
-}
+// Write writes one riglet's output as one unit (see WriteAll).
+func (r *Riglet) Write() error { return WriteAll(filepath.Dir(r.Root), []*Riglet{r}) }
 
-// removeDropped removes the env directories under Root that this output lacks: only
+// dropped lists the env directories under Root that this output lacks: only
 // directories riglet wrote (they hold a stacks.json), never anything else of the user's.
-func (r *Riglet) removeDropped() error {
+func (r *Riglet) dropped() []string {
 	keep := map[string]bool{}
 	for _, d := range r.Dirs {
 		keep[filepath.Clean(d.Path)] = true
@@ -75,16 +39,15 @@ func (r *Riglet) removeDropped() error {
 	if err != nil {
 		return nil // nothing there yet
 	}
+	var out []string
 	for _, e := range ents {
 		p := filepath.Join(r.Root, e.Name())
 		if !e.IsDir() || keep[p] || !exists(filepath.Join(p, "stacks.json")) {
 			continue
 		}
-		if err := os.RemoveAll(p); err != nil {
-			return err
-		}
+		out = append(out, p)
 	}
-	return nil
+	return out
 }
 
 // Stale lists the files of the output that are missing or differ on disk, and the

@@ -61,6 +61,7 @@ func (c *compileCmd) Run(g *globals) error {
 		return errorsFound
 	}
 	stale := false
+	var writes []*outdir.Riglet
 	for _, res := range results {
 		w := output(g.Dir, out, res, len(c.Env) == 0)
 		if w.LockChanged && (c.Frozen || c.Check) {
@@ -81,18 +82,26 @@ func (c *compileCmd) Run(g *globals) error {
 			}
 			continue
 		}
-		if err := w.Write(); err != nil {
-			return err
-		}
+		writes = append(writes, w)
+	}
+	if stale {
+		return errorsFound // a failed compile writes nothing, not even the other riglets
+	}
+	if c.Check {
+		return nil
+	}
+	// Every riglet's directories and locks in one unit: all of them, or none.
+	if err := outdir.WriteAll(out, writes); err != nil {
+		return err
+	}
+	for i, w := range writes {
+		res := results[i]
 		n := 0
 		for _, e := range res.Envs {
 			n += len(e.Stacks)
 		}
 		rel, _ := filepath.Rel(g.Dir, w.Root)
 		fmt.Fprintf(g.Stdout, "%s: %d templates in %d envs -> %s/\n", res.Spec.File, n, len(res.Envs), filepath.ToSlash(rel))
-	}
-	if stale {
-		return errorsFound
 	}
 	return nil
 }

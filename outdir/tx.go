@@ -1,0 +1,288 @@
+package outdir
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"syscall"
+)
+
+// LockName is the file in out/ that a compile holds an exclusive flock on for its
+// whole write: two compiles into one out/ would otherwise swap each other's
+// directories and delete each other's temp directories as "interrupted".
+const LockName = ".riglet-lock"
+
+// ErrBusy says another compile holds out/'s lock.
+var ErrBusy = errors.New("another riglet compile is writing this output directory")
+
+// The file system calls of a write, replaceable so that tests can make the N-th of
+// them fail and check that nothing was changed.
+var (
+	writeHook  = func(p string) error { return nil } // before each file is written
+	renameFile = os.Rename
+)
+
+// runID makes this run's temp names its own (pid + random): a run never mistakes
+// another's directory for its own, and a dead run's leftovers are told by name.
+func runID() string {
+	var b [4]byte
+	rand.Read(b[:])
+	return fmt.Sprintf("-%d-%s", os.Getpid(), hex.EncodeToString(b[:]))
+}
+
+// lockOut takes out/'s lock without waiting: a compile that lost the race says so
+// and exits non-zero rather than waiting on a run of unknown length.
+func lockOut(out string) (*os.File, error) {
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return nil, err
+	}
+	p := filepath.Join(out, LockName)
+	f, err := os.OpenFile(p, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, fmt.Errorf("%w (%s is locked); nothing written, run again when it has finished", ErrBusy, p)
+		}
+		return nil, fmt.Errorf("lock %s: %w", p, err)
+	}
+	return f, nil
+}
+
+// step is one rename of the commit, and how to undo it.
+type step struct{ from, to string }
+
+// WriteAll writes every riglet's output under out as one unit: under out/'s lock it
+// repairs what dead runs left, prepares every env directory and lock file beside
+// the live ones, then renames them in; should any step fail, every step done is
+// undone and every temp file removed, so a failed write changes nothing.
+func WriteAll(out string, rs []*Riglet) (err error) {
+	lk, err := lockOut(out)
+	if err != nil {
+		return err
+	}
+	defer lk.Close() // releases the flock
+	// Holding the lock, every temp directory under out/ is a dead run's.
+	if _, err := Recover(out); err != nil {
+		return fmt.Errorf("recover %s: %w", out, err)
+	}
+	id := runID()
+	var temps []string // removed whatever happens
+	var done []step    // undone on failure, in reverse
+	var made []string  // directories this write created, removed on failure
+	mkdirs := func(dir string) error {
+		var missing []string
+		for p := dir; !exists(p); p = filepath.Dir(p) {
+			missing = append(missing, p)
+			if filepath.Dir(p) == p {
+				break
+			}
+		}
+		for i := len(missing) - 1; i >= 0; i-- {
+			made = append(made, missing[i])
+		}
+		return os.MkdirAll(dir, 0o755)
+	}
+	var olds []string // removed once everything is in
+	defer func() {
+		if err != nil {
+			for i := len(done) - 1; i >= 0; i-- {
+				if rerr := renameFile(done[i].to, done[i].from); rerr != nil {
+					err = errors.Join(err, fmt.Errorf("roll back %s: %w", done[i].from, rerr))
+				}
+			}
+		}
+		for _, t := range temps {
+			os.RemoveAll(t)
+		}
+		if err != nil {
+			for i := len(made) - 1; i >= 0; i-- {
+				os.Remove(made[i]) // only if empty: never anything of the user's
+			}
+		}
+	}()
+	var dirs []Dir
+	var dropped []string // listed before the commit puts this run's temp names there
+	for _, r := range rs {
+		clearLeftovers(r.Lock)
+		if r.Complete {
+			dropped = append(dropped, r.dropped()...)
+		}
+		for _, d := range r.Dirs {
+			if err := checkOwned(d.Path); err != nil {
+				return err
+			}
+			if err := mkdirs(filepath.Dir(d.Path)); err != nil {
+				return err
+			}
+			dirs = append(dirs, d)
+		}
+	}
+	// Prepare: every env directory in parallel (they share nothing), then the locks.
+	news := make([]string, len(dirs))
+	for i, d := range dirs {
+		news[i] = d.Path + newSuffix + id
+		temps = append(temps, news[i], d.Path+oldSuffix+id)
+	}
+	errs := make([]error, len(dirs))
+	var wg sync.WaitGroup
+	for i, d := range dirs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := prepare(news[i], d.Files); err != nil {
+				errs[i] = fmt.Errorf("write %s: %w", d.Path, err)
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	type lockFile struct{ path, tmp string }
+	var locks []lockFile
+	for _, r := range rs {
+		if !r.LockChanged {
+			continue
+		}
+		l := lockFile{r.Lock, r.Lock + newSuffix + id}
+		temps = append(temps, l.tmp, r.Lock+oldSuffix+id)
+		if err := mkdirs(filepath.Dir(l.tmp)); err != nil {
+			return fmt.Errorf("write lock: %w", err)
+		}
+		if err := writeFile(l.tmp, r.LockData); err != nil {
+			return fmt.Errorf("write lock %s: %w", r.Lock, err)
+		}
+		locks = append(locks, l)
+	}
+	// Commit: old aside, new in, for every directory; then the dropped envs aside;
+	// then each lock (its old one kept under a second name until the end).
+	for i, d := range dirs {
+		if exists(d.Path) {
+			old := d.Path + oldSuffix + id
+			if err := renameFile(d.Path, old); err != nil {
+				return fmt.Errorf("write %s: %w", d.Path, err)
+			}
+			done = append(done, step{d.Path, old})
+			olds = append(olds, old)
+		}
+		if err := renameFile(news[i], d.Path); err != nil {
+			return fmt.Errorf("write %s: %w", d.Path, err)
+		}
+		done = append(done, step{news[i], d.Path})
+	}
+	for _, p := range dropped {
+		old := p + oldSuffix + id
+		if err := renameFile(p, old); err != nil {
+			return fmt.Errorf("remove %s: %w", p, err)
+		}
+		done = append(done, step{p, old})
+		olds = append(olds, old)
+	}
+	for _, l := range locks {
+		if exists(l.path) {
+			// A second name for the old lock, so that the rename below replaces it
+			// atomically (never a moment without a lock) and a roll back restores it.
+			old := l.path + oldSuffix + id
+			if err := os.Link(l.path, old); err != nil {
+				return fmt.Errorf("write lock %s: %w", l.path, err)
+			}
+			if err := renameFile(l.tmp, l.path); err != nil {
+				return fmt.Errorf("write lock %s: %w", l.path, err)
+			}
+			done = append(done, step{l.path, old}) // undone: the old lock back in place
+			continue
+		}
+		if err := renameFile(l.tmp, l.path); err != nil {
+			return fmt.Errorf("write lock %s: %w", l.path, err)
+		}
+		done = append(done, step{l.tmp, l.path})
+	}
+	// Committed: what is left is tidying, which cannot make the output wrong.
+	done = nil
+	for _, d := range dirs {
+		os.Remove(filepath.Join(d.Path, complete))
+	}
+	for _, o := range olds {
+		os.RemoveAll(o)
+	}
+	return nil
+}
+
+// prepare writes files into tmp, flushed, and marks it complete.
+func prepare(tmp string, files []File) error {
+	var written []string
+	if err := os.MkdirAll(tmp, 0o755); err != nil {
+		return err
+	}
+	for _, f := range files {
+		p := filepath.Join(tmp, filepath.FromSlash(f.Path))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		if err := writeFile(p, f.Data); err != nil {
+			return err
+		}
+		written = append(written, p)
+	}
+	// Everything must be on disk before the marker says the directory is whole.
+	if err := syncFiles(tmp, written); err != nil {
+		return err
+	}
+	return writeSync(filepath.Join(tmp, complete), nil)
+}
+
+func writeFile(p string, data []byte) error {
+	if err := writeHook(p); err != nil {
+		return err
+	}
+	return os.WriteFile(p, data, 0o644)
+}
+
+// checkOwned refuses to replace what riglet did not write: an env's path must be
+// absent, or a directory riglet wrote (it holds a stacks.json), or empty.
+func checkOwned(p string) error {
+	fi, err := os.Lstat(p)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("%s is a file riglet did not write, where it writes an env directory: move it away (nothing written)", p)
+	}
+	if exists(filepath.Join(p, "stacks.json")) {
+		return nil
+	}
+	if ents, err := os.ReadDir(p); err != nil || len(ents) > 0 {
+		return fmt.Errorf("%s holds files riglet did not write (no stacks.json): move them away (nothing written)", p)
+	}
+	return nil
+}
+
+// clearLeftovers removes the temp files of lock that runs now dead left behind (a
+// lock lives outside out/, so out/'s lock does not say whose they are: the pid does).
+func clearLeftovers(lock string) {
+	for _, suffix := range []string{newSuffix, oldSuffix} {
+		ms, _ := filepath.Glob(lock + suffix + "-*")
+		for _, m := range ms {
+			var pid int
+			var rnd string
+			if n, _ := fmt.Sscanf(m[len(lock+suffix):], "-%d-%s", &pid, &rnd); n == 2 && !alive(pid) {
+				os.Remove(m)
+			}
+		}
+	}
+}
+
+func alive(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
+}
