@@ -158,6 +158,9 @@ func CompileWith(fsys fs.FS, lib *model.Library, specFile string, opts Options) 
 		selected[e] = true
 	}
 	for i, e := range c.spec.Envs {
+		if !model.ValidEnvName(e) {
+			continue // reported by LoadSpec; such a name is never a path
+		}
 		from := len(c.errs)
 		if env := model.LoadEnv(fsys, e, &c.errs); env != nil {
 			c.envs[e] = env
@@ -174,6 +177,7 @@ func CompileWith(fsys fs.FS, lib *model.Library, specFile string, opts Options) 
 		}
 	}
 	c.checkInstances()
+	c.checkEnvParams()
 	if len(c.envs) < len(c.spec.Envs) || c.errs.Has(ir.CodeVersion) {
 		return nil, c.errs.Err()
 	}
@@ -312,6 +316,45 @@ func (c *compilation) checkInstances() {
 						c.badMods[m] = true
 					}
 				}
+			}
+		}
+	}
+}
+
+// checkEnvParams reports env params: keys no block of the riglet's instances (or of
+// their modifications, which env params reach too) has: a typo would otherwise leave
+// the block default deployed in silence. Checked only when every block loaded, so a
+// missing block does not make every key look unknown.
+func (c *compilation) checkEnvParams() {
+	known := map[string]bool{}
+	for _, s := range c.spec.Stacks {
+		for _, in := range s.Instances {
+			b, _ := c.lib.Get(in.Block)
+			if b == nil {
+				return
+			}
+			for _, p := range b.Params {
+				known[p.Name] = true
+			}
+			for _, m := range in.With {
+				mb, _ := c.lib.Get(m.Block)
+				if mb == nil {
+					return
+				}
+				for _, p := range mb.Params {
+					known[p.Name] = true
+				}
+			}
+		}
+	}
+	for _, e := range c.spec.Envs {
+		env := c.envs[e]
+		if env == nil || env.Params == nil {
+			continue
+		}
+		for _, pr := range env.Params.Pairs {
+			if !known[pr.Key] {
+				c.errs.AddCode(ir.CodeUnknownParam, pr.KeyPos, "env param %s is a parameter of no block of riglet %s%s", pr.Key, c.spec.Name, didYouMean(pr.Key, sortedKeys(known)))
 			}
 		}
 	}
