@@ -4,6 +4,7 @@
 package compiler
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -372,6 +373,12 @@ func contains(ss []string, s string) bool {
 // block loads a block, reporting an unknown one at p.
 func (c *compilation) block(name string, p ir.Pos) *model.Block {
 	b, err := c.lib.Get(name)
+	if ue := (*ir.Error)(nil); errors.As(err, &ue) && ue.Code == ir.CodeUnreadable {
+		// the block file is named by the instance that uses it: the line to fix or
+		// the file to repair, both shown
+		c.errs.Add(&ir.Error{Code: ue.Code, Pos: p, Msg: ue.Msg, Related: []ir.Related{{Pos: ue.Pos, Msg: "block file"}}})
+		return nil
+	}
 	if err != nil {
 		c.errs.Merge(err)
 		return nil
