@@ -4,6 +4,7 @@
 package compiler
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -166,6 +167,9 @@ func CompileWith(fsys fs.FS, lib *model.Library, specFile string, opts Options) 
 	}
 	envErrs := map[*ir.Error]bool{} // problems of the env files, which leave their env out
 	for i, e := range c.spec.Envs {
+		if !model.ValidEnvName(e) {
+			continue // reported by LoadSpec; such a name is never a path
+		}
 		from := len(c.errs)
 		env := model.LoadEnv(fsys, e, &c.errs)
 		// An env whose azs did not load (a string for a list) has no AZs to expand:
@@ -187,6 +191,7 @@ func CompileWith(fsys fs.FS, lib *model.Library, specFile string, opts Options) 
 		}
 	}
 	c.checkInstances()
+	c.checkEnvParams()
 	if (!opts.Partial && len(c.envs) < len(c.spec.Envs)) || len(c.envs) == 0 || c.errs.Has(ir.CodeVersion) {
 		return nil, c.errs.Err()
 	}
@@ -342,6 +347,45 @@ func (c *compilation) checkInstances() {
 	}
 }
 
+// checkEnvParams reports env params: keys no block of the riglet's instances (or of
+// their modifications, which env params reach too) has: a typo would otherwise leave
+// the block default deployed in silence. Checked only when every block loaded, so a
+// missing block does not make every key look unknown.
+func (c *compilation) checkEnvParams() {
+	known := map[string]bool{}
+	for _, s := range c.spec.Stacks {
+		for _, in := range s.Instances {
+			b, _ := c.lib.Get(in.Block)
+			if b == nil {
+				return
+			}
+			for _, p := range b.Params {
+				known[p.Name] = true
+			}
+			for _, m := range in.With {
+				mb, _ := c.lib.Get(m.Block)
+				if mb == nil {
+					return
+				}
+				for _, p := range mb.Params {
+					known[p.Name] = true
+				}
+			}
+		}
+	}
+	for _, e := range c.spec.Envs {
+		env := c.envs[e]
+		if env == nil || env.Params == nil {
+			continue
+		}
+		for _, pr := range env.Params.Pairs {
+			if !known[pr.Key] {
+				c.errs.AddCode(ir.CodeUnknownParam, pr.KeyPos, "env param %s is a parameter of no block of riglet %s%s", pr.Key, c.spec.Name, didYouMean(pr.Key, sortedKeys(known)))
+			}
+		}
+	}
+}
+
 func contains(ss []string, s string) bool {
 	for _, x := range ss {
 		if x == s {
@@ -354,6 +398,12 @@ func contains(ss []string, s string) bool {
 // block loads a block, reporting an unknown one at p.
 func (c *compilation) block(name string, p ir.Pos) *model.Block {
 	b, err := c.lib.Get(name)
+	if ue := (*ir.Error)(nil); errors.As(err, &ue) && ue.Code == ir.CodeUnreadable {
+		// the block file is named by the instance that uses it: the line to fix or
+		// the file to repair, both shown
+		c.errs.Add(&ir.Error{Code: ue.Code, Pos: p, Msg: ue.Msg, Related: []ir.Related{{Pos: ue.Pos, Msg: "block file"}}})
+		return nil
+	}
 	if err != nil {
 		c.errs.Merge(err)
 		return nil

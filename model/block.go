@@ -1,6 +1,8 @@
 package model
 
 import (
+	"errors"
+	"fmt"
 	"io/fs"
 	"math"
 	"path"
@@ -168,8 +170,11 @@ func (l *Library) load(name string) (*Block, error) {
 	}
 	file := path.Join("blocks", name, "block.yaml")
 	f := l.open(file)
-	if f.err != nil {
+	if errors.Is(f.err, fs.ErrNotExist) {
 		return nil, nil
+	}
+	if f.err != nil {
+		return nil, &ir.Error{Code: ir.CodeUnreadable, Pos: ir.Pos{File: file}, Msg: fmt.Sprintf("cannot read block %s: %v", file, unwrapPathError(f.err))}
 	}
 	b, err := ParseBlock(name, file, f.data)
 	if b != nil {
@@ -182,8 +187,12 @@ func (l *Library) load(name string) (*Block, error) {
 // else the built-in one; nil when there is neither.
 func (l *Library) Catalogue() (*alarms.Catalogue, error) {
 	l.catOnce.Do(func() {
-		if f := l.open(alarms.File); f.err == nil {
+		f := l.open(alarms.File)
+		switch {
+		case f.err == nil:
 			l.cat, l.catErr = alarms.Parse(alarms.File, f.data)
+		case !errors.Is(f.err, fs.ErrNotExist):
+			l.catErr = &ir.Error{Code: ir.CodeUnreadable, Pos: ir.Pos{File: alarms.File}, Msg: fmt.Sprintf("cannot read the alarm catalogue %s: %v", alarms.File, unwrapPathError(f.err))}
 		}
 	})
 	return l.cat, l.catErr
@@ -223,8 +232,14 @@ func (l *Library) open(file string) *libFile {
 func (l *Library) read(file string) ([]byte, bool, error) {
 	at, ok := builtinPath(file)
 	if ok && l.user != nil {
-		if data, err := fs.ReadFile(l.user, file); err == nil {
+		data, err := fs.ReadFile(l.user, file)
+		if err == nil {
 			return data, false, nil
+		}
+		// Only a file the user does not have falls back to the built-in one: one that
+		// is there but unreadable (or a directory) would silently deploy another block.
+		if !errors.Is(err, fs.ErrNotExist) {
+			return nil, false, err
 		}
 	}
 	if ok && l.builtin != nil {

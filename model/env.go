@@ -1,12 +1,14 @@
 package model
 
 import (
+	"errors"
 	"io/fs"
 	"net/netip"
 	"path"
 	"strings"
 
 	"github.com/riglet/riglet/internal/graph"
+	"github.com/riglet/riglet/internal/suggest"
 	"github.com/riglet/riglet/ir"
 	"github.com/riglet/riglet/source"
 )
@@ -109,7 +111,7 @@ type Modification struct {
 // LoadEnv reads envs/<name>.yaml, merging what it extends.
 func LoadEnv(fsys fs.FS, name string, errs *ir.Errors) *Env {
 	file := path.Join("envs", name+".yaml")
-	root, _ := loadEnvNode(fsys, file, nil, errs)
+	root, _ := loadEnvNode(fsys, file, ir.Pos{}, nil, errs)
 	if root == nil {
 		return nil
 	}
@@ -181,16 +183,25 @@ func LoadEnv(fsys fs.FS, name string, errs *ir.Errors) *Env {
 	return e
 }
 
-// loadEnvNode reads an env file and merges the files it extends under it.
-func loadEnvNode(fsys fs.FS, file string, chain []string, errs *ir.Errors) (*ir.Node, []string) {
+// loadEnvNode reads an env file and merges the files it extends under it. at is the
+// extends: that names file (zero for the env itself, which the spec places): a
+// problem with the whole file belongs where the user wrote its name.
+func loadEnvNode(fsys fs.FS, file string, at ir.Pos, chain []string, errs *ir.Errors) (*ir.Node, []string) {
+	if at.Line == 0 {
+		at = ir.Pos{File: file}
+	}
 	if c, ok := graph.Closes(chain, file); ok {
-		errs.AddCode(ir.CodeCycle, ir.Pos{File: chain[len(chain)-1]}, "env files extend each other in a cycle: %s", strings.Join(c.Path, " -> "))
+		errs.AddCode(ir.CodeCycle, at, "env files extend each other in a cycle: %s", strings.Join(c.Path, " -> "))
 		return nil, chain
 	}
 	chain = append(chain, file)
 	data, err := fs.ReadFile(fsys, file)
 	if err != nil {
-		errs.AddCode(ir.CodeUnreadable, ir.Pos{File: file}, "cannot read env file %s: %v", file, unwrapPathError(err))
+		hint := ""
+		if errors.Is(err, fs.ErrNotExist) {
+			hint = suggest.DidYouMean(strings.TrimSuffix(path.Base(file), ".yaml"), envNames(fsys))
+		}
+		errs.AddCode(ir.CodeUnreadable, at, "cannot read env file %s: %v%s", file, unwrapPathError(err), hint)
 		return nil, chain
 	}
 	root, err := source.Parse(file, data)
@@ -211,7 +222,7 @@ func loadEnvNode(fsys fs.FS, file string, chain []string, errs *ir.Errors) (*ir.
 		return root, chain
 	}
 	baseFile := path.Join("envs", ext.Text+".yaml")
-	base, chain := loadEnvNode(fsys, baseFile, chain, errs)
+	base, chain := loadEnvNode(fsys, baseFile, ext.Pos, chain, errs)
 	if base == nil {
 		return nil, chain
 	}
@@ -262,6 +273,16 @@ func subnets(n *ir.Node, errs *ir.Errors) (map[string]map[string]netip.Prefix, m
 		}
 	}
 	return out, pos
+}
+
+// envNames are the envs that have a file, for a "did you mean".
+func envNames(fsys fs.FS) []string {
+	m, _ := fs.Glob(fsys, "envs/*.yaml")
+	names := make([]string, 0, len(m))
+	for _, f := range m {
+		names = append(names, strings.TrimSuffix(path.Base(f), ".yaml"))
+	}
+	return names
 }
 
 func unwrapPathError(err error) error {

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"errors"
 	"io/fs"
 	"net/netip"
 	"sort"
@@ -26,13 +27,19 @@ func ReadLock(fsys fs.FS, file string, errs *ir.Errors) ([]byte, *Lock) {
 	from := len(*errs)
 	defer func() {
 		for _, e := range (*errs)[from:] {
-			if e.Code != ir.CodeYAML && e.Code != ir.CodeDuplicateKey {
+			if e.Code != ir.CodeYAML && e.Code != ir.CodeDuplicateKey && e.Code != ir.CodeUnreadable {
 				e.Code = ir.CodeLock
 			}
 		}
 	}()
 	data, err := fs.ReadFile(fsys, file)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, l // a riglet not compiled yet: every allocation is new
+	}
 	if err != nil {
+		// Taking a lock that exists but cannot be read for an absent one would redo
+		// every allocation and move every VPC: refuse.
+		errs.AddCode(ir.CodeUnreadable, ir.Pos{File: file}, "cannot read lock file %s: %v", file, unwrapPathError(err))
 		return nil, l
 	}
 	return data, parseLock(file, data, l, errs)

@@ -6,6 +6,7 @@
 package model
 
 import (
+	"fmt"
 	"io/fs"
 	"net/netip"
 	"regexp"
@@ -16,6 +17,20 @@ import (
 )
 
 var nameRE = regexp.MustCompile(`^[a-z][a-z0-9-]*$`)
+
+// envRE is what an env name may be: it is a directory under out/<riglet>/ and part of
+// every stack and export name, which CloudFormation allows letters, digits and
+// hyphens, starting with a letter, in 128 characters; so nothing like "../x" ever
+// reaches a path.
+var envRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]*$`)
+
+// MaxNameLen bounds riglet and env names, so that a stack name
+// (owner-riglet-env-stack) and the export names under it stay within
+// CloudFormation's limits for ordinary owner and stack names.
+const MaxNameLen = 32
+
+// ValidEnvName reports whether an env name is one riglet can write and deploy.
+func ValidEnvName(e string) bool { return len(e) <= MaxNameLen && envRE.MatchString(e) }
 
 // LoadSpec reads riglets/<name>.yaml.
 func LoadSpec(fsys fs.FS, file string, errs *ir.Errors) *Spec {
@@ -38,6 +53,8 @@ func LoadSpec(fsys fs.FS, file string, errs *ir.Errors) *Spec {
 	s.Name, s.Pos = o.required("riglet")
 	if s.Name != "" && !nameRE.MatchString(s.Name) {
 		errs.AddCode(ir.CodeInvalidValue, s.Pos, "riglet name %q must be lower case letters, digits and dashes", s.Name)
+	} else if len(s.Name) > MaxNameLen {
+		errs.AddCode(ir.CodeInvalidValue, s.Pos, "riglet name %q is longer than %d characters", s.Name, MaxNameLen)
 	}
 	var ownerPos ir.Pos
 	s.Owner, ownerPos = o.required("owner")
@@ -56,6 +73,9 @@ func LoadSpec(fsys fs.FS, file string, errs *ir.Errors) *Spec {
 			errs.Add(&ir.Error{Code: ir.CodeDuplicateName, Pos: s.EnvPos[i], Msg: "env " + e + " listed twice", Related: []ir.Related{{Pos: p}}})
 		}
 		seen[e] = s.EnvPos[i]
+		if !ValidEnvName(e) {
+			errs.AddCode(ir.CodeInvalidValue, s.EnvPos[i], "env name %q must be letters, digits and dashes, start with a letter and have at most %d characters", e, MaxNameLen)
+		}
 		if e == "shared" {
 			errs.AddCode(ir.CodeInvalidValue, s.EnvPos[i], "env name shared is reserved for shared stacks")
 		}
@@ -208,4 +228,27 @@ func Pascal(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// CheckUniqueNames reports specs among files that share a riglet name: each would
+// write out/<riglet>/ and riglets' stacks over the other's. A spec that does not load
+// is left to its compile to report.
+func CheckUniqueNames(fsys fs.FS, files []string) error {
+	var errs ir.Errors
+	first := map[string]*Spec{}
+	for _, f := range files {
+		var ignore ir.Errors
+		s := LoadSpec(fsys, f, &ignore)
+		if s == nil || s.Name == "" {
+			continue
+		}
+		if p, ok := first[s.Name]; ok {
+			errs.Add(&ir.Error{Code: ir.CodeDuplicateName, Pos: s.Pos,
+				Msg:     fmt.Sprintf("riglet %s is also the name of %s: riglet names are unique, as each owns out/%s/", s.Name, p.File, s.Name),
+				Related: []ir.Related{{Pos: p.Pos, Msg: "riglet " + s.Name + " first here"}}})
+			continue
+		}
+		first[s.Name] = s
+	}
+	return errs.Err()
 }

@@ -39,6 +39,9 @@ func (c *compileCmd) Run(g *globals) error {
 		return err
 	}
 	fsys := os.DirFS(g.Dir)
+	if err := model.CheckUniqueNames(fsys, files); err != nil {
+		return printErrors(g.Stderr, err) // both would write out/<riglet>/: write neither
+	}
 	out := c.Out
 	if !filepath.IsAbs(out) {
 		out = filepath.Join(g.Dir, out)

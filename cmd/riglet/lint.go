@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/riglet/riglet/lint"
+	"github.com/riglet/riglet/model"
 )
 
 type lintCmd struct {
@@ -43,6 +44,9 @@ func (c *lintCmd) Run(g *globals) error {
 		if err != nil {
 			return err
 		}
+		if err := model.CheckUniqueNames(os.DirFS(g.Dir), files); err != nil {
+			rep.Findings = append(rep.Findings, lint.FromErrors(err)...)
+		}
 		r, err := lint.Lint(os.DirFS(g.Dir), builtinBlocks(), files, opts)
 		if err != nil {
 			return asUsage(err)
@@ -65,6 +69,9 @@ func (c *lintCmd) Run(g *globals) error {
 	}
 	if c.Format == "text" && len(rep.Findings) > 0 {
 		fmt.Fprintf(g.Stderr, "%s, %s, %s\n", count(rep.Count(lint.Error), "error"), count(rep.Count(lint.Warning), "warning"), count(rep.Count(lint.Info), "info"))
+	}
+	if hasUnreadable(rep.Findings) {
+		return unreadableFound
 	}
 	if rep.HasErrors() {
 		return errorsFound

@@ -17,6 +17,7 @@ import (
 
 	"github.com/riglet/riglet/blocks"
 	"github.com/riglet/riglet/compiler"
+	"github.com/riglet/riglet/ir"
 	"github.com/riglet/riglet/lint"
 	"github.com/riglet/riglet/model"
 )
@@ -52,6 +53,20 @@ type usageError struct{ error }
 
 // errorsFound means findings were printed: exit 1.
 var errorsFound = errors.New("errors found")
+
+// unreadableFound means findings were printed and one is an input that exists but
+// cannot be read: exit 2 (DESIGN 8), as the sources could not even be judged.
+var unreadableFound = errors.New("unreadable input")
+
+// hasUnreadable reports whether any finding is an unreadable input.
+func hasUnreadable(fs []lint.Finding) bool {
+	for _, f := range fs {
+		if f.Code == ir.CodeUnreadable {
+			return true
+		}
+	}
+	return false
+}
 
 func main() {
 	// RIGLET_CPUPROFILE=file writes a CPU profile of the run, for performance work.
@@ -97,6 +112,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		switch {
 		case errors.Is(err, errorsFound):
 			return exitErrors
+		case errors.Is(err, unreadableFound):
+			return exitUsage
 		case errors.As(err, &ue):
 			fmt.Fprintln(stderr, "riglet:", ue.error)
 			return exitUsage
@@ -145,8 +162,12 @@ func printErrors(w io.Writer, err error) error {
 	if ue := (*compiler.UsageError)(nil); errors.As(err, &ue) {
 		return usageError{err}
 	}
-	if err := lint.Write(w, "text", lint.FromErrors(err)); err != nil {
+	fs := lint.FromErrors(err)
+	if err := lint.Write(w, "text", fs); err != nil {
 		return err
+	}
+	if hasUnreadable(fs) {
+		return unreadableFound
 	}
 	return errorsFound
 }
