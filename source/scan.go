@@ -9,7 +9,7 @@ import (
 
 // MaxFileSize caps one source file. goccy's cost grows faster than the input for some
 // shapes (a 32 MiB scalar took 35 s and 700 MB), and no real spec, env file or block
-// comes near it; the cap is in the error and in docs/limits.md.
+// comes near it; the cap is in the error and in README.md (Limits on input).
 const MaxFileSize = 8 << 20
 
 // normalise makes goccy's positions the ones an editor shows: a UTF-8 byte-order mark
