@@ -164,11 +164,15 @@ check: tools
 # can fail with "context deadline exceeded" when its time runs out mid-minimisation.
 FUZZ_PARSE ?= 300000x
 FUZZ_COMPILE ?= 8000x
+FUZZ_INPUTS ?= 4000x
 FUZZ_EMIT ?= 40000x
+FUZZ_GLOBS ?= 200000x
 fuzz:
 	go test -run XXX -fuzz '^FuzzParse$$' -fuzztime $(FUZZ_PARSE) ./source/
 	go test -run XXX -fuzz '^FuzzCompileBlock$$' -fuzztime $(FUZZ_COMPILE) ./compiler/
+	go test -run XXX -fuzz '^FuzzCompileInputs$$' -fuzztime $(FUZZ_INPUTS) ./compiler/
 	go test -run XXX -fuzz '^FuzzRoundTrip$$' -fuzztime $(FUZZ_EMIT) ./emit/
+	go test -run XXX -fuzz '^FuzzGlobs$$' -fuzztime $(FUZZ_GLOBS) ./priority/
 
 # Compile time and peak memory of the benchmark riglet (N services over 3 envs, on as
 # many ALBs as AWS's quotas need): in process with go test -bench, and as a user runs it.

@@ -408,8 +408,11 @@ func (c *compilation) block(name string, p ir.Pos) *model.Block {
 		c.errs.Merge(err)
 		return nil
 	}
-	if b == nil {
-		c.errs.AddCode(ir.CodeUnknownBlock, p, "unknown block %s%s", name, didYouMean(name, c.lib.Names()))
+	switch {
+	case b == nil && name == "":
+		c.errs.AddCode(ir.CodeUnknownBlock, p, "no block named: the block: key is empty or missing")
+	case b == nil:
+		c.errs.AddCode(ir.CodeUnknownBlock, p, "unknown block %s%s", ir.Name(name), didYouMean(name, c.lib.Names()))
 	}
 	return b
 }

@@ -232,8 +232,12 @@ func (x *expander) expand(b *model.Block, prefix, path string, values *ir.Node, 
 			}
 		}
 		t := r.Get("Type")
-		if t == nil || t.Kind != ir.String {
+		if t == nil || t.Kind == ir.Null {
 			x.errs.AddCode(ir.CodeBlockDefinition, p.KeyPos, "resource %s has no Type", p.Key)
+			continue
+		}
+		if t.Kind != ir.String {
+			x.errs.AddCode(ir.CodeBlockDefinition, t.Pos, "the Type of resource %s is a %s; it takes a string such as AWS::SQS::Queue", p.Key, t.Kind)
 			continue
 		}
 		if strings.HasPrefix(t.Text, "Block::") {

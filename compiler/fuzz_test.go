@@ -73,6 +73,69 @@ func FuzzCompileBlock(f *testing.F) {
 	})
 }
 
+// FuzzCompileInputs compiles an arbitrary env file, spec and block together, the
+// whole input set of the CLI: whatever they say, the compiler returns a result or
+// positioned errors in bounded time, never a panic. The seeds hold what once cost
+// minutes and gigabytes: deep flow nesting and large scalars.
+func FuzzCompileInputs(f *testing.F) {
+	okBlock := "Parameters:\n  P: {Type: String}\n  L: {Type: CommaDelimitedList}\nResources:\n  Q:\n    Type: AWS::SQS::Queue\n"
+	deep := strings.Repeat("[", 3000)
+	big := strings.Repeat("x", 1<<20)
+	for _, s := range [][3]string{
+		{fuzzEnv, fuzzSpec, okBlock},
+		{"extends: dev\n" + fuzzEnv, fuzzSpec, okBlock},
+		{fuzzEnv + "params:\n  P: " + deep + "\n", fuzzSpec, okBlock},
+		{fuzzEnv, strings.Replace(fuzzSpec, "P: hello", "P: "+deep, 1), okBlock},
+		{fuzzEnv, fuzzSpec, "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      X: " + deep + "\n"},
+		{fuzzEnv, strings.Replace(fuzzSpec, "P: hello", "P: "+big, 1), okBlock},
+		{fuzzEnv, fuzzSpec, "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: '" + big + "'\n"},
+		{"\ufeff" + strings.ReplaceAll(fuzzEnv, "\n", "\r\n"), strings.ReplaceAll(fuzzSpec, "\n", "\r\n"), okBlock},
+		{fuzzEnv, strings.Replace(fuzzSpec, "block: fz", "blok: fz", 1), okBlock},
+		{fuzzEnv, "base: &b {block: fz}\n" + strings.Replace(fuzzSpec, "{block: fz, ", "{<<: *b, block: fz, ", 1), okBlock},
+	} {
+		f.Add(s[0], s[1], s[2])
+	}
+	f.Fuzz(func(t *testing.T, env, spec, block string) {
+		fsys := fstest.MapFS{
+			"envs/dev.yaml":        {Data: []byte(env)},
+			"riglets/fz.yaml":      {Data: []byte(spec)},
+			"blocks/fz/block.yaml": {Data: []byte(block)},
+		}
+		var res *compiler.Result
+		var err error
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			res, err = compiler.Compile(fsys, builtinAlarms, "riglets/fz.yaml", compiler.Options{})
+		}()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("compile took over 10 s for env %.200q, spec %.200q, block %.200q", env, spec, block)
+		}
+		if err != nil {
+			es, ok := err.(ir.Errors)
+			if !ok || len(es) == 0 {
+				t.Fatalf("error %T %v is not a list of positioned errors", err, err)
+			}
+			for _, e := range es {
+				if e.Code == "" {
+					t.Fatalf("error without a code: %v", e)
+				}
+				if len(e.Msg) > 4096 {
+					t.Fatalf("a message of %d bytes: %.200s", len(e.Msg), e.Msg)
+				}
+			}
+			return
+		}
+		for _, f := range res.Files() {
+			if len(f.Data) == 0 {
+				t.Fatalf("empty file %s", f.Path)
+			}
+		}
+	})
+}
+
 // TestForEachIsBounded: a collection that would expand without bound is an error.
 func TestForEachIsBounded(t *testing.T) {
 	items := strings.Repeat("x,", 20000) + "x"

@@ -100,7 +100,7 @@ func (x *expander) expandNested(s *blockScope, ev *eval.Evaluator, name string, 
 		return
 	}
 	if nb == nil {
-		x.errs.AddCode(ir.CodeUnknownBlock, t.Pos, "unknown block %s%s", bname, didYouMean(bname, x.c.lib.Names()))
+		x.errs.AddCode(ir.CodeUnknownBlock, t.Pos, "unknown block %s%s", ir.Name(bname), didYouMean(bname, x.c.lib.Names()))
 		return
 	}
 	for _, k := range r.Keys() {

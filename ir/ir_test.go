@@ -1,6 +1,9 @@
 package ir
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestPosString(t *testing.T) {
 	for _, tc := range []struct {
@@ -55,5 +58,53 @@ func TestCloneAndEqual(t *testing.T) {
 	}
 	if name, arg, ok := Ref("Q", Pos{}).Intrinsic(); !ok || name != "Ref" || arg.Text != "Q" {
 		t.Fatalf("Ref is not an intrinsic: %v %v %v", name, arg, ok)
+	}
+}
+
+func TestQuoteEscapesAndCaps(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"abc", `"abc"`},
+		{"", `""`},
+		{"a\tb\x1b[2J\x00", `"a\tb\x1b[2J\x00"`},
+		{"\xff\xfe", `"\xff\xfe"`},
+		{"\ufeffkey", `"\ufeffkey"`},
+	} {
+		if got := Quote(tc.in); got != tc.want {
+			t.Errorf("Quote(%q) = %s, want %s", tc.in, got, tc.want)
+		}
+	}
+	long := strings.Repeat("é", 10*MaxEcho)
+	got := Quote(long)
+	if want := `"` + strings.Repeat("é", MaxEcho) + `"...`; got != want {
+		t.Errorf("Quote of %d runes = %s, want %d runes and ...", 10*MaxEcho, got, MaxEcho)
+	}
+	// Whatever the input, the result holds no control byte and is bounded.
+	for _, s := range []string{strings.Repeat("\x01\n\t", 500), strings.Repeat("x", 1<<16)} {
+		q := Quote(s)
+		if len(q) > 4*6*MaxEcho+8 {
+			t.Errorf("Quote of %d bytes is %d bytes", len(s), len(q))
+		}
+		for _, b := range []byte(q) {
+			if b < 0x20 || b == 0x7f {
+				t.Fatalf("Quote(%q...) holds control byte %#x", s[:10], b)
+			}
+		}
+	}
+}
+
+func TestNameQuotesOnlyWhatNeedsIt(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"sqs-queue", "sqs-queue"},
+		{"", `""`},
+		{"my q", `"my q"`},
+		{"a\tb", `"a\tb"`},
+		{"\x1b[31m", `"\x1b[31m"`},
+		{"\ufeffq", `"\ufeffq"`},
+		{`a"b`, `"a\"b"`},
+		{strings.Repeat("x", MaxEcho+1), `"` + strings.Repeat("x", MaxEcho) + `"...`},
+	} {
+		if got := Name(tc.in); got != tc.want {
+			t.Errorf("Name(%q) = %s, want %s", tc.in, got, tc.want)
+		}
 	}
 }

@@ -310,7 +310,8 @@ func ParseBlock(name, file string, data []byte) (*Block, error) {
 	b.Mappings = o.mapping("Mappings")
 	b.Resources = o.mapping("Resources")
 	b.Outputs = o.mapping("Outputs")
-	if b.Resources == nil && b.Kind != "modification" {
+	// Resources of the wrong type is reported by mapping as what it is.
+	if b.Resources == nil && b.Kind != "modification" && root.Get("Resources") == nil {
 		errs.AddCode(ir.CodeBlockDefinition, root.Pos, "block %s has no Resources", name)
 	}
 	o.done()

@@ -135,7 +135,7 @@ func (o *object) done() {
 	sort.Strings(known)
 	for _, p := range o.n.Pairs {
 		if !o.read[p.Key] {
-			o.errs.AddCode(ir.CodeUnknownKey, p.KeyPos, "unknown key %q in %s%s", p.Key, o.what, didYouMean(p.Key, known))
+			o.errs.AddCode(ir.CodeUnknownKey, p.KeyPos, "unknown key %s in %s%s", ir.Quote(p.Key), o.what, didYouMean(p.Key, known))
 		}
 	}
 }

@@ -60,8 +60,22 @@ const OutputFn = "Riglet::Output"
 
 // Parse reads one YAML document. file is the path shown in positions.
 func Parse(file string, data []byte) (*ir.Node, error) {
+	if len(data) > MaxFileSize {
+		return nil, ir.Errors{ir.Errorf(ir.CodeYAML, ir.Pos{File: file, Line: 1, Col: 1},
+			"the file is %d bytes; riglet reads at most %d (8 MiB) per source file", len(data), MaxFileSize)}
+	}
+	data = normalise(data)
+	sc := prescan(file, data)
+	if sc.tooDeep.Line != 0 {
+		return nil, ir.Errors{ir.Errorf(ir.CodeYAML, sc.tooDeep, "values nested more than %d deep", MaxDepth)}
+	}
 	f, err := parser.ParseBytes(data, 0, parser.AllowDuplicateMapKey())
 	if err != nil {
+		if sc.open.Line != 0 {
+			// goccy reports an unclosed bracket or quote where it gave up, lines later
+			// and in its own words; the opening is where the mistake is.
+			return nil, ir.Errors{ir.Errorf(ir.CodeYAML, sc.open, "yaml: %s", sc.openWhat)}
+		}
 		return nil, syntaxError(file, err)
 	}
 	c := &converter{file: file, data: data, anchors: map[string]ast.Node{}}
@@ -177,7 +191,7 @@ func (c *converter) node(n ast.Node, depth int) *ir.Node {
 		if len(v.Values) > 0 {
 			m.Pos = c.pos(v.Values[0].Key.GetToken())
 		}
-		seen := map[string]ir.Pos{}
+		seen := map[string]seenKey{}
 		for _, mv := range v.Values {
 			if v.IsFlowStyle && c.colonInKey(mv) {
 				continue
@@ -187,7 +201,7 @@ func (c *converter) node(n ast.Node, depth int) *ir.Node {
 		return m
 	case *ast.MappingValueNode:
 		m := &ir.Node{Kind: ir.Map, Pos: c.pos(v.Key.GetToken())}
-		c.pair(m, v, map[string]ir.Pos{}, depth)
+		c.pair(m, v, map[string]seenKey{}, depth)
 		return m
 	case *ast.SequenceNode:
 		l := &ir.Node{Kind: ir.List, Pos: p, Items: make([]*ir.Node, 0, len(v.Values))}
@@ -234,7 +248,15 @@ func anchorName(a *ast.AnchorNode) string {
 	return a.Name.GetToken().Value
 }
 
-func (c *converter) pair(m *ir.Node, mv *ast.MappingValueNode, seen map[string]ir.Pos, depth int) {
+// seenKey is a key a map already has: where, and whether a merge key brought it (a
+// key written in the map then overrides it, as YAML 1.1 merge keys mean).
+type seenKey struct {
+	pos    ir.Pos
+	merged bool
+	index  int // in the map's Pairs
+}
+
+func (c *converter) pair(m *ir.Node, mv *ast.MappingValueNode, seen map[string]seenKey, depth int) {
 	kp := c.pos(mv.Key.GetToken())
 	if _, ok := mv.Key.(*ast.MergeKeyNode); ok {
 		c.merge(m, c.node(mv.Value, depth+1), seen, kp)
@@ -245,21 +267,28 @@ func (c *converter) pair(m *ir.Node, mv *ast.MappingValueNode, seen map[string]i
 		c.errs.AddCode(ir.CodeYAML, kp, "a map key must be a scalar")
 		return
 	}
-	if first, dup := seen[key]; dup {
-		c.errs.Add(&ir.Error{Code: ir.CodeDuplicateKey, Pos: kp, Msg: "duplicate key " + strconv.Quote(key),
-			Related: []ir.Related{{Pos: first, Msg: "first defined here"}}})
+	first, dup := seen[key]
+	if dup && !first.merged {
+		c.errs.Add(&ir.Error{Code: ir.CodeDuplicateKey, Pos: kp, Msg: "duplicate key " + ir.Quote(key),
+			Related: []ir.Related{{Pos: first.pos, Msg: "first defined here"}}})
 		return
 	}
-	seen[key] = kp
 	saved := c.ownerCol
 	c.ownerCol = kp.Col
 	v := c.node(mv.Value, depth+1)
 	c.ownerCol = saved
+	if dup {
+		m.Pairs[first.index] = ir.Pair{Key: key, KeyPos: kp, Value: v}
+		seen[key] = seenKey{pos: kp, index: first.index}
+		return
+	}
+	seen[key] = seenKey{pos: kp, index: len(m.Pairs)}
 	m.Pairs = append(m.Pairs, ir.Pair{Key: key, KeyPos: kp, Value: v})
 }
 
-// merge applies a YAML merge key: pairs the map does not already have are added.
-func (c *converter) merge(m, src *ir.Node, seen map[string]ir.Pos, p ir.Pos) {
+// merge applies a YAML merge key: pairs the map does not already have are added, and
+// a key written in the map after the merge key replaces the merged one.
+func (c *converter) merge(m, src *ir.Node, seen map[string]seenKey, p ir.Pos) {
 	var maps []*ir.Node
 	switch src.Kind {
 	case ir.Map:
@@ -276,7 +305,7 @@ func (c *converter) merge(m, src *ir.Node, seen map[string]ir.Pos, p ir.Pos) {
 			if _, ok := seen[pr.Key]; ok {
 				continue
 			}
-			seen[pr.Key] = pr.KeyPos
+			seen[pr.Key] = seenKey{pos: pr.KeyPos, merged: true, index: len(m.Pairs)}
 			m.Pairs = append(m.Pairs, pr)
 		}
 	}
