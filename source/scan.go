@@ -38,6 +38,11 @@ type scan struct {
 	tooDeep  ir.Pos // where the nesting first went past MaxDepth; Line 0 if never
 	open     ir.Pos // the bracket or quote still open at the end; Line 0 if none
 	openWhat string
+	// tooMany is where the flow collections' separators alone passed MaxNodes: each
+	// comma of a flow collection separates two values (a comma ends a plain scalar
+	// there), so the file holds more values than the converter would take, and goccy
+	// would spend seconds and gigabytes building them first. Line 0 if never.
+	tooMany ir.Pos
 }
 
 func prescan(file string, data []byte) scan {
@@ -50,6 +55,7 @@ func prescan(file string, data []byte) scan {
 	var indents []int  // the block nodes open: their columns
 	line, col := int32(1), int32(0)
 	blockScalarIndent := -1 // the parent's indent while inside a | or > scalar
+	commas := 0
 	pos := func(l, c int32) ir.Pos { return ir.Pos{File: file, Line: l, Col: c} }
 	deep := func(l, c int32) bool {
 		if len(flow)+len(indents)-1 > MaxDepth && s.tooDeep.Line == 0 { // the top node is depth 0
@@ -140,6 +146,10 @@ func prescan(file string, data []byte) scan {
 				start = true
 			case c == ',' && len(flow) > 0:
 				start = true
+				if commas++; commas > MaxNodes {
+					s.tooMany = pos(line, col)
+					return s
+				}
 			case (c == ']' || c == '}') && len(flow) > 0:
 				flow = flow[:len(flow)-1]
 				start = false

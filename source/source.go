@@ -66,6 +66,9 @@ func Parse(file string, data []byte) (*ir.Node, error) {
 	}
 	data = normalise(data)
 	sc := prescan(file, data)
+	if sc.tooMany.Line != 0 {
+		return nil, ir.Errors{ir.Errorf(ir.CodeYAML, sc.tooMany, "document holds more than %d values", MaxNodes)}
+	}
 	if sc.tooDeep.Line != 0 {
 		return nil, ir.Errors{ir.Errorf(ir.CodeYAML, sc.tooDeep, "values nested more than %d deep", MaxDepth)}
 	}
