@@ -46,6 +46,10 @@ type Result struct {
 	LockFile string         // riglets/<name>.lock
 	OldLock  []byte         // what the lock file held (nil when absent)
 	Library  *model.Library // the blocks the compile used: the user's over the built-in ones
+	// UnusedEnvParams are env params no block of this riglet has. Env files are shared
+	// by the riglets of a repository, so one riglet's unused key may be another's
+	// setting: lint warns (SRC024), the compile goes on.
+	UnusedEnvParams []*ir.Error
 }
 
 // EnvResult is one env's (or the shared stacks') compiled stacks.
@@ -124,6 +128,7 @@ type compilation struct {
 	// badMods are the with: entries checkInstances refused: expanding them would only
 	// report what follows from that error.
 	badMods map[*model.Modification]bool
+	unused  []*ir.Error // env params no block has (Result.UnusedEnvParams)
 }
 
 // UsageError is a request the riglet cannot answer (an --env it does not have): bad
@@ -200,7 +205,7 @@ func CompileWith(fsys fs.FS, lib *model.Library, specFile string, opts Options) 
 		return nil, c.errs.Err()
 	}
 	nGlobal := len(c.errs)
-	res := &Result{Spec: c.spec, LockFile: lockFile, OldLock: oldLock, Library: c.lib}
+	res := &Result{Spec: c.spec, LockFile: lockFile, OldLock: oldLock, Library: c.lib, UnusedEnvParams: c.unused}
 	c.collectSharedExports()
 	// Envs share nothing they write but the lock, so they compile in parallel; the
 	// block library, the catalogue and the instance index are loaded first.
@@ -380,7 +385,7 @@ func (c *compilation) checkEnvParams() {
 		}
 		for _, pr := range env.Params.Pairs {
 			if !known[pr.Key] {
-				c.errs.AddCode(ir.CodeUnknownParam, pr.KeyPos, "env param %s is a parameter of no block of riglet %s%s", pr.Key, c.spec.Name, didYouMean(pr.Key, sortedKeys(known)))
+				c.unused = append(c.unused, ir.Errorf(ir.CodeUnknownParam, pr.KeyPos, "env param %s is a parameter of no block of riglet %s%s", pr.Key, c.spec.Name, didYouMean(pr.Key, sortedKeys(known))))
 			}
 		}
 	}
