@@ -10,7 +10,7 @@ func init() {
 		Title: "an env param that no block of the riglet has",
 		Doc:   "Env params reach the riglet's top-level instances (and their modifications) by parameter name. A key no block of the riglet declares does nothing for it: usually a typo, which leaves the block default deployed. When another riglet of the repository uses the key, ignore the finding with a reason.",
 		Bad:   "params:\n  DesiredCont: 2\n", Good: "params:\n  DesiredCount: 2\n",
-		Run:   runUnusedEnvParams})
+		Run: runUnusedEnvParams})
 }
 
 func runUnusedEnvParams(p *Pass) {
