@@ -184,7 +184,13 @@ func (e *Evaluator) selectFn(arg *ir.Node, p ir.Pos) *ir.Node {
 			}
 		}
 	}
+	before := len(*e.Errs)
 	a := e.Eval(arg)
+	if len(*e.Errs) > before {
+		// the index or the list is wrong (an Fn::Cidr that cannot be cut): that error
+		// is the cause, and a second one about the Select would only follow from it
+		return ir.Fn("Fn::Select", a, p)
+	}
 	if a.Kind != ir.List || len(a.Items) != 2 {
 		e.errf(p, "Fn::Select takes [index, list]")
 		return ir.Fn("Fn::Select", a, p)
