@@ -214,6 +214,10 @@ func (x *expander) expand(b *model.Block, prefix, path string, values *ir.Node, 
 		node *ir.Node
 	}
 	var plain, nested []res
+	if resources == nil {
+		// a block whose Resources did not load (reported where it was read) has none
+		resources = ir.NewMap(at)
+	}
 	for _, p := range resources.Pairs {
 		r := p.Value
 		if r.Kind != ir.Map {
