@@ -166,25 +166,9 @@ func (l *Lock) Marshal(specFile string) []byte {
 					b.WriteString("      " + t + ": " + el.Slots[t].String() + "\n")
 				}
 			}
-			if len(el.Subnets) > 0 {
-				b.WriteString("    subnets:\n")
-				for _, t := range sortedKeys(el.Subnets) {
-					b.WriteString("      " + t + ":\n")
-					for _, az := range sortedKeys(el.Subnets[t]) {
-						b.WriteString("        " + az + ": " + el.Subnets[t][az].String() + "\n")
-					}
-				}
-			}
-			if len(el.RetiredSubnets) > 0 {
-				// Subnets of removed AZs or tiers, kept from new ones until a prune.
-				b.WriteString("    retired_subnets:\n")
-				for _, t := range sortedKeys(el.RetiredSubnets) {
-					b.WriteString("      " + t + ":\n")
-					for _, az := range sortedKeys(el.RetiredSubnets[t]) {
-						b.WriteString("        " + az + ": " + el.RetiredSubnets[t][az].String() + "\n")
-					}
-				}
-			}
+			writeSubnets(&b, "subnets", el.Subnets)
+			// Subnets of removed AZs or tiers, kept from new ones until a prune.
+			writeSubnets(&b, "retired_subnets", el.RetiredSubnets)
 		}
 	}
 	if len(l.Priorities) > 0 {
@@ -289,4 +273,18 @@ func LockDiff(old, new []byte) (lost, gained []string) {
 		}
 	}
 	return lost, gained
+}
+
+// writeSubnets writes a tier -> AZ -> CIDR map of an env's lock entry, sorted.
+func writeSubnets(b *strings.Builder, key string, m map[string]map[string]netip.Prefix) {
+	if len(m) == 0 {
+		return
+	}
+	b.WriteString("    " + key + ":\n")
+	for _, t := range sortedKeys(m) {
+		b.WriteString("      " + t + ":\n")
+		for _, az := range sortedKeys(m[t]) {
+			b.WriteString("        " + az + ": " + m[t][az].String() + "\n")
+		}
+	}
 }
