@@ -8,13 +8,16 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/riglet/riglet/compiler"
 	"github.com/riglet/riglet/docs"
+	"github.com/riglet/riglet/graphview"
 	"github.com/riglet/riglet/model"
 )
 
 type docsCmd struct {
-	Block string `arg:"" optional:"" help:"Only this block (default: every block, and the index)."`
-	Out   string `default:"docs/blocks" help:"Directory the READMEs are written to."`
+	Block  string `arg:"" optional:"" help:"Only this block (default: every block, and the index, and every riglet's graphs)."`
+	Out    string `default:"docs/blocks" help:"Directory the block READMEs are written to."`
+	Graphs string `default:"docs/riglets" help:"Directory each riglet's graphs (stacks, network, routes of every env) are written to, when the repository has riglets/."`
 }
 
 func (c *docsCmd) Run(g *globals) error {
@@ -36,7 +39,49 @@ func (c *docsCmd) Run(g *globals) error {
 		printErrors(g.Stderr, err)
 		return errorsFound
 	}
-	out := c.Out
+	if err := writeDocs(g, c.Out, files, "block docs"); err != nil {
+		return err
+	}
+	if c.Block != "" {
+		return nil
+	}
+	specs, _ := filepath.Glob(filepath.Join(g.Dir, "riglets", "*.yaml"))
+	if len(specs) == 0 {
+		return nil
+	}
+	pages, err := rigletGraphs(g)
+	if err != nil {
+		return err
+	}
+	return writeDocs(g, c.Graphs, pages, "riglet graph pages")
+}
+
+// rigletGraphs compiles every riglet of the repository (nothing is written) and draws
+// its graphs, a page per riglet.
+func rigletGraphs(g *globals) (map[string][]byte, error) {
+	files, err := specFiles(g.Dir, nil)
+	if err != nil {
+		return nil, err
+	}
+	pages := map[string][]byte{}
+	for _, f := range files {
+		res, err := compiler.Compile(os.DirFS(g.Dir), builtinBlocks(), f, compiler.Options{})
+		if err != nil {
+			return nil, printErrors(g.Stderr, err)
+		}
+		page, err := graphview.Markdown(res)
+		if err != nil {
+			return nil, err
+		}
+		pages[res.Spec.Name+".md"] = page
+	}
+	return pages, nil
+}
+
+// writeDocs writes files into dir (relative to the repository), each only when changed,
+// so that a re-run leaves file times alone.
+func writeDocs(g *globals, dir string, files map[string][]byte, what string) error {
+	out := dir
 	if !filepath.IsAbs(out) {
 		out = filepath.Join(g.Dir, out)
 	}
@@ -51,7 +96,6 @@ func (c *docsCmd) Run(g *globals) error {
 	written := 0
 	for _, n := range names {
 		path := filepath.Join(out, n)
-		// written only when changed, so a re-run leaves file times alone
 		if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, files[n]) {
 			continue
 		}
@@ -64,6 +108,6 @@ func (c *docsCmd) Run(g *globals) error {
 	if err != nil || strings.HasPrefix(rel, "..") {
 		rel = out
 	}
-	fmt.Fprintf(g.Stdout, "%d block docs in %s (%d changed)\n", len(names), filepath.ToSlash(rel), written)
+	fmt.Fprintf(g.Stdout, "%d %s in %s (%d changed)\n", len(names), what, filepath.ToSlash(rel), written)
 	return nil
 }

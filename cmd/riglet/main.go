@@ -41,6 +41,7 @@ type cli struct {
 	globals
 	Compile compileCmd `cmd:"" help:"Compile riglets into CloudFormation templates under out/."`
 	Plan    planCmd    `cmd:"" help:"Show what a riglet compiles to in one env: stacks, CIDRs, parameters."`
+	Graph   graphCmd   `cmd:"" help:"Draw a riglet in one env: stacks and imports, network, or listener routes (mermaid or dot)."`
 	Lint    lintCmd    `cmd:"" help:"Check a riglet's sources and generated templates; findings point at the source line."`
 	Rules   rulesCmd   `cmd:"" help:"List the lint rules, or explain one."`
 	Lock    lockCmd    `cmd:"" help:"Manage the lock of derived allocations."`
