@@ -1,0 +1,87 @@
+package diff
+
+import (
+	"bytes"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/riglet/riglet/alarms"
+	"github.com/riglet/riglet/ir"
+	"github.com/riglet/riglet/model"
+)
+
+// lockChanges are the derived allocations that change (CIDRs, listener priorities), per
+// env, as model.DescribeLockChange says them, at the lock file (the reviewer sees each
+// one in its diff).
+func lockChanges(old, new *Side) map[string][]Change {
+	out := map[string][]Change{}
+	if old.Lock == nil || new.Lock == nil {
+		return out
+	}
+	file := new.LockFile
+	for _, e := range model.DescribeLockChange(old.Lock, new.Lock) {
+		for _, line := range e.Changes {
+			kind := "cidr"
+			if strings.HasPrefix(line, "priority") {
+				kind = "priority"
+			}
+			ch := Change{Kind: kind, Action: "modified", Classes: []Class{Derived}, Message: line, Source: ir.Pos{File: file}}
+			if strings.Contains(line, " moved ") && kind == "cidr" {
+				// a deployed VPC or subnet given another CIDR is a replacement
+				ch.add(Replace)
+			}
+			out[e.Env] = append(out[e.Env], ch)
+		}
+	}
+	return out
+}
+
+// countAlarms counts the CloudWatch alarms of the env on both sides and what they cost
+// a month (per alarm metric, as riglet plan prices them). An unchanged template's
+// alarms are counted from its bytes, without parsing it.
+func (c *envComparison) countAlarms(olds, news []*Stack) {
+	c.alarms.Before, c.alarms.CostBefore = alarmsOf(olds)
+	c.alarms.After, c.alarms.CostAfter = alarmsOf(news)
+	if c.alarms.Before == c.alarms.After && c.alarms.CostBefore == c.alarms.CostAfter {
+		return
+	}
+	c.changes = append(c.changes, Change{Kind: "alarms", Action: "modified", Classes: []Class{Derived},
+		Message: alarmLine(c.alarms)})
+}
+
+func alarmLine(a AlarmCount) string {
+	return "alarms " + itoa(a.Before) + " -> " + itoa(a.After) + ", $" + money(a.CostBefore) + " -> $" + money(a.CostAfter) + " a month"
+}
+
+func alarmsOf(stacks []*Stack) (int, float64) {
+	n, metrics := 0, 0
+	for _, s := range stacks {
+		if s.Template == nil {
+			// Not parsed: its bytes are the same on both sides, so an estimate from
+			// them counts alike on both and the difference stays exact.
+			a := bytes.Count(s.Data, []byte("AWS::CloudWatch::Alarm"))
+			n += a
+			metrics += a - bytes.Count(s.Data, []byte("\n      Metrics:\n")) + bytes.Count(s.Data, []byte("MetricStat:"))
+			continue
+		}
+		for _, r := range pairsOf(s.tree().Get("Resources")) {
+			if typeOf(r.Value) != "AWS::CloudWatch::Alarm" {
+				continue
+			}
+			n++
+			m := 0
+			for _, q := range items(r.Value.Get("Properties").Get("Metrics")) {
+				if q.Get("MetricStat") != nil {
+					m++
+				}
+			}
+			metrics += max(m, 1)
+		}
+	}
+	return n, math.Round(float64(metrics)*alarms.MonthlyCost*100) / 100
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func money(f float64) string { return strconv.FormatFloat(f, 'f', 2, 64) }
