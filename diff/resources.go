@@ -241,8 +241,17 @@ func (c *envComparison) instancePos(r *ir.Node) ir.Pos {
 // propPos is where a changed property's new value came from when that is a line of
 // the user's, else the resource's position.
 func (c *envComparison) propPos(n *Stack, id string, r *ir.Node, p *Prop) ir.Pos {
-	if v := p.newNode; v != nil && c.new.user(v.Pos) {
-		return v.Pos
+	// The value itself, or the first value inside it, that came from a user's line (a
+	// rule added to a built-in block's list whose CIDR the spec sets).
+	var at ir.Pos
+	ir.Walk(p.newNode, func(v *ir.Node) bool {
+		if !at.IsValid() && c.new.user(v.Pos) {
+			at = v.Pos
+		}
+		return !at.IsValid()
+	})
+	if at.IsValid() {
+		return at
 	}
 	return c.resourcePos(n, id, r)
 }

@@ -273,8 +273,8 @@ func rule(r *ir.Node) string {
 	return s
 }
 
-// flag is one property whose value says access is public or data unencrypted.
-type flag struct {
+// accessFlag is one property whose value says access is public or data unencrypted.
+type accessFlag struct {
 	area string
 	path string
 	// bad says the value (nil when absent) is the open or unencrypted state.
@@ -287,7 +287,7 @@ func isFalse(v *ir.Node) bool { return v != nil && v.Text == "false" }
 func absent(v *ir.Node) bool  { return v == nil }
 func notTrue(v *ir.Node) bool { return !isTrue(v) }
 
-var flags = map[string][]flag{
+var flags = map[string][]accessFlag{
 	"AWS::S3::Bucket": {
 		{"public-access", "PublicAccessBlockConfiguration.BlockPublicAcls", notTrue, "public ACLs no longer blocked"},
 		{"public-access", "PublicAccessBlockConfiguration.BlockPublicPolicy", notTrue, "public bucket policies no longer blocked"},

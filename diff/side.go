@@ -35,6 +35,7 @@ type Env struct {
 	// AWS for one stack): stacks the other side has and this one lacks are not
 	// reported as added or removed.
 	Partial bool
+	byName  map[string]*Stack
 }
 
 // Stack is one template.
@@ -132,12 +133,14 @@ func (e *Env) stack(name string) *Stack {
 	if e == nil {
 		return nil
 	}
-	for _, s := range e.Stacks {
-		if s.Name == name {
-			return s
+	if e.byName == nil {
+		// an env of 800 stacks is looked up once per stack on each side
+		e.byName = make(map[string]*Stack, len(e.Stacks))
+		for _, s := range e.Stacks {
+			e.byName[s.Name] = s
 		}
 	}
-	return nil
+	return e.byName[name]
 }
 
 // user reports whether p is in a file of the user's repository.
