@@ -103,7 +103,7 @@ func (c *envComparison) exports() {
 				how = "removed with its stack"
 			}
 			ch := Change{Stack: p.o.Name, Kind: "export", Action: "removed", ID: id, Classes: []Class{Blocked},
-				Message: fmt.Sprintf("export %s is %s while %v, which stay, import it: CloudFormation refuses to delete an export in use", name, how, users),
+				Message:  fmt.Sprintf("export %s is %s while %v, which stay, import it: CloudFormation refuses to delete an export in use", name, how, users),
 				Template: p.o.line(id, true)}
 			if p.n != nil {
 				ch.Source = c.stackPos(p.n.Name, p.n.Pos)

@@ -162,7 +162,7 @@ func (c *envComparison) stackRemoved(o *Stack) {
 	ids := o.tree().Get("Resources").Keys()
 	c.changes = append(c.changes, Change{Stack: o.Name, Kind: "stack", Action: "removed", Classes: []Class{Remove},
 		Message: fmt.Sprintf("stack %s is removed: its %d resources are deleted with it (make delete-retired)", o.Name, len(ids)),
-		Source: c.stackPos(o.Name, ir.Pos{}), Template: ir.Pos{File: o.File, Line: 1}})
+		Source:  c.stackPos(o.Name, ir.Pos{}), Template: ir.Pos{File: o.File, Line: 1}})
 	c.compareResources(o, &Stack{Name: o.Name, File: o.File}, o.tree().Get("Resources"), nil)
 }
 
@@ -240,11 +240,11 @@ func (c *envComparison) sizes(o, n *Stack) {
 	case nb > limit && ob <= limit:
 		c.changes = append(c.changes, Change{Stack: n.Name, Kind: "size", Action: "modified", Classes: []Class{Derived},
 			Message: fmt.Sprintf("template grows over the 51,200-byte --template-body limit (%d -> %d bytes): it deploys from S3 (S3_BUCKET=)", ob, nb),
-			Source: c.stackPos(n.Name, n.Pos), Template: ir.Pos{File: n.File, Line: 1}})
+			Source:  c.stackPos(n.Name, n.Pos), Template: ir.Pos{File: n.File, Line: 1}})
 	case o != nil && ob > limit && nb <= limit:
 		c.changes = append(c.changes, Change{Stack: n.Name, Kind: "size", Action: "modified", Classes: []Class{Derived},
 			Message: fmt.Sprintf("template shrinks under the 51,200-byte limit (%d -> %d bytes)", ob, nb),
-			Source: c.stackPos(n.Name, n.Pos), Template: ir.Pos{File: n.File, Line: 1}})
+			Source:  c.stackPos(n.Name, n.Pos), Template: ir.Pos{File: n.File, Line: 1}})
 	}
 }
 

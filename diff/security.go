@@ -278,7 +278,7 @@ type accessFlag struct {
 	area string
 	path string
 	// bad says the value (nil when absent) is the open or unencrypted state.
-	bad func(v *ir.Node) bool
+	bad  func(v *ir.Node) bool
 	what string
 }
 

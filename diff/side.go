@@ -45,7 +45,7 @@ type Stack struct {
 	Data []byte // the template's bytes
 	// Template is the parsed template; nil until needed, then parsed from Data.
 	Template *ir.Node
-	Index    *emit.Index                // where the emitter wrote each resource (nil: positions from Template)
+	Index    *emit.Index                 // where the emitter wrote each resource (nil: positions from Template)
 	Origins  map[string]*compiler.Origin // logical ID -> where it came from (nil for templates read from files)
 	Needs    []string                    // the stacks it needs
 	Pos      ir.Pos                      // where the spec declares it (zero for files)
