@@ -190,3 +190,18 @@ bench: tools
 E2E_FLAGS ?= -v
 e2e:
 	go test -tags e2e -count=1 -timeout 20m $(E2E_FLAGS) ./e2e/
+
+# riglet diff against what is deployed: make diff-<stack> ENV=staging [FORMAT=markdown]
+# fetches the stack's deployed template (aws cloudformation get-template) into a temp
+# directory laid out as out/ and compares the sources compiled now with it (riglet diff
+# --old): replacements, data loss and security changes before an update, at the source line.
+FORMAT ?= text
+diff-%: need-env tools
+	@name=$$('$(RIGLETDEPLOY_BIN)' get '$(ENV_DIR)' '$*' stackName) || exit 1; \
+	region=$$('$(RIGLETDEPLOY_BIN)' field '$(ENV_DIR)' region) || exit 1; \
+	tmp=$$(mktemp -d) || exit 1; trap 'rm -rf "$$tmp"' EXIT; \
+	mkdir -p "$$tmp/$(RIGLET)/$(ENV)" && \
+	$(AWS) $(AWS_ARGS) $(if $(PROFILE),--profile '$(PROFILE)') --region "$$region" cloudformation get-template \
+		--stack-name "$$name" --template-stage Original --query TemplateBody --output text \
+		> "$$tmp/$(RIGLET)/$(ENV)/$*.yaml" && \
+	'$(RIGLET_BIN)' diff '$(RIGLET)' --env '$(ENV)' --old "$$tmp" --format '$(FORMAT)'

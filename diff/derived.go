@@ -41,6 +41,10 @@ func lockChanges(old, new *Side) map[string][]Change {
 // a month (per alarm metric, as riglet plan prices them). An unchanged template's
 // alarms are counted from its bytes, without parsing it.
 func (c *envComparison) countAlarms(olds, news []*Stack) {
+	if c.partial() {
+		// only the stacks both sides have are compared: count only those
+		olds, news = c.common(olds, c.ne), c.common(news, c.oe)
+	}
 	c.alarms.Before, c.alarms.CostBefore = alarmsOf(olds)
 	c.alarms.After, c.alarms.CostAfter = alarmsOf(news)
 	if c.alarms.Before == c.alarms.After && c.alarms.CostBefore == c.alarms.CostAfter {
@@ -85,3 +89,14 @@ func alarmsOf(stacks []*Stack) (int, float64) {
 func itoa(n int) string { return strconv.Itoa(n) }
 
 func money(f float64) string { return strconv.FormatFloat(f, 'f', 2, 64) }
+
+// common are the stacks of ss that the other env has too.
+func (c *envComparison) common(ss []*Stack, other *Env) []*Stack {
+	var out []*Stack
+	for _, s := range ss {
+		if other.stack(s.Name) != nil {
+			out = append(out, s)
+		}
+	}
+	return out
+}

@@ -69,7 +69,7 @@ func (c *diffCmd) templateFiles(g *globals) (string, string, bool) {
 		return "", "", false
 	}
 	for _, a := range c.Args {
-		b, err := os.ReadFile(filepath.Join(g.Dir, a))
+		b, err := os.ReadFile(under(g.Dir, a))
 		if err != nil {
 			return "", "", false
 		}
@@ -83,7 +83,7 @@ func (c *diffCmd) templateFiles(g *globals) (string, string, bool) {
 
 func (c *diffCmd) files(g *globals, old, new string) (*diff.Report, error) {
 	side := func(p string) (*diff.Side, error) {
-		b, err := os.ReadFile(filepath.Join(g.Dir, p))
+		b, err := os.ReadFile(under(g.Dir, p))
 		if err != nil {
 			return nil, usageError{err}
 		}
@@ -150,7 +150,7 @@ func (c *diffCmd) riglets(g *globals) (*diff.Report, error) {
 				old.Lock = &model.Lock{}
 			}
 		} else {
-			files, err := readDir(filepath.Join(g.Dir, c.Old, res.Spec.Name))
+			files, err := readDir(filepath.Join(under(g.Dir, c.Old), res.Spec.Name))
 			if err != nil {
 				return nil, usageError{fmt.Errorf("--old %s: %v", c.Old, err)}
 			}
@@ -247,4 +247,12 @@ func sortedMapKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// under is p relative to dir, unless p is absolute.
+func under(dir, p string) string {
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(dir, p)
 }
