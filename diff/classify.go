@@ -64,7 +64,11 @@ func prefixOf(a, b []string) bool {
 var documented = map[string]map[string]Class{
 	// AWS: "KeySchema ... Update requires: Replacement"; the registry schema leaves it
 	// updatable, but CloudFormation replaces the table.
+	// AWS: "AttributeDefinitions ... Update requires: Some interruptions. Replacement if
+	// you edit an existing AttributeDefinition" (the registry schema's own text).
 	"AWS::DynamoDB::Table": {"KeySchema": Replace, "AttributeDefinitions": MayReplace},
+	// AWS: "Name ... Update requires: Replacement" (a function is known by its name).
+	"AWS::CloudFront::Function": {"Name": Replace},
 	"AWS::EC2::Instance": {"AdditionalInfo": MayReplace, "Affinity": MayReplace, "BlockDeviceMappings": MayReplace,
 		"EbsOptimized": MayReplace, "HostId": MayReplace, "InstanceType": MayReplace, "KernelId": MayReplace,
 		"PrivateDnsNameOptions": MayReplace, "RamdiskId": MayReplace, "SecurityGroupIds": MayReplace,

@@ -97,6 +97,7 @@ type Prop struct {
 	// SourceText is Source as file:line:col, for JSON.
 	SourceText string `json:"source,omitempty"`
 	newNode    *ir.Node
+	attribute  bool // DeletionPolicy, DependsOn, Metadata...: not a property
 }
 
 // Sec is one security change, like cdk diff's table.

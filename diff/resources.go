@@ -74,15 +74,24 @@ func (c *envComparison) resourceRemoved(o, n *Stack, id string, r *ir.Node, to s
 func (c *envComparison) resourceModified(o, n *Stack, id string, a, b *ir.Node) {
 	var props []Prop
 	for _, k := range unionKeys(a, b) {
+		from := len(props)
 		switch k {
 		case "Properties":
 			diffValues(&props, "", a.Get(k), b.Get(k))
+			continue
 		case "Metadata":
 			// riglet's own provenance moves with every line added to a block: no change
 			// to AWS worth a reviewer's time.
 			diffValues(&props, "Metadata", withoutRiglet(a.Get(k)), withoutRiglet(b.Get(k)))
 		default:
 			diffValues(&props, k, a.Get(k), b.Get(k))
+		}
+		for i := from; i < len(props); i++ {
+			// an attribute of the resource, not a property: only a new Type replaces it
+			props[i].attribute = true
+			if k == "Type" {
+				props[i].Replace = Replace
+			}
 		}
 	}
 	if len(props) == 0 {
@@ -94,9 +103,7 @@ func (c *envComparison) resourceModified(o, n *Stack, id string, a, b *ir.Node) 
 	rs := replacements(ty)
 	for i := range props {
 		p := &props[i]
-		if p.Path == "Type" {
-			p.Replace = Replace
-		} else if !strings.HasPrefix(p.Path, "Metadata") && !isAttribute(p.Path) {
+		if !p.attribute {
 			p.Replace = rs.verdict(p.Path)
 		}
 		p.Source = c.propPos(n, id, b, p)
@@ -137,15 +144,6 @@ func (c *envComparison) resourceModified(o, n *Stack, id string, a, b *ir.Node) 
 	}
 	c.security(&ch, ty, a, b)
 	c.changes = append(c.changes, ch)
-}
-
-func isAttribute(path string) bool {
-	for _, a := range []string{"DeletionPolicy", "UpdateReplacePolicy", "DependsOn", "Condition", "UpdatePolicy", "CreationPolicy"} {
-		if path == a || strings.HasPrefix(path, a+".") || strings.HasPrefix(path, a+"[") {
-			return true
-		}
-	}
-	return false
 }
 
 func replacedBy(props []Prop, k Class) string {
