@@ -7,6 +7,8 @@
 package diff
 
 import (
+	"sync"
+
 	"github.com/riglet/riglet/compiler"
 	"github.com/riglet/riglet/emit"
 	"github.com/riglet/riglet/ir"
@@ -58,9 +60,21 @@ type Stack struct {
 func FromResult(res *compiler.Result, out string, envs []*compiler.EnvResult) *Side {
 	s := &Side{Riglet: res.Spec.Name, Lock: res.Lock, LockFile: res.LockFile, Spec: res.Spec,
 		Builtin: res.Library.IsBuiltin}
-	for _, e := range envs {
+	// Rendering every template to compare its bytes is most of a diff's own work: one
+	// env per goroutine, as the compile itself does.
+	rendered := make([][]compiler.File, len(envs))
+	var wg sync.WaitGroup
+	for i, e := range envs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rendered[i] = res.EnvFiles(e)
+		}()
+	}
+	wg.Wait()
+	for i, e := range envs {
 		env := &Env{Name: e.Env}
-		files := res.EnvFiles(e)
+		files := rendered[i]
 		byPath := map[string]compiler.File{}
 		for _, f := range files {
 			byPath[f.Path] = f
