@@ -256,6 +256,8 @@ func (c *envComparison) parameters(o, n *Stack) {
 		at := ir.Pos{File: n.File}
 		if p := np.Pair(k); p != nil {
 			at.Line = p.KeyPos.Line
+		} else if p := op.Pair(k); p != nil {
+			at = ir.Pos{File: o.File, Line: p.KeyPos.Line}
 		}
 		ch := Change{Stack: n.Name, Kind: "parameter", ID: k, Classes: []Class{Derived}, Source: c.stackPos(n.Name, n.Pos), Template: at}
 		switch {

@@ -48,6 +48,7 @@ func (c *envComparison) resourceAdded(n *Stack, id string, r *ir.Node, from stri
 		Source: c.resourcePos(n, id, r), Template: n.line(id, false)}
 	ch.Message = fmt.Sprintf("%s (%s) is created", id, ch.Type)
 	if from != "" {
+		ch.Source = c.renamedPos(n, id, r)
 		ch.Message += fmt.Sprintf("; looks like a rename of %s: CloudFormation creates this one and deletes %s", from, from)
 	}
 	c.security(&ch, typeOf(r), nil, r)
@@ -191,11 +192,20 @@ func (c *envComparison) resourcePos(n *Stack, id string, r *ir.Node) ir.Pos {
 	return n.line(id, false)
 }
 
+// renamedPos places a resource whose logical ID changed at the riglet spec's instance
+// it belongs to: renaming that instance renamed it, not a line of its block.
+func (c *envComparison) renamedPos(n *Stack, id string, r *ir.Node) ir.Pos {
+	if o := n.Origins[id]; o != nil && len(o.Chain) > 0 && c.new.user(o.Chain[0].Pos) {
+		return o.Chain[0].Pos
+	}
+	return c.resourcePos(n, id, r)
+}
+
 // removedPos places a deleted resource: at the instance the new spec still has that
 // made it (or its rename), else at its stack, else at its old template line.
 func (c *envComparison) removedPos(o, n *Stack, id string, r *ir.Node, to string) ir.Pos {
 	if to != "" {
-		if p := c.resourcePos(n, to, n.tree().Get("Resources").Get(to)); p.IsValid() {
+		if p := c.renamedPos(n, to, n.tree().Get("Resources").Get(to)); p.IsValid() {
 			return p
 		}
 	}
