@@ -189,7 +189,35 @@ func (c *envComparison) stackPos(name string, p ir.Pos) ir.Pos {
 func (c *envComparison) compareStacks(o, n *Stack) {
 	c.compareResources(o, n, o.tree().Get("Resources"), n.tree().Get("Resources"))
 	c.parameters(o, n)
+	c.outputs(o, n)
 	c.sizes(o, n)
+}
+
+// outputs reports outputs (and the exports they make) added, removed or changed: an
+// update of the stack even when no resource changes.
+func (c *envComparison) outputs(o, n *Stack) {
+	oo, no := o.tree().Get("Outputs"), n.tree().Get("Outputs")
+	for _, k := range unionKeys(oo, no) {
+		a, b := oo.Get(k), no.Get(k)
+		ch := Change{Stack: n.Name, Kind: "output", ID: k, Source: c.stackPos(n.Name, n.Pos), Template: n.line(k, true)}
+		switch {
+		case a == nil:
+			ch.Action, ch.Classes, ch.Message = "added", []Class{Add}, "output "+k+" is added"
+		case b == nil:
+			ch.Action, ch.Classes, ch.Message = "removed", []Class{Remove}, "output "+k+" is removed"
+			ch.Template = o.line(k, true)
+		case !ir.Equal(a, b):
+			ch.Action, ch.Classes, ch.Message = "modified", []Class{Modify}, "output "+k+" changes: "+short(a)+" -> "+short(b)
+		default:
+			continue
+		}
+		if name := b.Get("Export").Get("Name"); name != nil {
+			ch.Message += " (export " + short(name) + ")"
+		} else if name := a.Get("Export").Get("Name"); name != nil {
+			ch.Message += " (export " + short(name) + ")"
+		}
+		c.changes = append(c.changes, ch)
+	}
 }
 
 // order reports stacks that stay but deploy in another order.

@@ -30,10 +30,7 @@ func TestGolden(t *testing.T) {
 	}
 	for _, file := range files {
 		t.Run(strings.TrimSuffix(filepath.Base(file), ".txtar"), func(t *testing.T) {
-			ar, err := txtar.ParseFile(file)
-			if err != nil {
-				t.Fatal(err)
-			}
+			ar := parseArchive(t, file)
 			old, new := sideOf(t, ar, "old"), sideOf(t, ar, "new")
 			r := &Report{Version: Version, Riglets: []*Riglet{Compare(old, new)}}
 			var got bytes.Buffer
@@ -144,4 +141,12 @@ func needsOf(st *Stack) []string {
 		}
 	}
 	return nil
+}
+
+func parseArchive(t *testing.T, file string) *txtar.Archive {
+	ar, err := txtar.ParseFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ar
 }
