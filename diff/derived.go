@@ -26,7 +26,8 @@ func lockChanges(old, new *Side) map[string][]Change {
 			if strings.HasPrefix(line, "priority") {
 				kind = "priority"
 			}
-			ch := Change{Kind: kind, Action: "modified", Classes: []Class{Derived}, Message: line, Source: ir.Pos{File: file}}
+			ch := Change{Kind: kind, Action: "modified", Classes: []Class{Derived}, Message: line,
+				Source: ir.Pos{File: file, Line: int32(lockLine(new.LockData, e.Env, lockNeedle(kind, line)))}}
 			if strings.Contains(line, " moved ") && kind == "cidr" {
 				// a deployed VPC or subnet given another CIDR is a replacement
 				ch.add(Replace)
@@ -99,4 +100,44 @@ func (c *envComparison) common(ss []*Stack, other *Env) []*Stack {
 		}
 	}
 	return out
+}
+
+// lockNeedle is what a lock change's line is found by in the new lock: the rule a
+// priority belongs to, or the last CIDR the change names (the new one).
+func lockNeedle(kind, line string) string {
+	f := strings.Fields(line)
+	if kind == "priority" {
+		for i, w := range f {
+			if w == "of" && i+1 < len(f) {
+				return f[i+1] + ":"
+			}
+		}
+		return ""
+	}
+	needle := ""
+	for _, w := range f {
+		if strings.Count(w, ".") == 3 && strings.Contains(w, "/") {
+			needle = w
+		}
+	}
+	return needle
+}
+
+// lockLine is the line of the new lock (as written) that holds needle below the env's
+// key, or 0 when it is not there (a released allocation is gone from the lock).
+func lockLine(data []byte, env, needle string) int {
+	if needle == "" {
+		return 0
+	}
+	inEnv := false
+	for i, l := range strings.Split(string(data), "\n") {
+		t := strings.TrimSpace(l)
+		if strings.HasPrefix(l, "  ") && !strings.HasPrefix(l, "   ") {
+			inEnv = t == env+":"
+		}
+		if inEnv && strings.Contains(l, needle) {
+			return i + 1
+		}
+	}
+	return 0
 }

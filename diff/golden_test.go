@@ -126,6 +126,7 @@ func sideOf(t *testing.T, ar *txtar.Archive, prefix string) *Side {
 		var errs ir.Errors
 		s.Lock = model.ParseLock(prefix+".lock", b, &errs)
 		s.LockFile = prefix + ".lock"
+		s.LockData = b
 		if len(errs) > 0 {
 			t.Fatal(errs)
 		}

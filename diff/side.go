@@ -22,6 +22,7 @@ type Side struct {
 	Envs     []*Env
 	Lock     *model.Lock // nil when unknown: no lock changes are reported
 	LockFile string      // where the lock is (riglets/twig.lock), for positions
+	LockData []byte      // the lock as written, to place lock changes on its lines
 	// Spec is the riglet spec the side was compiled from (nil for templates read from
 	// files): what removed resources and stacks are placed at.
 	Spec *model.Spec
@@ -59,7 +60,7 @@ type Stack struct {
 // with its line index. out is the output directory as positions name it ("out").
 func FromResult(res *compiler.Result, out string, envs []*compiler.EnvResult) *Side {
 	s := &Side{Riglet: res.Spec.Name, Lock: res.Lock, LockFile: res.LockFile, Spec: res.Spec,
-		Builtin: res.Library.IsBuiltin}
+		Builtin: res.Library.IsBuiltin, LockData: res.Lock.Marshal(res.Spec.File)}
 	// Rendering every template to compare its bytes is most of a diff's own work: one
 	// env per goroutine, as the compile itself does.
 	rendered := make([][]compiler.File, len(envs))
