@@ -3,6 +3,7 @@ package diff
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/riglet/riglet/source"
@@ -76,5 +77,35 @@ func TestUnreadableTemplateIsAChange(t *testing.T) {
 				t.Errorf("%q: no change reported", data)
 			}
 		}
+	}
+}
+
+// TestTemplateSizeLimit: a template growing over 51,200 bytes is said, and so is one
+// shrinking back under; one that stays on its side of the limit is not.
+func TestTemplateSizeLimit(t *testing.T) {
+	tpl := func(n int) []byte {
+		return []byte("Description: " + strings.Repeat("x", n) + "\nResources:\n  X: {Type: AWS::SNS::Topic}\n")
+	}
+	side := func(data []byte) *Side {
+		return &Side{Envs: []*Env{{Name: "e", Stacks: []*Stack{{Name: "s", File: "s.yaml", Data: data}}}}}
+	}
+	sizes := func(o, n []byte) []string {
+		var out []string
+		for _, c := range Compare(side(o), side(n)).Envs[0].Changes {
+			if c.Kind == "size" {
+				out = append(out, c.Message)
+			}
+		}
+		return out
+	}
+	small, smaller, big := tpl(40000), tpl(30000), tpl(60000)
+	if got := sizes(small, big); len(got) != 1 || !strings.Contains(got[0], "grows over the 51,200-byte") {
+		t.Errorf("small -> big: %q", got)
+	}
+	if got := sizes(big, small); len(got) != 1 || !strings.Contains(got[0], "shrinks under") {
+		t.Errorf("big -> small: %q", got)
+	}
+	if got := sizes(small, smaller); len(got) != 0 {
+		t.Errorf("small -> smaller: %q", got)
 	}
 }
