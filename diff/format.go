@@ -11,12 +11,11 @@ import (
 func Write(w io.Writer, format string, r *Report) error {
 	switch format {
 	case "json":
-		b, err := json.MarshalIndent(r, "", "  ")
-		if err != nil {
-			return err
-		}
-		_, err = w.Write(append(b, '\n'))
-		return err
+		// Not HTML-escaped: "->" and "<" stay readable; nothing renders this as HTML.
+		e := json.NewEncoder(w)
+		e.SetEscapeHTML(false)
+		e.SetIndent("", "  ")
+		return e.Encode(r)
 	case "markdown":
 		return writeMarkdown(w, r)
 	case "text", "":

@@ -130,10 +130,26 @@ func describe(s *ir.Node) string {
 	b.WriteString(txt(s.Get("Effect")))
 	for _, k := range []string{"Action", "NotAction", "Resource", "NotResource", "Principal", "NotPrincipal", "Condition"} {
 		if v := s.Get(k); v != nil {
-			fmt.Fprintf(&b, " %s %s", k, short(v))
+			fmt.Fprintf(&b, " %s %s", k, flat(v))
 		}
 	}
 	return b.String()
+}
+
+// flat is a statement field in a line: a list of names as [a, b], else as short.
+func flat(v *ir.Node) string {
+	if v.Kind != ir.List {
+		return short(v)
+	}
+	parts := make([]string, len(v.Items))
+	for i, it := range v.Items {
+		parts[i] = short(it)
+	}
+	s := "[" + strings.Join(parts, ", ") + "]"
+	if len(s) > 120 {
+		s = s[:117] + "..."
+	}
+	return s
 }
 
 // broadened reports whether statement n allows more than o: an Allow where there was a
