@@ -42,7 +42,7 @@ func writeText(w io.Writer, r *Report) error {
 			if len(e.Changes) == 0 {
 				continue
 			}
-			fmt.Fprintf(&b, "%s %s: %s\n", rg.Name, e.Env, summary(e))
+			fmt.Fprintf(&b, "%s: %s\n", heading(rg, e), summary(e))
 			for _, c := range e.Changes {
 				at := c.SourceText
 				if at == "" {
@@ -113,4 +113,15 @@ func summary(e *EnvDiff) string {
 		}
 	}
 	return strings.Join(parts, ", ")
+}
+
+// heading names a riglet's env, or only the stack when two template files were given.
+func heading(rg *Riglet, e *EnvDiff) string {
+	if rg.Name == "" {
+		if len(e.stacks) == 1 {
+			return e.stacks[0].name
+		}
+		return e.Env
+	}
+	return rg.Name + " " + e.Env
 }

@@ -20,7 +20,7 @@ func writeMarkdown(w io.Writer, r *Report) error {
 			if len(e.Changes) == 0 {
 				continue
 			}
-			fmt.Fprintf(&b, "### %s / %s: %s\n\n", rg.Name, e.Env, summary(e))
+			fmt.Fprintf(&b, "### %s: %s\n\n", strings.Replace(heading(rg, e), " ", " / ", 1), summary(e))
 			b.WriteString("| risk | stack | change | source |\n| --- | --- | --- | --- |\n")
 			for _, c := range e.Changes {
 				fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", cell(classList(c.Classes)), cell(c.Stack), cell(c.Message), code(c.SourceText))
