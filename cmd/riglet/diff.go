@@ -156,7 +156,11 @@ func (c *diffCmd) riglets(g *globals) (*diff.Report, error) {
 				old.Lock = &model.Lock{}
 			}
 		} else {
-			files, err := readDir(filepath.Join(under(g.Dir, c.Old), res.Spec.Name))
+			root := filepath.Join(under(g.Dir, c.Old), res.Spec.Name)
+			if st, err := os.Stat(root); err != nil || !st.IsDir() {
+				return nil, usageError{fmt.Errorf("--old %s: no directory %s/ of riglet %s's templates (lay DIR out as out/: DIR/<riglet>/<env>/<stack>.yaml)", c.Old, res.Spec.Name, res.Spec.Name)}
+			}
+			files, err := readDir(root)
 			if err != nil {
 				return nil, usageError{fmt.Errorf("--old %s: %v", c.Old, err)}
 			}
