@@ -190,3 +190,31 @@ bench: tools
 E2E_FLAGS ?= -v
 e2e:
 	go test -tags e2e -count=1 -timeout 20m $(E2E_FLAGS) ./e2e/
+
+# riglet diff against what is deployed: make diff-<stack> ENV=staging [FORMAT=markdown]
+# fetches the stack's deployed template (aws cloudformation get-template) into a temp
+# directory laid out as out/ and compares the sources compiled now with it (riglet diff
+# --old): replacements, data loss and security changes before an update, at the source line.
+FORMAT ?= text
+diff-%: need-env tools
+	@name=$$('$(RIGLETDEPLOY_BIN)' get '$(ENV_DIR)' '$*' stackName) || exit 1; \
+	region=$$('$(RIGLETDEPLOY_BIN)' field '$(ENV_DIR)' region) || exit 1; \
+	tmp=$$(mktemp -d) || exit 1; trap 'rm -rf "$$tmp"' EXIT; \
+	mkdir -p "$$tmp/$(RIGLET)/$(ENV)" && \
+	$(AWS) $(AWS_ARGS) $(if $(PROFILE),--profile '$(PROFILE)') --region "$$region" cloudformation get-template \
+		--stack-name "$$name" --template-stage Original --query TemplateBody --output text \
+		> "$$tmp/$(RIGLET)/$(ENV)/$*.yaml" && \
+	'$(RIGLET_BIN)' diff '$(RIGLET)' --env '$(ENV)' --old "$$tmp" --format '$(FORMAT)'
+
+# riglet diff of the 3 x 800-service benchmark riglet against itself with one service
+# changed: the comparison in process (go test -bench), and the whole run as a user has it.
+.PHONY: bench-diff
+bench-diff: tools
+	go test -run XXX -bench 'BenchmarkCompare' -benchtime 5x ./diff/
+	@go run ./internal/benchgen/cmd/benchgen -n 800 -o .bench/diff || exit 1; \
+	cd .bench/diff && '$(RIGLET_BIN)' compile >/dev/null && git init -q && git add -A && \
+	git -c user.email=bench@example.com -c user.name=bench commit -q -m bench && \
+	sed 's|Image: example/svc400$$|Image: example/svc400-v2|' riglets/bench.yaml > riglets/bench.yaml.new && \
+	mv riglets/bench.yaml.new riglets/bench.yaml && \
+	/usr/bin/time -f "riglet diff, 800 services x 3 envs, one changed: %e s wall, %U s user, %M KB peak RSS" \
+		'$(RIGLET_BIN)' diff >/dev/null

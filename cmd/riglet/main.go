@@ -46,6 +46,7 @@ type cli struct {
 	Rules   rulesCmd   `cmd:"" help:"List the lint rules, or explain one."`
 	Lock    lockCmd    `cmd:"" help:"Manage the lock of derived allocations."`
 	Docs    docsCmd    `cmd:"" help:"Write a README per block: parameters, outputs, modifications, alarms."`
+	Diff    diffCmd    `cmd:"" help:"Show what a change does to AWS: replacements, data loss, blocked updates, security changes, at the source line."`
 	Version versionCmd `cmd:"" help:"Print riglet's version."`
 }
 
