@@ -130,12 +130,22 @@ func WriteAll(out string, rs []*Riglet) (err error) {
 		news[i] = d.Path + newSuffix + id
 		temps = append(temps, news[i], d.Path+oldSuffix+id)
 	}
+	// A directory that already holds exactly these files is left alone: reading and
+	// comparing costs a fraction of writing and syncing, and an unchanged env keeps
+	// its files' times (make and editors see nothing changed).
 	errs := make([]error, len(dirs))
+	same := make([]bool, len(dirs))
 	var wg sync.WaitGroup
 	for i, d := range dirs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			if exists(d.Path) {
+				if stale, err := Stale(d.Path, d.Files); err == nil && len(stale) == 0 {
+					same[i] = true
+					return
+				}
+			}
 			if err := prepare(news[i], d.Files); err != nil {
 				errs[i] = fmt.Errorf("write %s: %w", d.Path, err)
 			}
@@ -164,6 +174,9 @@ func WriteAll(out string, rs []*Riglet) (err error) {
 	// Commit: old aside, new in, for every directory; then the dropped envs aside;
 	// then each lock (its old one kept under a second name until the end).
 	for i, d := range dirs {
+		if same[i] {
+			continue
+		}
 		if exists(d.Path) {
 			old := d.Path + oldSuffix + id
 			if err := renameFile(d.Path, old); err != nil {
@@ -206,8 +219,10 @@ func WriteAll(out string, rs []*Riglet) (err error) {
 	}
 	// Committed: what is left is tidying, which cannot make the output wrong.
 	done = nil
-	for _, d := range dirs {
-		os.Remove(filepath.Join(d.Path, complete))
+	for i, d := range dirs {
+		if !same[i] {
+			os.Remove(filepath.Join(d.Path, complete))
+		}
 	}
 	for _, o := range olds {
 		os.RemoveAll(o)
