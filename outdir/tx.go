@@ -1,6 +1,7 @@
 package outdir
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -111,6 +112,7 @@ func WriteAll(out string, rs []*Riglet) (err error) {
 	var dropped []string // listed before the commit puts this run's temp names there
 	for _, r := range rs {
 		clearLeftovers(r.Lock)
+		clearLeftovers(filepath.Join(r.Root, RecordName))
 		if r.Complete {
 			dropped = append(dropped, r.dropped()...)
 		}
@@ -155,19 +157,39 @@ func WriteAll(out string, rs []*Riglet) (err error) {
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
+	// The single files: each changed lock, and each record that differs from the one
+	// there (written like a lock: beside it, then renamed over it).
 	type lockFile struct{ path, tmp string }
 	var locks []lockFile
+	var singles []struct {
+		path string
+		data []byte
+	}
 	for _, r := range rs {
-		if !r.LockChanged {
-			continue
+		if r.LockChanged {
+			singles = append(singles, struct {
+				path string
+				data []byte
+			}{r.Lock, r.LockData})
 		}
-		l := lockFile{r.Lock, r.Lock + newSuffix + id}
-		temps = append(temps, l.tmp, r.Lock+oldSuffix+id)
+		if r.Record != nil {
+			p := filepath.Join(r.Root, RecordName)
+			if old, err := os.ReadFile(p); err != nil || !bytes.Equal(old, r.Record) {
+				singles = append(singles, struct {
+					path string
+					data []byte
+				}{p, r.Record})
+			}
+		}
+	}
+	for _, f := range singles {
+		l := lockFile{f.path, f.path + newSuffix + id}
+		temps = append(temps, l.tmp, f.path+oldSuffix+id)
 		if err := mkdirs(filepath.Dir(l.tmp)); err != nil {
-			return fmt.Errorf("write lock: %w", err)
+			return fmt.Errorf("write %s: %w", f.path, err)
 		}
-		if err := writeFile(l.tmp, r.LockData); err != nil {
-			return fmt.Errorf("write lock %s: %w", r.Lock, err)
+		if err := writeFile(l.tmp, f.data); err != nil {
+			return fmt.Errorf("write %s: %w", f.path, err)
 		}
 		locks = append(locks, l)
 	}
