@@ -66,7 +66,7 @@ help: ## list the targets
 	@echo 'Options: PROFILE=<aws profile> IMAGE_TAG=<tag> S3_BUCKET=<bucket for templates over 51,200 bytes>'
 	@echo '         AWS=<aws cli> AWS_ARGS=<global options, e.g. --endpoint-url=...> OUTPUT=table|json|text'
 	@echo 'Develop:'
-	@echo '  example   build riglet, compile and lint the example riglets (out/ must not change)'
+	@echo '  example   build riglet, compile and lint the example riglets in one process (riglet lint --check: out/ must be current)'
 	@echo '  compile   riglet compile: write out/ and the lock'
 	@echo '  lint      riglet lint'
 	@echo '  test      the unit and CLI tests (go test ./...): quick, needs only Go'
@@ -137,11 +137,11 @@ compile: tools
 lint: tools
 	'$(RIGLET_BIN)' lint $(RIGLET)
 
-# The main job on the examples: compile every riglet, then lint sources and templates.
+# The main job on the examples: compile every riglet and lint sources and templates, in
+# one process (lint --check compiles once, lints, and fails should out/ or a lock differ
+# from what the compile would write: run make compile, review and commit the diff).
 example: tools
-	'$(RIGLET_BIN)' compile
-	'$(RIGLET_BIN)' lint && echo 'lint: no errors in any riglet'
-	@git diff --quiet -- out riglets 2>/dev/null || echo 'example: out/ or a lock changed: review it (git diff out riglets)'
+	'$(RIGLET_BIN)' lint --check && echo 'lint: no errors in any riglet; out/ and the locks are current'
 
 # The quick tests: unit and CLI (testscript) tests, nothing but Go. Under 3 minutes on a
 # 2-core machine; `go test ./cmd/riglet -update` rewrites the CLI goldens.
