@@ -182,9 +182,13 @@ bench: tools
 	go test -run XXX -bench . ./priority/ ./netplan/ ./emit/
 	@for n in $(BENCH_SIZES); do \
 		go run ./internal/benchgen/cmd/benchgen -n $$n -o .bench/$$n || exit 1; \
-		/usr/bin/time -f "riglet compile, $$n services x 3 envs: %e s wall, %U s user, %M KB peak RSS" \
+		rm -rf .bench/$$n/out; \
+		/usr/bin/time -f "riglet compile, $$n services x 3 envs, from scratch: %e s wall, %U s user, %M KB peak RSS" \
 			'$(RIGLET_BIN)' -C .bench/$$n compile >/dev/null || exit 1; \
+		/usr/bin/time -f "riglet lint --check, $$n services x 3 envs, unchanged: %e s wall, %U s user, %M KB peak RSS" \
+			'$(RIGLET_BIN)' -C .bench/$$n lint --check >/dev/null || exit 1; \
 	done
+	@sh scripts/bench.sh '$(RIGLET_BIN)' .bench
 
 # The end-to-end test needs moto (moto_server) and an AWS CLI; it says which is missing.
 E2E_FLAGS ?= -v
