@@ -66,7 +66,7 @@ help: ## list the targets
 	@echo 'Options: PROFILE=<aws profile> IMAGE_TAG=<tag> S3_BUCKET=<bucket for templates over 51,200 bytes>'
 	@echo '         AWS=<aws cli> AWS_ARGS=<global options, e.g. --endpoint-url=...> OUTPUT=table|json|text'
 	@echo 'Develop:'
-	@echo '  example   build riglet, compile and lint the example riglets (out/ must not change)'
+	@echo '  example   build riglet, compile and lint the example riglets in one process (riglet lint --check: out/ must be current)'
 	@echo '  compile   riglet compile: write out/ and the lock'
 	@echo '  lint      riglet lint'
 	@echo '  test      the unit and CLI tests (go test ./...): quick, needs only Go'
@@ -137,11 +137,11 @@ compile: tools
 lint: tools
 	'$(RIGLET_BIN)' lint $(RIGLET)
 
-# The main job on the examples: compile every riglet, then lint sources and templates.
+# The main job on the examples: compile every riglet and lint sources and templates, in
+# one process (lint --check compiles once, lints, and fails should out/ or a lock differ
+# from what the compile would write: run make compile, review and commit the diff).
 example: tools
-	'$(RIGLET_BIN)' compile
-	'$(RIGLET_BIN)' lint && echo 'lint: no errors in any riglet'
-	@git diff --quiet -- out riglets 2>/dev/null || echo 'example: out/ or a lock changed: review it (git diff out riglets)'
+	'$(RIGLET_BIN)' lint --check && echo 'lint: no errors in any riglet; out/ and the locks are current'
 
 # The quick tests: unit and CLI (testscript) tests, nothing but Go. Under 3 minutes on a
 # 2-core machine; `go test ./cmd/riglet -update` rewrites the CLI goldens.
@@ -182,9 +182,13 @@ bench: tools
 	go test -run XXX -bench . ./priority/ ./netplan/ ./emit/
 	@for n in $(BENCH_SIZES); do \
 		go run ./internal/benchgen/cmd/benchgen -n $$n -o .bench/$$n || exit 1; \
-		/usr/bin/time -f "riglet compile, $$n services x 3 envs: %e s wall, %U s user, %M KB peak RSS" \
+		rm -rf .bench/$$n/out; \
+		/usr/bin/time -f "riglet compile, $$n services x 3 envs, from scratch: %e s wall, %U s user, %M KB peak RSS" \
 			'$(RIGLET_BIN)' -C .bench/$$n compile >/dev/null || exit 1; \
+		/usr/bin/time -f "riglet lint --check, $$n services x 3 envs, unchanged: %e s wall, %U s user, %M KB peak RSS" \
+			'$(RIGLET_BIN)' -C .bench/$$n lint --check >/dev/null || exit 1; \
 	done
+	@sh scripts/bench.sh '$(RIGLET_BIN)' .bench
 
 # The end-to-end test needs moto (moto_server) and an AWS CLI; it says which is missing.
 E2E_FLAGS ?= -v

@@ -39,10 +39,12 @@ func (r *Result) Files() []File {
 // EnvFiles renders one env's files (or returns them, when the compile rendered them
 // already and let go of the templates).
 func (r *Result) EnvFiles(e *EnvResult) []File {
-	if e.files != nil {
-		return e.files
+	if e.files == nil {
+		// Kept: lint renders each env once for its lines and sizes, and lint --check
+		// compares the same bytes with out/.
+		e.files = renderEnv(r.Spec, e, true)
 	}
-	return renderEnv(r.Spec, e, true)
+	return e.files
 }
 
 func renderEnv(spec *model.Spec, e *EnvResult, index bool) []File {

@@ -21,11 +21,16 @@ type Options struct {
 	Envs     []string            // only these envs (all when empty)
 	Ignore   []string            // rule IDs to drop entirely
 	Severity map[string]Severity // per-rule severity overrides
+	// Keep returns each riglet that compiled without an error in Report.Results, its
+	// templates rendered once for lint and kept, so that the caller can compare them
+	// with out/ (riglet lint --check) without compiling again.
+	Keep bool
 }
 
 // Report is the outcome of a lint.
 type Report struct {
-	Findings []Finding // sorted by position, rule, message
+	Findings []Finding          // sorted by position, rule, message
+	Results  []*compiler.Result // with Options.Keep: the riglets that compiled cleanly
 }
 
 // Count returns how many findings have severity s.
@@ -60,14 +65,20 @@ func Lint(fsys, builtin fs.FS, specFiles []string, opts Options) (*Report, error
 	lib := model.NewLibrary(fsys, builtin)
 	files := &fileCache{fsys: fsys, lib: lib, lines: map[string][]string{}}
 	var all []Finding
+	var kept []*compiler.Result
 	for _, spec := range specFiles {
-		fs, err := lintRiglet(fsys, lib, spec, opts, files)
+		fs, res, err := lintRiglet(fsys, lib, spec, opts, files)
 		if err != nil {
 			return nil, err
 		}
 		all = append(all, fs...)
+		if opts.Keep && res != nil {
+			kept = append(kept, res)
+		}
 	}
-	return finish(all, opts), nil
+	rep := finish(all, opts)
+	rep.Results = kept
+	return rep, nil
 }
 
 func checkOptions(opts Options) error {
@@ -108,17 +119,18 @@ func finish(all []Finding, opts Options) *Report {
 // lintRiglet lints one spec: every compile error, and every template and riglet rule
 // over the envs and stacks that compiled cleanly (a partial compile), so that one run
 // reports every mistake and no rule reads a half-expanded template.
-func lintRiglet(fsys fs.FS, lib *model.Library, spec string, opts Options, files *fileCache) ([]Finding, error) {
+// The Result is returned when the compile had no error.
+func lintRiglet(fsys fs.FS, lib *model.Library, spec string, opts Options, files *fileCache) ([]Finding, *compiler.Result, error) {
 	res, err := compiler.CompileWith(fsys, lib, spec, compiler.Options{Envs: opts.Envs, Partial: true})
 	if ue := (*compiler.UsageError)(nil); errors.As(err, &ue) {
-		return nil, &UsageError{ue.Msg}
+		return nil, nil, &UsageError{ue.Msg}
 	}
 	var raw []*Finding
 	if err != nil {
 		raw = compileFindings(err)
 	}
 	if res == nil {
-		return suppress(mergeEnvs(raw, nil), files, spec, nil, false), nil
+		return suppress(mergeEnvs(raw, nil), files, spec, nil, false), nil, nil
 	}
 	var envs []*Env
 	var names []string
@@ -130,7 +142,11 @@ func lintRiglet(fsys fs.FS, lib *model.Library, spec string, opts Options, files
 	}
 	raw = append(raw, dropMirrored(runRules(res, envs), raw)...)
 	fs := mergeEnvs(raw, names)
-	return suppress(fs, files, spec, res, len(opts.Envs) == 0 && err == nil), nil
+	found := suppress(fs, files, spec, res, len(opts.Envs) == 0 && err == nil)
+	if err != nil {
+		res = nil // a partial compile: not what compile would write
+	}
+	return found, res, nil
 }
 
 // dropMirrored drops the template findings of rules that mirror a compile error (a

@@ -23,7 +23,13 @@ type Riglet struct {
 	LockData []byte // what it must hold
 	// LockChanged says LockData differs from what the lock holds now.
 	LockChanged bool
+	// Record, when not nil, is written to Root/riglet.sum (package record) with the
+	// rest, when it differs from what is there.
+	Record []byte
 }
+
+// RecordName is the record's file in Root.
+const RecordName = "riglet.sum"
 
 // Write writes one riglet's output as one unit (see WriteAll).
 func (r *Riglet) Write() error { return WriteAll(filepath.Dir(r.Root), []*Riglet{r}) }

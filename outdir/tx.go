@@ -1,6 +1,7 @@
 package outdir
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -111,6 +112,7 @@ func WriteAll(out string, rs []*Riglet) (err error) {
 	var dropped []string // listed before the commit puts this run's temp names there
 	for _, r := range rs {
 		clearLeftovers(r.Lock)
+		clearLeftovers(filepath.Join(r.Root, RecordName))
 		if r.Complete {
 			dropped = append(dropped, r.dropped()...)
 		}
@@ -130,12 +132,22 @@ func WriteAll(out string, rs []*Riglet) (err error) {
 		news[i] = d.Path + newSuffix + id
 		temps = append(temps, news[i], d.Path+oldSuffix+id)
 	}
+	// A directory that already holds exactly these files is left alone: reading and
+	// comparing costs a fraction of writing and syncing, and an unchanged env keeps
+	// its files' times (make and editors see nothing changed).
 	errs := make([]error, len(dirs))
+	same := make([]bool, len(dirs))
 	var wg sync.WaitGroup
 	for i, d := range dirs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			if exists(d.Path) {
+				if stale, err := Stale(d.Path, d.Files); err == nil && len(stale) == 0 {
+					same[i] = true
+					return
+				}
+			}
 			if err := prepare(news[i], d.Files); err != nil {
 				errs[i] = fmt.Errorf("write %s: %w", d.Path, err)
 			}
@@ -145,25 +157,48 @@ func WriteAll(out string, rs []*Riglet) (err error) {
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
+	// The single files: each changed lock, and each record that differs from the one
+	// there (written like a lock: beside it, then renamed over it).
 	type lockFile struct{ path, tmp string }
 	var locks []lockFile
+	var singles []struct {
+		path string
+		data []byte
+	}
 	for _, r := range rs {
-		if !r.LockChanged {
-			continue
+		if r.LockChanged {
+			singles = append(singles, struct {
+				path string
+				data []byte
+			}{r.Lock, r.LockData})
 		}
-		l := lockFile{r.Lock, r.Lock + newSuffix + id}
-		temps = append(temps, l.tmp, r.Lock+oldSuffix+id)
+		if r.Record != nil {
+			p := filepath.Join(r.Root, RecordName)
+			if old, err := os.ReadFile(p); err != nil || !bytes.Equal(old, r.Record) {
+				singles = append(singles, struct {
+					path string
+					data []byte
+				}{p, r.Record})
+			}
+		}
+	}
+	for _, f := range singles {
+		l := lockFile{f.path, f.path + newSuffix + id}
+		temps = append(temps, l.tmp, f.path+oldSuffix+id)
 		if err := mkdirs(filepath.Dir(l.tmp)); err != nil {
-			return fmt.Errorf("write lock: %w", err)
+			return fmt.Errorf("write %s: %w", f.path, err)
 		}
-		if err := writeFile(l.tmp, r.LockData); err != nil {
-			return fmt.Errorf("write lock %s: %w", r.Lock, err)
+		if err := writeFile(l.tmp, f.data); err != nil {
+			return fmt.Errorf("write %s: %w", f.path, err)
 		}
 		locks = append(locks, l)
 	}
 	// Commit: old aside, new in, for every directory; then the dropped envs aside;
 	// then each lock (its old one kept under a second name until the end).
 	for i, d := range dirs {
+		if same[i] {
+			continue
+		}
 		if exists(d.Path) {
 			old := d.Path + oldSuffix + id
 			if err := renameFile(d.Path, old); err != nil {
@@ -206,8 +241,10 @@ func WriteAll(out string, rs []*Riglet) (err error) {
 	}
 	// Committed: what is left is tidying, which cannot make the output wrong.
 	done = nil
-	for _, d := range dirs {
-		os.Remove(filepath.Join(d.Path, complete))
+	for i, d := range dirs {
+		if !same[i] {
+			os.Remove(filepath.Join(d.Path, complete))
+		}
 	}
 	for _, o := range olds {
 		os.RemoveAll(o)

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 )
 
@@ -229,5 +230,50 @@ func TestRecoverPerRun(t *testing.T) {
 	got := snapshot(t, root)
 	if got["a/dev/stacks.json"] != "new" || len(diff(got, map[string]string{"./": "", "a/": "", "a/dev/": "", "a/dev/stacks.json": "new", "a/prod/": ""})) > 0 {
 		t.Errorf("after recovery: %v", got)
+	}
+}
+
+// An env directory whose files would not change is not rewritten: the same directory
+// and the same files (inodes) stay, while a changed env beside it is swapped.
+func TestUnchangedDirsAreLeftAlone(t *testing.T) {
+	root, rs := fixture(t)
+	out := filepath.Join(root, "out")
+	if err := WriteAll(out, rs); err != nil {
+		t.Fatal(err)
+	}
+	ino := func(p string) uint64 {
+		t.Helper()
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Sys().(*syscall.Stat_t).Ino
+	}
+	dev, prod := filepath.Join(out, "a", "dev"), filepath.Join(out, "a", "prod")
+	before := map[string]uint64{dev: ino(dev), dev + "/app.yaml": ino(dev + "/app.yaml"), prod: ino(prod)}
+	rs[0].LockChanged, rs[1].LockChanged = false, false
+	rs[0].Dirs[1].Files = append([]File{}, rs[0].Dirs[1].Files...)
+	rs[0].Dirs[1].Files[1] = File{"app.yaml", []byte("changed")}
+	snap := snapshot(t, root)
+	if err := WriteAll(out, rs); err != nil {
+		t.Fatal(err)
+	}
+	if ino(dev) != before[dev] || ino(dev+"/app.yaml") != before[dev+"/app.yaml"] {
+		t.Errorf("unchanged env dev was rewritten")
+	}
+	if ino(prod) == before[prod] {
+		t.Errorf("changed env prod was not swapped")
+	}
+	got := snapshot(t, root)
+	if d := diff(snap, got); len(d) != 1 || d[0] != "~out/a/prod/app.yaml" {
+		t.Errorf("second write changed %v, want only out/a/prod/app.yaml", d)
+	}
+	// a file riglet would no longer write makes the directory stale, and it goes
+	os.WriteFile(filepath.Join(dev, "extra.yaml"), []byte("x"), 0o644)
+	if err := WriteAll(out, rs); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dev, "extra.yaml")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a file the output lacks survived the write: %v", err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/riglet/riglet/ir"
 	"github.com/riglet/riglet/model"
 	"github.com/riglet/riglet/outdir"
+	"github.com/riglet/riglet/record"
 )
 
 type compileCmd struct {
@@ -46,11 +47,21 @@ func (c *compileCmd) Run(g *globals) error {
 	if !filepath.IsAbs(out) {
 		out = filepath.Join(g.Dir, out)
 	}
+	// A riglet whose record (out/<riglet>/riglet.sum) still matches its inputs and its
+	// output, for this very compiler, would compile to the same bytes: it is skipped.
+	// Only a compile of every env keeps a record.
+	complete := len(c.Env) == 0
+	var unchanged []hit
+	if complete {
+		files, unchanged = upToDate(fsys, out, files)
+	}
 	// Compile everything first: a compile that fails writes nothing.
 	var results []*compiler.Result
+	var trackers []*record.Tracker
 	failed := false
 	for _, f := range files {
-		res, err := compiler.Compile(fsys, builtinBlocks(), f, compiler.Options{Envs: c.Env, RenderOnly: true})
+		tr := record.Track(fsys)
+		res, err := compiler.Compile(tr, builtinBlocks(), f, compiler.Options{Envs: c.Env, RenderOnly: true})
 		if err != nil {
 			if perr := printErrors(g.Stderr, err); perr != errorsFound {
 				return perr // bad usage: nothing else is compiled
@@ -59,14 +70,18 @@ func (c *compileCmd) Run(g *globals) error {
 			continue
 		}
 		results = append(results, res)
+		trackers = append(trackers, tr)
 	}
 	if failed {
 		return errorsFound
 	}
 	stale := false
 	var writes []*outdir.Riglet
-	for _, res := range results {
-		w := output(g.Dir, out, res, len(c.Env) == 0)
+	for i, res := range results {
+		w := output(g.Dir, out, res, complete)
+		if complete && !c.Check {
+			w.Record = newRecord(res, w, trackers[i])
+		}
 		if w.LockChanged && (c.Frozen || c.Check) {
 			fmt.Fprintf(g.Stderr, "%s: error: the lock would change (run riglet compile and review the diff):\n", res.LockFile)
 			printLockChange(g, res, w.LockData)
@@ -92,6 +107,9 @@ func (c *compileCmd) Run(g *globals) error {
 	}
 	if c.Check {
 		return nil
+	}
+	for _, r := range unchanged {
+		fmt.Fprintf(g.Stdout, "%s: %d templates in %d envs, unchanged since the last compile (%s)\n", r.Spec, r.Templates, r.Envs, filepath.ToSlash(relTo(g.Dir, filepath.Join(r.Root, outdir.RecordName))))
 	}
 	// Every riglet's directories and locks in one unit: all of them, or none.
 	if err := outdir.WriteAll(out, writes); err != nil {
@@ -158,4 +176,11 @@ func relFiles(res *compiler.Result, e *compiler.EnvResult) []outdir.File {
 		out = append(out, outdir.File{Path: f.Path[len(prefix):], Data: f.Data})
 	}
 	return out
+}
+
+func relTo(dir, p string) string {
+	if rel, err := filepath.Rel(dir, p); err == nil {
+		return rel
+	}
+	return p
 }

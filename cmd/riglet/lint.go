@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/riglet/riglet/compiler"
 	"github.com/riglet/riglet/lint"
 	"github.com/riglet/riglet/model"
 )
@@ -18,10 +19,12 @@ type lintCmd struct {
 	Format   string   `short:"f" default:"text" enum:"text,json,sarif,github" help:"Output format: text, json, sarif or github."`
 	Ignore   []string `help:"Drop every finding of this rule (repeatable)."`
 	Severity []string `help:"Override a rule's severity: ID=error|warning|info (repeatable)."`
+	Check    bool     `help:"Also fail, as compile --check --frozen does, when out/ or a lock does not match the sources: one compile for both (the pre-commit path)."`
+	Out      string   `default:"out" help:"Output directory, for --check."`
 }
 
 func (c *lintCmd) Run(g *globals) error {
-	opts := lint.Options{Envs: c.Env, Ignore: c.Ignore, Severity: map[string]lint.Severity{}}
+	opts := lint.Options{Envs: c.Env, Ignore: c.Ignore, Severity: map[string]lint.Severity{}, Keep: c.Check}
 	for _, s := range c.Severity {
 		id, level, ok := strings.Cut(s, "=")
 		sev, err := lint.ParseSeverity(level)
@@ -52,6 +55,7 @@ func (c *lintCmd) Run(g *globals) error {
 			return asUsage(err)
 		}
 		rep.Findings = append(rep.Findings, r.Findings...)
+		rep.Results = r.Results
 	}
 	for _, t := range templates {
 		data, err := os.ReadFile(filepath.Join(g.Dir, t))
@@ -70,13 +74,45 @@ func (c *lintCmd) Run(g *globals) error {
 	if c.Format == "text" && len(rep.Findings) > 0 {
 		fmt.Fprintf(g.Stderr, "%s, %s, %s\n", count(rep.Count(lint.Error), "error"), count(rep.Count(lint.Warning), "warning"), count(rep.Count(lint.Info), "info"))
 	}
+	stale := c.Check && c.staleOutput(g, rep.Results)
 	if hasUnreadable(rep.Findings) {
 		return unreadableFound
 	}
-	if rep.HasErrors() {
+	if rep.HasErrors() || stale {
 		return errorsFound
 	}
 	return nil
+}
+
+// staleOutput says, as compile --check --frozen would, whether out/ or a lock differs
+// from what the riglets lint compiled would write, comparing the templates lint
+// rendered. A riglet that did not compile is not compared: its errors are findings.
+func (c *lintCmd) staleOutput(g *globals, results []*compiler.Result) bool {
+	out := c.Out
+	if !filepath.IsAbs(out) {
+		out = filepath.Join(g.Dir, out)
+	}
+	stale := false
+	for _, res := range results {
+		w := output(g.Dir, out, res, len(c.Env) == 0)
+		if w.LockChanged {
+			fmt.Fprintf(g.Stderr, "%s: error: the lock would change (run riglet compile and review the diff):\n", res.LockFile)
+			printLockChange(g, res, w.LockData)
+			stale = true
+			continue
+		}
+		list, err := w.Stale()
+		if err != nil {
+			fmt.Fprintf(g.Stderr, "riglet: %v\n", err)
+			stale = true
+		}
+		for _, s := range list {
+			rel, _ := filepath.Rel(g.Dir, s)
+			fmt.Fprintf(g.Stderr, "%s: stale: run riglet compile\n", filepath.ToSlash(rel))
+			stale = true
+		}
+	}
+	return stale
 }
 
 // count says "1 error", "2 errors".
