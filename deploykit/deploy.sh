@@ -1,5 +1,5 @@
 #!/bin/sh
-# The AWS CLI calls behind the Makefile's stack targets (DESIGN.md section 10).
+# The AWS CLI calls behind riglet.mk's stack targets (DESIGN.md section 10).
 #
 #   deploy.sh ACTION DIR [STACK...]
 #
@@ -32,6 +32,7 @@ OUTPUT=${OUTPUT:-table}
 rd() { "$RIGLETDEPLOY" "$@"; }
 
 env=$(rd field "$dir" env)
+riglet=$(rd field "$dir" riglet)
 account=$(rd field "$dir" account)
 region=$(rd field "$dir" region)
 
@@ -108,8 +109,8 @@ changeset() {
 	awscli cloudformation describe-change-set --change-set-name "$arn" \
 		--query 'Changes[].ResourceChange.{Action:Action,LogicalId:LogicalResourceId,Type:ResourceType,Replacement:Replacement}' \
 		--output "$OUTPUT"
-	printf 'change set %s\napply it with: make update-%s ENV=%s (or aws cloudformation execute-change-set --change-set-name %s)\n' \
-		"$arn" "$stack" "$env" "$arn"
+	printf 'change set %s\napply it with: make update-%s ENV=%s RIGLET=%s (or aws cloudformation execute-change-set --change-set-name %s)\n' \
+		"$arn" "$stack" "$env" "$riglet" "$arn"
 }
 
 delete() {
@@ -156,7 +157,7 @@ for stack in "$@"; do
 	status)
 		name=$(rd get "$dir" "$stack" stackName)
 		awscli cloudformation describe-stacks --stack-name "$name" \
-			--query 'Stacks[0].[StackName,StackStatus,StackStatusReason]' --output "$OUTPUT" 2>/dev/null ||
+			--query 'Stacks[0].{Stack:StackName,Status:StackStatus,Reason:StackStatusReason}' --output "$OUTPUT" 2>/dev/null ||
 			printf '%s\tdoes not exist\n' "$name"
 		;;
 	outputs)
