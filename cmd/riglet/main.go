@@ -45,6 +45,7 @@ type cli struct {
 	Rules   rulesCmd   `cmd:"" help:"List the lint rules, or explain one."`
 	Lock    lockCmd    `cmd:"" help:"Manage the lock of derived allocations."`
 	Docs    docsCmd    `cmd:"" help:"Write a README per block: parameters, outputs, modifications, alarms."`
+	New     newCmd     `cmd:"" help:"Write a new riglet repository (riglet new NAME), or add a service to a spec (riglet new service NAME --path P)."`
 	Version versionCmd `cmd:"" help:"Print riglet's version."`
 }
 
