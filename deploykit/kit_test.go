@@ -1,13 +1,19 @@
 package deploykit
 
 import (
+	"encoding/json"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/riglet/riglet/manifest"
 )
 
 // fakeAWS stands in for the AWS CLI: it logs each call and answers the few a test needs
@@ -18,6 +24,10 @@ case "$*" in
 *"sts get-caller-identity"*) echo 123456789012 ;;
 *"--no-execute-changeset"*) echo "Changeset created successfully. Run the following command to review changes:"
 	echo "aws cloudformation describe-change-set --change-set-name arn:aws:cloudformation:us-west-2:123456789012:changeSet/cs1/0a1b" ;;
+*"describe-stack-resource"*"PipelineDeployRole"*) echo buildit-twig-build-PipelineDeployRole-1A2B ;;
+*"describe-stack-resource"*) echo None ;;
+*"describe-stacks"*"ends_with(RoleARN, '/buildit-twig-build-PipelineDeployRole-1A2B')"*) printf 'buildit-twig-staging-app-twig\tbuildit-twig-staging-db\n' ;;
+*"describe-stacks"*"ends_with"*) echo None ;;
 *"describe-stacks"*) echo "the stack" ;;
 esac
 `
@@ -199,5 +209,97 @@ func TestStatusColumns(t *testing.T) {
 	}
 	if n != 5 {
 		t.Errorf("%d describe-stacks calls, want one per stack of staging (5):\n%s", n, calls)
+	}
+}
+
+// retire marks stacks of dir's staging stacks.json as removed from the spec, as a
+// compile does when the spec loses them: gone from stacks, listed in retired.
+func retire(t *testing.T, dir string, retired ...manifest.Retired) {
+	t.Helper()
+	p := filepath.Join(dir, "out", "twig", "staging", manifest.File)
+	var m manifest.Manifest
+	must(t, json.Unmarshal(must2(os.ReadFile(p)), &m))
+	for _, r := range retired {
+		m.Stacks = slices.DeleteFunc(m.Stacks, func(s manifest.Stack) bool { return s.Name == r.Name })
+	}
+	m.Retired = retired
+	b, _ := json.Marshal(m)
+	must(t, os.WriteFile(p, b, 0o644))
+}
+
+// deletes are the stacks the logged calls deleted, in order.
+func deletes(t *testing.T, dir string) []string {
+	b, _ := os.ReadFile(filepath.Join(dir, "calls"))
+	var out []string
+	for _, c := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(c); strings.Contains(c, "delete-stack ") {
+			out = append(out, f[len(f)-1])
+		}
+	}
+	os.Remove(filepath.Join(dir, "calls"))
+	return out
+}
+
+// TestDeleteRetired: stacks removed from the spec are deleted by name, retired ones
+// before the stacks they imported from, by delete-retired alone or first in
+// delete-environment; they can no longer be created.
+func TestDeleteRetired(t *testing.T) {
+	dir := userRepo(t, "")
+	rd := "RIGLETDEPLOY_BIN=" + rigletdeploy(t)
+	retire(t, dir,
+		manifest.Retired{Name: "app-twig", StackName: "buildit-twig-staging-app-twig", Needs: []string{"compute", "db", "foundation"}},
+		manifest.Retired{Name: "db", StackName: "buildit-twig-staging-db", Needs: []string{"foundation"}})
+	out, err := makeIn(t, dir, "delete-retired", "ENV=staging", "YES=1", rd)
+	if err != nil {
+		t.Fatalf("make delete-retired: %v\n%s", err, out)
+	}
+	if d := cmp.Diff([]string{"buildit-twig-staging-app-twig", "buildit-twig-staging-db"}, deletes(t, dir)); d != "" {
+		t.Errorf("delete-retired deleted (-want +got):\n%s", d)
+	}
+	if !strings.Contains(out, "its template is no longer in") {
+		t.Errorf("delete-retired does not say what it cannot list:\n%s", out)
+	}
+	out, err = makeIn(t, dir, "delete-db", "ENV=staging", "YES=1", rd)
+	if d := cmp.Diff([]string{"buildit-twig-staging-db"}, deletes(t, dir)); err != nil || d != "" {
+		t.Errorf("make delete-db of a retired stack: %v (-want +got):\n%s\n%s", err, d, out)
+	}
+	out, err = makeIn(t, dir, "delete-environment", "ENV=staging", "YES=1", rd)
+	want := []string{"buildit-twig-staging-app-twig", "buildit-twig-staging-db", "buildit-twig-staging-app-twig-api",
+		"buildit-twig-staging-compute", "buildit-twig-staging-foundation"}
+	if d := cmp.Diff(want, deletes(t, dir)); err != nil || d != "" {
+		t.Errorf("delete-environment: %v (-want +got):\n%s\n%s", err, d, out)
+	}
+	out, err = makeIn(t, dir, "create-db", "ENV=staging", rd)
+	if err == nil || !strings.Contains(out, "removed from the spec") || len(deletes(t, dir)) > 0 {
+		t.Errorf("create of a retired stack: err=%v, want a refusal\n%s", err, out)
+	}
+	// none retired: nothing to do, and said so
+	dir = userRepo(t, "")
+	out, err = makeIn(t, dir, "delete-retired", "ENV=staging", "YES=1", rd)
+	if err != nil || !strings.Contains(out, "no retired stacks") || len(deletes(t, dir)) > 0 {
+		t.Errorf("delete-retired with none: err=%v\n%s", err, out)
+	}
+}
+
+// TestDeployRoleWarning: deleting the shared stack whose role CloudFormation deployed
+// other stacks with (the pipeline's) warns, naming them, before anything is deleted.
+func TestDeployRoleWarning(t *testing.T) {
+	dir := userRepo(t, "")
+	out, err := makeIn(t, dir, "delete-build", "ENV=shared", "YES=1", "RIGLETDEPLOY_BIN="+rigletdeploy(t))
+	if err != nil {
+		t.Fatalf("make delete-build: %v\n%s", err, out)
+	}
+	warn := strings.Index(out, "warning: stack buildit-twig-build holds buildit-twig-build-PipelineDeployRole-1A2B")
+	if warn < 0 || !strings.Contains(out, "buildit-twig-staging-app-twig buildit-twig-staging-db") {
+		t.Errorf("no warning naming the role and the stacks deployed with it:\n%s", out)
+	}
+	if del := strings.Index(out, "==> delete"); del < warn {
+		t.Errorf("the warning comes after the delete:\n%s", out)
+	}
+	// a stack holding no such role: no warning, and no call to look
+	os.Remove(filepath.Join(dir, "calls"))
+	out, _ = makeIn(t, dir, "delete-app-twig", "ENV=staging", "YES=1", "RIGLETDEPLOY_BIN="+rigletdeploy(t))
+	if strings.Contains(out, "warning") || strings.Contains(string(must2(os.ReadFile(filepath.Join(dir, "calls")))), "ends_with") {
+		t.Errorf("a warning or a role lookup for a stack without a deploy role:\n%s", out)
 	}
 }

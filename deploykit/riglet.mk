@@ -52,7 +52,7 @@ ENV_DIR = $(OUT)/$(RIGLET)/$(ENV)
 DEPLOY = RIGLETDEPLOY='$(RIGLETDEPLOY_BIN)' sh '$(RIGLET_KIT)deploy.sh'
 
 .PHONY: help compile lint tools FORCE need-riglet need-env verify \
-	create-environment update-environment delete-environment status-environment
+	create-environment update-environment delete-environment status-environment delete-retired
 
 # help is a double-colon rule so that an including Makefile can add its own section.
 help:: tools ## list the targets
@@ -65,8 +65,10 @@ help:: tools ## list the targets
 	@echo '  outputs-<stack>      show the stack outputs'
 	@echo '  create-environment   create every stack of ENV, in dependency order'
 	@echo '  update-environment   update every stack of ENV, in dependency order'
-	@echo '  delete-environment   delete every stack of ENV, in reverse order (YES=1 to skip asking)'
+	@echo '  delete-environment   delete every stack of ENV, retired ones first, in reverse order (YES=1 to skip asking)'
 	@echo '  status-environment   show the status of every stack of ENV'
+	@echo '  delete-retired       delete the stacks removed from the spec that the lock keeps (riglet plan lists'
+	@echo '                       them); update the rest first, then riglet lock prune'
 	@echo '  compile, lint        riglet compile (out/ and the lock), riglet lint'
 	@echo 'Options: PROFILE=<aws profile> IMAGE_TAG=<tag> S3_BUCKET=<bucket for templates over 51,200 bytes>'
 	@echo '         AWS=<aws cli> AWS_ARGS=<global options, e.g. --endpoint-url=...> OUTPUT=table|json|text'
@@ -123,6 +125,9 @@ delete-environment: need-env tools
 	@$(DEPLOY) delete '$(ENV_DIR)'
 status-environment: need-env tools
 	@$(DEPLOY) status '$(ENV_DIR)'
+# Stacks removed from the spec stay in the lock as retired until deleted from AWS.
+delete-retired: need-env tools
+	@$(DEPLOY) delete-retired '$(ENV_DIR)'
 
 compile: tools
 	'$(RIGLET_BIN)' compile $(RIGLET) --out '$(OUT)'
