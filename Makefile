@@ -1,141 +1,36 @@
-# Deploy riglets with make and the AWS CLI, and build and test riglet itself.
-# `make help` lists the targets; docs/deploy.md walks through a first deploy.
-#
-#   make create-foundation ENV=staging [RIGLET=twig] [PROFILE=p]
-#   make update-app-twig-api ENV=staging IMAGE_TAG=2
-#   make delete-environment ENV=staging YES=1
-#
-# Every deploy target first runs `riglet compile --check --frozen`, so that what is deployed
-# is the committed out/ that was reviewed, then checks that the credentials are for the env's
-# account, then calls `aws cloudformation deploy` with what out/<riglet>/<env>/stacks.json says.
+# Build and test riglet itself, and deploy the example riglets: the deploy targets are
+# riglet's deploy kit (deploykit/riglet.mk, what `riglet new` gives a riglet repository),
+# included below with the tools built from source. `make help` lists both.
 
-SHELL := /bin/sh
-.DEFAULT_GOAL := help
-.SUFFIXES:
-
-# This Makefile's directory: scripts/ sits beside it, and `make -f` from elsewhere works.
+# This Makefile's directory, so that `make -f` from elsewhere works.
 ROOT := $(dir $(abspath $(lastword $(MAKEFILE_LIST))))
 
-AWS ?= aws
-AWS_ARGS ?=
-PROFILE ?=
-IMAGE_TAG ?=
-S3_BUCKET ?=
-YES ?=
-OUTPUT ?= table
-OUT ?= out
-ENV ?=
-export AWS AWS_ARGS PROFILE IMAGE_TAG S3_BUCKET YES OUTPUT
-
-# Inside riglet's own repository the tools are built from source into bin/; elsewhere they
-# are the installed riglet and rigletdeploy (or set RIGLET_BIN and RIGLETDEPLOY_BIN).
-ifneq ($(wildcard $(ROOT)cmd/riglet/main.go),)
+# Inside riglet's own repository the tools are built from source into bin/ before any
+# deploy target runs (unless RIGLET_BIN or RIGLETDEPLOY_BIN name others).
 RIGLET_BIN ?= $(ROOT)bin/riglet
 RIGLETDEPLOY_BIN ?= $(ROOT)bin/rigletdeploy
-else
-RIGLET_BIN ?= riglet
-RIGLETDEPLOY_BIN ?= rigletdeploy
-endif
+RIGLET_TOOLS = $(filter $(ROOT)bin/%,$(RIGLET_BIN) $(RIGLETDEPLOY_BIN))
+include $(ROOT)deploykit/riglet.mk
 
-# RIGLET defaults to the only riglets/*.yaml.
-RIGLETS := $(sort $(basename $(notdir $(wildcard riglets/*.yaml))))
-ifeq ($(origin RIGLET),undefined)
-ifeq ($(words $(RIGLETS)),1)
-RIGLET := $(RIGLETS)
-endif
-endif
-ENVS = $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard $(OUT)/$(RIGLET)/*/stacks.json)))))
-ENV_DIR = $(OUT)/$(RIGLET)/$(ENV)
-DEPLOY = RIGLETDEPLOY='$(RIGLETDEPLOY_BIN)' sh '$(ROOT)scripts/deploy.sh'
+.PHONY: example test check fuzz bench e2e bench-diff
 
-.PHONY: help example compile lint test check fuzz bench e2e tools FORCE need-riglet need-env verify \
-	create-environment update-environment delete-environment status-environment
-
-help: ## list the targets
-	@echo 'Deploy (ENV=<env> required; RIGLET=<name> when riglets/ has several):'
-	@echo '  create-<stack>       create or update a stack: make create-foundation ENV=staging'
-	@echo '  update-<stack>       update an existing stack; IMAGE_TAG=<tag> sets every ImageTag'
-	@echo '  changeset-<stack>    create a change set and show what it would change'
-	@echo '  delete-<stack>       delete a stack (asks first; YES=1 does not)'
-	@echo '  status-<stack>       show the stack status'
-	@echo '  outputs-<stack>      show the stack outputs'
-	@echo '  create-environment   create every stack of ENV, in dependency order'
-	@echo '  update-environment   update every stack of ENV, in dependency order'
-	@echo '  delete-environment   delete every stack of ENV, in reverse order (YES=1 to skip asking)'
-	@echo '  status-environment   show the status of every stack of ENV'
-	@echo 'Options: PROFILE=<aws profile> IMAGE_TAG=<tag> S3_BUCKET=<bucket for templates over 51,200 bytes>'
-	@echo '         AWS=<aws cli> AWS_ARGS=<global options, e.g. --endpoint-url=...> OUTPUT=table|json|text'
+help:: ## the developer targets
 	@echo 'Develop:'
 	@echo '  example   build riglet, compile and lint the example riglets in one process (riglet lint --check: out/ must be current)'
-	@echo '  compile   riglet compile: write out/ and the lock'
-	@echo '  lint      riglet lint'
+	@echo '  bench-diff  riglet diff of the 3 x 800-service riglet against itself with one service changed'
 	@echo '  test      the unit and CLI tests (go test ./...): quick, needs only Go'
 	@echo '  check     the oracle tests (cfn-lint, PyYAML, rain), bounded fuzzing, compile --check --frozen'
 	@echo '            and lint on the examples, and e2e; fails when an oracle is missing (.ci/run installs them)'
 	@echo '  bench     compile time and peak memory for 50, 200 and 800 services over 3 envs'
 	@echo '  fuzz      the fuzz targets, a bounded number of inputs each'
 	@echo '  e2e       deploy the examples to moto_server through these targets (needs moto and an AWS CLI)'
-	@if [ -n '$(RIGLET)' ]; then \
-		echo 'Riglet $(RIGLET), envs: $(ENVS)'; \
-		for e in $(ENVS); do \
-			printf '  %s:' "$$e"; $(RIGLETDEPLOY_BIN) stacks '$(OUT)/$(RIGLET)/'"$$e" 2>/dev/null | tr '\n' ' '; echo; \
-		done; \
-	elif [ -n '$(RIGLETS)' ]; then echo 'Riglets: $(RIGLETS) (choose with RIGLET=)'; fi
 
 # The tools. go build is incremental, so building on every run costs little and never
 # deploys with a stale binary.
-tools: $(filter $(ROOT)bin/%,$(RIGLET_BIN) $(RIGLETDEPLOY_BIN))
 $(ROOT)bin/riglet: FORCE
 	@cd '$(ROOT)' && go build -o bin/riglet ./cmd/riglet
 $(ROOT)bin/rigletdeploy: FORCE
 	@cd '$(ROOT)' && go build -o bin/rigletdeploy ./cmd/rigletdeploy
-FORCE:
-
-need-riglet:
-	@if [ -z '$(RIGLET)' ]; then \
-		echo 'make: choose a riglet with RIGLET=<name>; riglets/ has: $(or $(RIGLETS),none)' >&2; exit 2; fi
-	@if [ ! -f 'riglets/$(RIGLET).yaml' ]; then \
-		echo 'make: no riglets/$(RIGLET).yaml; riglets/ has: $(or $(RIGLETS),none)' >&2; exit 2; fi
-
-need-env: need-riglet
-	@if [ -z '$(ENV)' ]; then \
-		echo 'make: ENV is required, e.g. make $(or $(firstword $(MAKECMDGOALS)),create-environment) ENV=$(or $(firstword $(ENVS)),staging); envs of $(RIGLET): $(or $(ENVS),none (run make compile))' >&2; exit 2; fi
-	@if [ ! -f '$(ENV_DIR)/stacks.json' ]; then \
-		echo 'make: unknown env $(ENV) for riglet $(RIGLET) (no $(ENV_DIR)/stacks.json); envs: $(or $(ENVS),none (run make compile))' >&2; exit 2; fi
-
-# What was reviewed is what is deployed: out/ and the lock must match the sources.
-verify: need-riglet tools
-	@'$(RIGLET_BIN)' compile '$(RIGLET)' --out '$(OUT)' --check --frozen || { \
-		echo 'make: $(OUT)/ or the lock does not match the sources: run make compile, review and commit the diff, then deploy' >&2; exit 1; }
-
-create-%: need-env verify
-	@$(DEPLOY) create '$(ENV_DIR)' '$*'
-update-%: need-env verify
-	@$(DEPLOY) update '$(ENV_DIR)' '$*'
-changeset-%: need-env verify
-	@$(DEPLOY) changeset '$(ENV_DIR)' '$*'
-delete-%: need-env tools
-	@$(DEPLOY) delete '$(ENV_DIR)' '$*'
-status-%: need-env tools
-	@$(DEPLOY) status '$(ENV_DIR)' '$*'
-outputs-%: need-env tools
-	@$(DEPLOY) outputs '$(ENV_DIR)' '$*'
-
-# Explicit rules win over the patterns above.
-create-environment: need-env verify
-	@$(DEPLOY) create '$(ENV_DIR)'
-update-environment: need-env verify
-	@$(DEPLOY) update '$(ENV_DIR)'
-delete-environment: need-env tools
-	@$(DEPLOY) delete '$(ENV_DIR)'
-status-environment: need-env tools
-	@$(DEPLOY) status '$(ENV_DIR)'
-
-compile: tools
-	'$(RIGLET_BIN)' compile $(RIGLET) --out '$(OUT)'
-
-lint: tools
-	'$(RIGLET_BIN)' lint $(RIGLET)
 
 # The main job on the examples: compile every riglet and lint sources and templates, in
 # one process (lint --check compiles once, lints, and fails should out/ or a lock differ
@@ -195,24 +90,8 @@ E2E_FLAGS ?= -v
 e2e:
 	go test -tags e2e -count=1 -timeout 20m $(E2E_FLAGS) ./e2e/
 
-# riglet diff against what is deployed: make diff-<stack> ENV=staging [FORMAT=markdown]
-# fetches the stack's deployed template (aws cloudformation get-template) into a temp
-# directory laid out as out/ and compares the sources compiled now with it (riglet diff
-# --old): replacements, data loss and security changes before an update, at the source line.
-FORMAT ?= text
-diff-%: need-env tools
-	@name=$$('$(RIGLETDEPLOY_BIN)' get '$(ENV_DIR)' '$*' stackName) || exit 1; \
-	region=$$('$(RIGLETDEPLOY_BIN)' field '$(ENV_DIR)' region) || exit 1; \
-	tmp=$$(mktemp -d) || exit 1; trap 'rm -rf "$$tmp"' EXIT; \
-	mkdir -p "$$tmp/$(RIGLET)/$(ENV)" && \
-	$(AWS) $(AWS_ARGS) $(if $(PROFILE),--profile '$(PROFILE)') --region "$$region" cloudformation get-template \
-		--stack-name "$$name" --template-stage Original --query TemplateBody --output text \
-		> "$$tmp/$(RIGLET)/$(ENV)/$*.yaml" && \
-	'$(RIGLET_BIN)' diff '$(RIGLET)' --env '$(ENV)' --old "$$tmp" --format '$(FORMAT)'
-
 # riglet diff of the 3 x 800-service benchmark riglet against itself with one service
 # changed: the comparison in process (go test -bench), and the whole run as a user has it.
-.PHONY: bench-diff
 bench-diff: tools
 	go test -run XXX -bench 'BenchmarkCompare' -benchtime 5x ./diff/
 	@go run ./internal/benchgen/cmd/benchgen -n 800 -o .bench/diff || exit 1; \

@@ -65,8 +65,11 @@ type EnvResult struct {
 	Priorities []priority.Assignment
 	// Alarms are the catalogue alarms of the env.
 	Alarms []AlarmRow
-	Params map[string]map[string]ParamOrigin // instance path -> parameter -> origin (plan --explain)
-	blamed map[*ir.Error]string              // problem -> the stack whose instance made it (partial.go)
+	// Retired are the stacks the lock keeps for the env that it no longer has, in the
+	// order to delete them (stacks.json tells make; plan shows them).
+	Retired []model.RetiredStack
+	Params  map[string]map[string]ParamOrigin // instance path -> parameter -> origin (plan --explain)
+	blamed  map[*ir.Error]string              // problem -> the stack whose instance made it (partial.go)
 }
 
 // ParamOrigin says which layer set a parameter value, and what the weaker layers it
@@ -261,6 +264,7 @@ func CompileWith(fsys fs.FS, lib *model.Library, specFile string, opts Options) 
 		}
 		return nil, err
 	}
+	c.recordStacks(results, res.Envs)
 	res.Lock = c.lock
 	return res, nil
 }
@@ -541,7 +545,11 @@ func sortedSet(m map[string]bool) []string {
 
 // render renders an env's files now, when asked to, and drops its templates.
 func (c *compilation) render(er *EnvResult, errs *ir.Errors) {
-	if !c.opts.RenderOnly || len(*errs) > 0 {
+	if len(*errs) > 0 {
+		return
+	}
+	er.Retired = c.retiredStacks(er)
+	if !c.opts.RenderOnly {
 		return
 	}
 	er.files = renderEnv(c.spec, er, false)

@@ -74,6 +74,9 @@ func renderEnv(spec *model.Spec, e *EnvResult, index bool) []File {
 		}
 		m.Stacks = append(m.Stacks, ms)
 	}
+	for _, r := range e.Retired {
+		m.Retired = append(m.Retired, manifest.Retired{Name: r.Name, StackName: r.StackName, Needs: nonNil(r.Needs)})
+	}
 	js, _ := json.MarshalIndent(m, "", "  ")
 	out = append(out, File{Path: path.Join(dir, manifest.File), Data: append(js, '\n')})
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })

@@ -14,15 +14,18 @@ import (
 // listener rules with their priorities, alarms with their monthly cost, and (explained)
 // where every parameter value came from. It is data: the CLI formats it as text or json.
 type Plan struct {
-	Riglet  string       `json:"riglet"`
-	Env     string       `json:"env"`
-	Account string       `json:"account,omitempty"`
-	Region  string       `json:"region,omitempty"`
-	Stacks  []PlanStack  `json:"stacks"`
-	Network *PlanNetwork `json:"network,omitempty"`
-	Params  []PlanParam  `json:"parameters,omitempty"`
-	Rules   []PlanRule   `json:"listenerRules"`
-	Alarms  []PlanAlarm  `json:"alarms"`
+	Riglet  string      `json:"riglet"`
+	Env     string      `json:"env"`
+	Account string      `json:"account,omitempty"`
+	Region  string      `json:"region,omitempty"`
+	Stacks  []PlanStack `json:"stacks"`
+	// Retired are stacks removed from the spec that may still be deployed, in the order
+	// to delete them (make delete-retired, then riglet lock prune).
+	Retired []PlanRetired `json:"retiredStacks"`
+	Network *PlanNetwork  `json:"network,omitempty"`
+	Params  []PlanParam   `json:"parameters,omitempty"`
+	Rules   []PlanRule    `json:"listenerRules"`
+	Alarms  []PlanAlarm   `json:"alarms"`
 	// AlarmCount and AlarmMonthlyCost: standard alarms are billed per alarm metric-month.
 	AlarmCount       int     `json:"alarmCount"`
 	AlarmMonthlyCost float64 `json:"alarmMonthlyCostUSD"`
@@ -53,6 +56,13 @@ type PlanStack struct {
 	Needs     []string `json:"needs"`
 	Blocks    []string `json:"blocks"`
 	Resources int      `json:"resources"`
+}
+
+// PlanRetired is a stack removed from the spec.
+type PlanRetired struct {
+	Name      string   `json:"name"`
+	StackName string   `json:"stackName"`
+	Needs     []string `json:"needs"`
 }
 
 type PlanNetwork struct {
@@ -94,6 +104,10 @@ func (res *Result) Plan(er *EnvResult, explain bool) *Plan {
 	for _, s := range er.Stacks {
 		p.Stacks = append(p.Stacks, PlanStack{Name: s.Name, StackName: s.StackName, Needs: nonNil(s.Needs),
 			Blocks: s.Instances, Resources: len(s.Template.Get("Resources").Pairs)})
+	}
+	p.Retired = []PlanRetired{}
+	for _, r := range er.Retired {
+		p.Retired = append(p.Retired, PlanRetired{Name: r.Name, StackName: r.StackName, Needs: nonNil(r.Needs)})
 	}
 	if n := er.Network; n != nil {
 		pn := &PlanNetwork{CIDR: n.CIDR.String(), Source: n.CIDRSource}

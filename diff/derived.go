@@ -23,8 +23,11 @@ func lockChanges(old, new *Side) map[string][]Change {
 	for _, e := range model.DescribeLockChange(old.Lock, new.Lock) {
 		for _, line := range e.Changes {
 			kind := "cidr"
-			if strings.HasPrefix(line, "priority") {
+			switch {
+			case strings.HasPrefix(line, "priority"):
 				kind = "priority"
+			case strings.HasPrefix(line, "stack "):
+				kind = "stack" // a stack retired, recorded, released or renamed in the lock
 			}
 			ch := Change{Kind: kind, Action: "modified", Classes: []Class{Derived}, Message: line,
 				Source: ir.Pos{File: file, Line: int32(lockLine(new.LockData, e.Env, lockNeedle(kind, line)))}}
@@ -106,6 +109,9 @@ func (c *envComparison) common(ss []*Stack, other *Env) []*Stack {
 // priority belongs to, or the last CIDR the change names (the new one).
 func lockNeedle(kind, line string) string {
 	f := strings.Fields(line)
+	if kind == "stack" && len(f) > 1 {
+		return " " + f[1] + ": {stackName"
+	}
 	if kind == "priority" {
 		for i, w := range f {
 			if w == "of" && i+1 < len(f) {

@@ -19,6 +19,16 @@ type Manifest struct {
 	Region  string  `json:"region"`
 	Source  string  `json:"source"`
 	Stacks  []Stack `json:"stacks"`
+	// Retired are stacks removed from the spec that the lock keeps until riglet lock
+	// prune, in the order to delete them (make delete-retired).
+	Retired []Retired `json:"retired,omitempty"`
+}
+
+// Retired is a stack removed from the spec, which may still exist in AWS.
+type Retired struct {
+	Name      string   `json:"name"`
+	StackName string   `json:"stackName"`
+	Needs     []string `json:"needs"`
 }
 
 // Stack is one stack of stacks.json, in deploy order.

@@ -18,6 +18,7 @@ import (
 type Lock struct {
 	Network    *netplan.Lock
 	Priorities map[string]map[string]map[string]priority.Entry // env -> listener -> rule -> entry
+	Stacks     map[string]map[string]StackEntry                // env (or shared) -> stack -> entry
 }
 
 func ReadLock(fsys fs.FS, file string, errs *ir.Errors) ([]byte, *Lock) {
@@ -107,6 +108,9 @@ func parseLock(file string, data []byte, l *Lock, errs *ir.Errors) *Lock {
 			l.Network.Envs[e.Key] = el
 		}
 	}
+	if st := o.mapping("stacks"); st != nil {
+		l.Stacks = parseStacks(st, errs)
+	}
 	if pr := o.mapping("priorities"); pr != nil {
 		for _, e := range pr.Pairs {
 			l.Priorities[e.Key] = map[string]map[string]priority.Entry{}
@@ -191,6 +195,7 @@ func (l *Lock) Marshal(specFile string) []byte {
 			}
 		}
 	}
+	writeStacks(&b, l.Stacks)
 	return []byte(b.String())
 }
 

@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/riglet/riglet/netplan"
 	"github.com/riglet/riglet/priority"
@@ -36,11 +37,17 @@ func DescribeLockChange(old, new *Lock) []EnvChanges {
 			names[k] = true
 		}
 	}
+	for _, m := range []map[string]map[string]StackEntry{old.Stacks, new.Stacks} {
+		for k := range m {
+			names[k] = true
+		}
+	}
 	var out []EnvChanges
 	for _, env := range sortedKeys(names) {
 		var c []string
 		c = append(c, networkChanges(on[env], nn[env])...)
 		c = append(c, priorityChanges(old.Priorities[env], new.Priorities[env])...)
+		c = append(c, stackChanges(env, old.Stacks[env], new.Stacks[env])...)
 		if len(c) > 0 {
 			out = append(out, EnvChanges{Env: env, Changes: c})
 		}
@@ -180,4 +187,36 @@ func union[V any](a, b map[string]V) map[string]bool {
 		out[k] = true
 	}
 	return out
+}
+
+func stackChanges(env string, o, n map[string]StackEntry) []string {
+	var c []string
+	for _, name := range sortedKeys(union(o, n)) {
+		was, had := o[name]
+		now, has := n[name]
+		switch {
+		case !had && has && now.Retired:
+			c = append(c, fmt.Sprintf("stack %s (%s) retired", name, now.StackName))
+		case !had && has:
+			c = append(c, fmt.Sprintf("stack %s (%s) recorded (a new stack)", name, now.StackName))
+		case had && !has:
+			c = append(c, fmt.Sprintf("stack %s (%s) released (riglet lock prune: it is gone)", name, was.StackName))
+		case !was.Retired && now.Retired:
+			c = append(c, fmt.Sprintf("stack %s (%s) retired (it left the spec; make delete-retired ENV=%s deletes it, then riglet lock prune)", name, now.StackName, env))
+		case was.Retired && !now.Retired:
+			c = append(c, fmt.Sprintf("stack %s (%s) back in use", name, now.StackName))
+		case was.StackName != now.StackName:
+			c = append(c, fmt.Sprintf("stack %s renamed %s -> %s (the owner or riglet changed: a new stack in AWS)", name, was.StackName, now.StackName))
+		case strings.Join(was.Needs, ",") != strings.Join(now.Needs, ","):
+			c = append(c, fmt.Sprintf("stack %s needs %s (was %s)", name, orNone(now.Needs), orNone(was.Needs)))
+		}
+	}
+	return c
+}
+
+func orNone(ss []string) string {
+	if len(ss) == 0 {
+		return "nothing"
+	}
+	return strings.Join(ss, ", ")
 }

@@ -29,6 +29,9 @@ var envRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]*$`)
 // CloudFormation's limits for ordinary owner and stack names.
 const MaxNameLen = 32
 
+// ValidName reports whether a riglet, owner or stack name is one the spec accepts.
+func ValidName(s string) bool { return len(s) <= MaxNameLen && nameRE.MatchString(s) }
+
 // ValidEnvName reports whether an env name is one riglet can write and deploy.
 func ValidEnvName(e string) bool { return len(e) <= MaxNameLen && envRE.MatchString(e) }
 

@@ -11,12 +11,13 @@ import (
 )
 
 type lockCmd struct {
-	Prune lockPruneCmd `cmd:"" help:"Release retired allocations (listener rule priorities of removed services, VPCs of removed envs, subnets of removed AZs) once their stacks are gone from AWS."`
+	Prune lockPruneCmd `cmd:"" help:"Release retired allocations (removed stacks, listener rule priorities of removed services, VPCs of removed envs, subnets of removed AZs) once their stacks are gone from AWS."`
 }
 
 type lockPruneCmd struct {
 	Riglet string   `arg:"" name:"riglet" help:"Riglet name or spec path."`
 	Env    []string `short:"e" help:"Only these envs (repeatable; default: all)."`
+	Out    string   `default:"out" help:"Output directory: its stacks.json list the retired stacks, so it is written with the lock."`
 }
 
 func (c *lockPruneCmd) Run(g *globals) error {
@@ -31,6 +32,8 @@ func (c *lockPruneCmd) Run(g *globals) error {
 	released := res.Prune(c.Env)
 	for _, r := range released {
 		switch {
+		case r.Stack != "":
+			fmt.Fprintf(g.Stdout, "%s: released stack %s (%s), removed from the spec\n", r.Env, r.Stack, r.StackName)
 		case r.Listener != "":
 			fmt.Fprintf(g.Stdout, "%s: released priority %d of %s on %s\n", r.Env, r.Priority, r.Key, r.Listener)
 		case r.Tier != "":
@@ -44,7 +47,13 @@ func (c *lockPruneCmd) Run(g *globals) error {
 		fmt.Fprintf(g.Stdout, "%s: nothing retired\n", res.LockFile)
 		return nil
 	}
-	if err := outdir.WriteFile(filepath.Join(g.Dir, filepath.FromSlash(res.LockFile)), data); err != nil {
+	// stacks.json lists the retired stacks for make delete-retired: the env directories
+	// and the lock are written as one unit, as a compile writes them.
+	out := c.Out
+	if !filepath.IsAbs(out) {
+		out = filepath.Join(g.Dir, out)
+	}
+	if err := outdir.WriteAll(out, []*outdir.Riglet{output(g.Dir, out, res, true)}); err != nil {
 		return err
 	}
 	fmt.Fprintf(g.Stdout, "%s: %d retired allocations released\n", res.LockFile, len(released))

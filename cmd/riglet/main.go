@@ -47,6 +47,7 @@ type cli struct {
 	Lock    lockCmd    `cmd:"" help:"Manage the lock of derived allocations."`
 	Docs    docsCmd    `cmd:"" help:"Write a README per block: parameters, outputs, modifications, alarms."`
 	Diff    diffCmd    `cmd:"" help:"Show what a change does to AWS: replacements, data loss, blocked updates, security changes, at the source line."`
+	New     newCmd     `cmd:"" help:"Write a new riglet repository (riglet new NAME), or add a service to a spec (riglet new service NAME --path P)."`
 	Version versionCmd `cmd:"" help:"Print riglet's version."`
 }
 

@@ -67,6 +67,16 @@ func planText(w io.Writer, p *compiler.Plan) {
 		fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%d\t%s\n", i+1, s.Name, s.StackName, needs, s.Resources, strings.Join(s.Blocks, ", "))
 	}
 	tw.Flush()
+	if len(p.Retired) > 0 {
+		fmt.Fprintf(w, "\nRetired stacks (removed from the spec, perhaps still deployed), in delete order:\n")
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "  #\tSTACK\tCLOUDFORMATION NAME\tNEEDS")
+		for i, s := range p.Retired {
+			fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\n", i+1, s.Name, s.StackName, dash(strings.Join(s.Needs, ", ")))
+		}
+		tw.Flush()
+		fmt.Fprintf(w, "  update the stacks that imported from them, then: make delete-retired ENV=%s RIGLET=%s; then riglet lock prune %s\n", p.Env, p.Riglet, p.Riglet)
+	}
 	if n := p.Network; n != nil {
 		fmt.Fprintf(w, "\nNetwork: VPC %s (%s)\n", n.CIDR, n.Source)
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)

@@ -4,13 +4,18 @@
 // one stack, shell-quoted, so that make needs neither jq nor a JSON parser of its own.
 //
 //	rigletdeploy stacks DIR [--reverse]            stack names, deploy order (delete order)
+//	rigletdeploy stacks DIR --retired              stacks removed from the spec, delete order
 //	rigletdeploy field DIR account|region|env      a top-level field
 //	rigletdeploy check DIR [--s3-bucket B] STACK... unknown stack, missing template, a
 //	                                                template over 51,200 bytes without B
-//	rigletdeploy get DIR STACK stackName|terminationProtection|template
+//	rigletdeploy get DIR STACK stackName|terminationProtection|template|retired
 //	rigletdeploy args DIR STACK [--image-tag T] [--s3-bucket B]
 //	                                                `aws cloudformation deploy` arguments
 //	rigletdeploy retained DIR STACK                 resources with DeletionPolicy Retain
+//	rigletdeploy roles DIR STACK                    roles CloudFormation may assume
+//
+// A retired stack (removed from the spec, kept in the lock until riglet lock prune) can
+// be named to get, retained and roles, so that make can delete it; it has no template.
 //
 // DIR is out/<riglet>/<env>. Exit 1 on a problem, 2 on bad usage.
 package main
@@ -50,7 +55,7 @@ func main() {
 
 func run(args []string, w io.Writer) error {
 	if len(args) < 2 {
-		return usageError{errors.New("usage: rigletdeploy stacks|field|check|get|args|retained DIR ...")}
+		return usageError{errors.New("usage: rigletdeploy stacks|field|check|get|args|retained|roles DIR ...")}
 	}
 	cmd, dir, rest := args[0], args[1], args[2:]
 	flags, pos, err := parseFlags(rest)
@@ -66,6 +71,12 @@ func run(args []string, w io.Writer) error {
 		names := make([]string, len(m.Stacks))
 		for i, s := range m.Stacks {
 			names[i] = s.Name
+		}
+		if _, ok := flags["retired"]; ok {
+			names = names[:0]
+			for _, r := range m.Retired {
+				names = append(names, r.Name)
+			}
 		}
 		if _, ok := flags["reverse"]; ok {
 			for i, j := 0, len(names)-1; i < j; i, j = i+1, j-1 {
@@ -88,18 +99,22 @@ func run(args []string, w io.Writer) error {
 		return nil
 	case "check":
 		return check(dir, m, pos, flags["s3-bucket"])
-	case "get", "args", "retained":
+	case "get", "args", "retained", "roles":
 		if len(pos) < 1 {
 			return usageError{fmt.Errorf("usage: rigletdeploy %s DIR STACK", cmd)}
 		}
 		s, err := findStack(m, dir, pos[0])
 		if err != nil {
-			return err
+			r := findRetired(m, pos[0])
+			if r == nil {
+				return err
+			}
+			return retiredCmd(w, dir, m, r, cmd, pos)
 		}
 		switch cmd {
 		case "get":
 			if len(pos) != 2 {
-				return usageError{errors.New("usage: rigletdeploy get DIR STACK stackName|terminationProtection|template")}
+				return usageError{errors.New("usage: rigletdeploy get DIR STACK stackName|terminationProtection|template|retired")}
 			}
 			switch pos[1] {
 			case "stackName":
@@ -108,8 +123,10 @@ func run(args []string, w io.Writer) error {
 				fmt.Fprintln(w, s.TerminationProtection)
 			case "template":
 				fmt.Fprintln(w, filepath.Join(dir, s.Template))
+			case "retired":
+				fmt.Fprintln(w, false)
 			default:
-				return usageError{fmt.Errorf("unknown stack field %q (stackName, terminationProtection, template)", pos[1])}
+				return usageError{fmt.Errorf("unknown stack field %q (stackName, terminationProtection, template, retired)", pos[1])}
 			}
 			return nil
 		case "args":
@@ -118,11 +135,13 @@ func run(args []string, w io.Writer) error {
 			}
 			fmt.Fprintln(w, shellJoin(deployArgs(dir, m, s, flags["image-tag"], flags["s3-bucket"])))
 			return nil
+		case "roles":
+			return deployRoles(w, dir, s)
 		default:
 			return retained(w, dir, s)
 		}
 	}
-	return usageError{fmt.Errorf("unknown command %q (stacks, field, check, get, args, retained)", cmd)}
+	return usageError{fmt.Errorf("unknown command %q (stacks, field, check, get, args, retained, roles)", cmd)}
 }
 
 // parseFlags splits --name value (or --name=value) flags from positional arguments.
@@ -137,7 +156,7 @@ func parseFlags(args []string) (map[string]string, []string, error) {
 		}
 		name, val, hasVal := strings.Cut(a[2:], "=")
 		switch name {
-		case "reverse":
+		case "reverse", "retired":
 			flags[name] = ""
 		case "s3-bucket", "image-tag":
 			if !hasVal {
@@ -189,6 +208,10 @@ func check(dir string, m *manifest.Manifest, names []string, bucket string) erro
 	var problems []string
 	for _, n := range names {
 		s, err := findStack(m, dir, n)
+		if r := findRetired(m, n); err != nil && r != nil {
+			problems = append(problems, fmt.Sprintf("stack %s (%s) was removed from the spec (retired in the lock): it can only be deleted, with make delete-%s or make delete-retired", n, r.StackName, n))
+			continue
+		}
 		if err != nil {
 			problems = append(problems, err.Error())
 			continue

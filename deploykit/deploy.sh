@@ -1,10 +1,12 @@
 #!/bin/sh
-# The AWS CLI calls behind the Makefile's stack targets (DESIGN.md section 10).
+# The AWS CLI calls behind riglet.mk's stack targets (DESIGN.md section 10).
 #
 #   deploy.sh ACTION DIR [STACK...]
 #
-# ACTION is create, update, delete, status, outputs or changeset; DIR is out/<riglet>/<env>;
-# no STACK means every stack of DIR's stacks.json, in deploy order (reverse for delete).
+# ACTION is create, update, delete, delete-retired, status, outputs or changeset; DIR is
+# out/<riglet>/<env>; no STACK means every stack of DIR's stacks.json, in deploy order
+# (for delete: the retired stacks, those removed from the spec, then the rest in reverse
+# order). delete-retired deletes the retired stacks alone.
 # Read from the environment: RIGLETDEPLOY (the stacks.json reader, required), AWS (the CLI,
 # default aws), AWS_ARGS (global options, e.g. --endpoint-url=...), PROFILE, IMAGE_TAG,
 # S3_BUCKET, YES (1: delete without asking), OUTPUT (the CLI's --output for status,
@@ -32,12 +34,21 @@ OUTPUT=${OUTPUT:-table}
 rd() { "$RIGLETDEPLOY" "$@"; }
 
 env=$(rd field "$dir" env)
+riglet=$(rd field "$dir" riglet)
 account=$(rd field "$dir" account)
 region=$(rd field "$dir" region)
 
-if [ $# -eq 0 ]; then
+if [ "$action" = delete-retired ]; then
+	action=delete
+	set -- $(rd stacks "$dir" --retired)
+	if [ $# -eq 0 ]; then
+		printf 'env %s has no retired stacks (stacks removed from the spec that the lock keeps)\n' "$env"
+		exit 0
+	fi
+elif [ $# -eq 0 ]; then
 	if [ "$action" = delete ]; then
-		set -- $(rd stacks "$dir" --reverse)
+		# Retired stacks import from the live ones, never the other way round.
+		set -- $(rd stacks "$dir" --retired) $(rd stacks "$dir" --reverse)
 	else
 		set -- $(rd stacks "$dir")
 	fi
@@ -47,7 +58,7 @@ fi
 case $action in
 create | update | changeset) rd check "$dir" --s3-bucket "$S3_BUCKET" "$@" ;;
 delete | status | outputs) for stack in "$@"; do rd get "$dir" "$stack" stackName >/dev/null; done ;;
-*) die "unknown action $action (create, update, delete, status, outputs, changeset)" ;;
+*) die "unknown action $action (create, update, delete, delete-retired, status, outputs, changeset)" ;;
 esac
 
 # awscli runs the AWS CLI with the env's region; AWS and AWS_ARGS are split into words on
@@ -108,8 +119,8 @@ changeset() {
 	awscli cloudformation describe-change-set --change-set-name "$arn" \
 		--query 'Changes[].ResourceChange.{Action:Action,LogicalId:LogicalResourceId,Type:ResourceType,Replacement:Replacement}' \
 		--output "$OUTPUT"
-	printf 'change set %s\napply it with: make update-%s ENV=%s (or aws cloudformation execute-change-set --change-set-name %s)\n' \
-		"$arn" "$stack" "$env" "$arn"
+	printf 'change set %s\napply it with: make update-%s ENV=%s RIGLET=%s (or aws cloudformation execute-change-set --change-set-name %s)\n' \
+		"$arn" "$stack" "$env" "$riglet" "$arn"
 }
 
 delete() {
@@ -128,6 +139,10 @@ delete() {
 		kept="$kept  ${logical_type#*|} ${physical:-?} ($logical)
 "
 	done
+	if [ "$(rd get "$dir" "$stack" retired)" = true ]; then
+		kept="  (its template is no longer in $dir: check its resources kept by DeletionPolicy Retain in the console)
+"
+	fi
 	printf '==> delete %s (%s)\n' "$name" "$env"
 	awscli cloudformation delete-stack --stack-name "$name"
 	awscli cloudformation wait stack-delete-complete --stack-name "$name"
@@ -140,6 +155,30 @@ delete() {
 case $action in
 create | update | changeset | delete) check_account ;;
 esac
+
+# warn_deploy_roles warns when a stack to delete holds a role CloudFormation assumes to
+# deploy other stacks (the pipeline's deploy role) and stacks deployed with it are still
+# there: once the role is gone, CloudFormation cannot update or delete them.
+warn_deploy_roles() {
+	for stack in "$@"; do
+		name=$(rd get "$dir" "$stack" stackName)
+		for role in $(rd roles "$dir" "$stack"); do
+			physical=$(awscli cloudformation describe-stack-resource --stack-name "$name" --logical-resource-id "$role" \
+				--query StackResourceDetail.PhysicalResourceId --output text 2>/dev/null) || continue
+			users=$(awscli cloudformation describe-stacks --output text \
+				--query "Stacks[?RoleARN && ends_with(RoleARN, '/$physical')].StackName") ||
+				users="(cannot tell which: describe-stacks failed)"
+			[ -n "$users" ] && [ "$users" != None ] || continue
+			printf 'deploy: warning: stack %s holds %s, the role CloudFormation uses to deploy other stacks, and these were deployed with it: %s\n' \
+				"$name" "$physical" "$(echo $users)" >&2
+			printf 'deploy: warning: delete them first (CloudFormation needs the role to delete them), or they are left for deletion by hand\n' >&2
+		done
+	done
+}
+
+if [ "$action" = delete ]; then
+	warn_deploy_roles "$@"
+fi
 
 if [ "$action" = delete ] && [ "$YES" != 1 ]; then
 	printf 'Delete stacks %s of env %s in account %s? Type yes to go on: ' "$*" "$env" "$account" >&2
@@ -156,7 +195,7 @@ for stack in "$@"; do
 	status)
 		name=$(rd get "$dir" "$stack" stackName)
 		awscli cloudformation describe-stacks --stack-name "$name" \
-			--query 'Stacks[0].[StackName,StackStatus,StackStatusReason]' --output "$OUTPUT" 2>/dev/null ||
+			--query 'Stacks[0].{Stack:StackName,Status:StackStatus,Reason:StackStatusReason}' --output "$OUTPUT" 2>/dev/null ||
 			printf '%s\tdoes not exist\n' "$name"
 		;;
 	outputs)
