@@ -46,36 +46,46 @@ func writeText(w io.Writer, fs []Finding) error {
 	return err
 }
 
-type jsonPos struct {
+// JSONPos is a position in --format json.
+type JSONPos struct {
 	File    string `json:"file"`
 	Line    int    `json:"line,omitempty"`
 	Col     int    `json:"col,omitempty"`
 	Message string `json:"message,omitempty"`
 }
 
-type jsonFinding struct {
+// JSONFinding is one finding in --format json.
+type JSONFinding struct {
 	Rule     string `json:"rule"`
 	Name     string `json:"name"`
 	Severity string `json:"severity"`
-	jsonPos
+	JSONPos
 	Envs    []string  `json:"envs,omitempty"`
-	Related []jsonPos `json:"related,omitempty"`
+	Related []JSONPos `json:"related,omitempty"`
+}
+
+// JSONVersion is the version of --format json's shape: a change a reader must know
+// of (a field renamed, its meaning changed) raises it; a field added does not.
+const JSONVersion = 1
+
+// JSONReport is what --format json prints.
+type JSONReport struct {
+	Version  int           `json:"version"`
+	Findings []JSONFinding `json:"findings"`
+	Errors   int           `json:"errors"`
+	Warnings int           `json:"warnings"`
+	Infos    int           `json:"infos"`
 }
 
 func writeJSON(w io.Writer, fs []Finding) error {
-	out := struct {
-		Findings []jsonFinding `json:"findings"`
-		Errors   int           `json:"errors"`
-		Warnings int           `json:"warnings"`
-		Infos    int           `json:"infos"`
-	}{Findings: []jsonFinding{}}
+	out := JSONReport{Version: JSONVersion, Findings: []JSONFinding{}}
 	for _, f := range fs {
-		jf := jsonFinding{Rule: f.Rule, Severity: f.Severity.String(), jsonPos: jsonPos{f.Pos.File, int(f.Pos.Line), int(f.Pos.Col), f.Msg}, Envs: f.Envs}
+		jf := JSONFinding{Rule: f.Rule, Severity: f.Severity.String(), JSONPos: JSONPos{f.Pos.File, int(f.Pos.Line), int(f.Pos.Col), f.Msg}, Envs: f.Envs}
 		if r := Lookup(f.Rule); r != nil {
 			jf.Name = r.Name
 		}
 		for _, r := range f.Related {
-			jf.Related = append(jf.Related, jsonPos{r.Pos.File, int(r.Pos.Line), int(r.Pos.Col), r.Msg})
+			jf.Related = append(jf.Related, JSONPos{r.Pos.File, int(r.Pos.Line), int(r.Pos.Col), r.Msg})
 		}
 		out.Findings = append(out.Findings, jf)
 		switch f.Severity {
