@@ -46,6 +46,7 @@ type cli struct {
 	Lock    lockCmd    `cmd:"" help:"Manage the lock of derived allocations."`
 	Docs    docsCmd    `cmd:"" help:"Write a README per block: parameters, outputs, modifications, alarms."`
 	Version versionCmd `cmd:"" help:"Print riglet's version."`
+	Schema  schemaCmd  `cmd:"" help:"Write JSON Schemas of env files, riglet specs and blocks, for editors."`
 }
 
 // usageError is bad usage or unreadable input: exit 2.
