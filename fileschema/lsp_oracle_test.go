@@ -120,5 +120,3 @@ func TestLanguageServer(t *testing.T) {
 		}
 	}
 }
-
-
