@@ -64,7 +64,7 @@ func (c *lintCmd) Run(g *globals) error {
 		}
 		rep.Findings = append(rep.Findings, r.Findings...)
 	}
-	if err := lint.Write(g.Stdout, c.Format, rep.Findings); err != nil {
+	if err := lint.WriteTo(g.Stdout, c.Format, rep.Findings, lint.Output{Root: repoRoot(g.Dir)}); err != nil {
 		return asUsage(err)
 	}
 	if c.Format == "text" && len(rep.Findings) > 0 {
