@@ -9,7 +9,7 @@ import (
 )
 
 // Formats lists the output formats Write knows.
-var Formats = []string{"text", "json", "sarif", "github"}
+var Formats = []string{"text", "json", "sarif", "github", "junit"}
 
 // Write prints findings in a format: text, json, sarif, github or junit.
 func Write(w io.Writer, format string, fs []Finding) error {
@@ -36,6 +36,8 @@ func WriteTo(w io.Writer, format string, fs []Finding, o Output) error {
 		return writeSARIF(w, fs, o)
 	case "github":
 		return writeGitHub(w, fs, o)
+	case "junit":
+		return writeJUnit(w, fs, o)
 	}
 	return &UsageError{fmt.Sprintf("unknown format %q: use one of %s", format, strings.Join(Formats, ", "))}
 }

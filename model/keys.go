@@ -222,5 +222,6 @@ var (
 // Tables lists every table by the file it belongs to, for the docs and a test.
 func Tables() []*Table {
 	return []*Table{EnvKeys, EnvAlarmsKeys, SpecKeys, NetworkKeys, StackKeys, InstanceKeys,
-		BlockKeys, BlockMetadataKeys, RigletMetaKeys, ParamKeys, LockKeys, LockEnvKeys, LockRuleKeys}
+		BlockKeys, BlockMetadataKeys, RigletMetaKeys, ParamKeys, LockKeys, LockEnvKeys, LockRuleKeys,
+		ConfigKeys, ConfigLintKeys}
 }

@@ -44,12 +44,14 @@ func TestEveryKeyIsDecoded(t *testing.T) {
 		"envs/base.yaml":      {Data: []byte("tags: {Team: a}\n")},
 		"riglets/twig.yaml":   {Data: []byte(fromExamples(model.SpecKeys) + "stackz: {}\n")},
 		"riglets/twig.lock":   {Data: []byte(fromExamples(model.LockKeys))},
+		".riglet.yaml":        {Data: []byte(fromExamples(model.ConfigKeys))},
 		"blocks/q/block.yaml": {Data: []byte(strings.Replace(fromExamples(model.BlockKeys), "Transform:", "Parameters2: {}\nTransform:", 1))},
 	}
 	var errs ir.Errors
 	model.LoadEnv(fsys, "staging", &errs)
 	model.LoadSpec(fsys, "riglets/twig.yaml", &errs)
 	model.ReadLock(fsys, "riglets/twig.lock", &errs)
+	model.LoadConfig(fsys, &errs)
 	if _, err := model.NewLibrary(fsys, nil).Get("q"); err != nil {
 		errs.Merge(err)
 	}
