@@ -85,6 +85,12 @@ bench: tools
 	done
 	@sh scripts/bench.sh '$(RIGLET_BIN)' .bench
 
+# Generated docs and editors' schemas (issue 16): the block READMEs, docs/reference,
+# docs/rules and docs/schema come from the code; make test fails when one is stale.
+.PHONY: generate
+generate:
+	go generate ./...
+
 # The end-to-end test needs moto (moto_server) and an AWS CLI; it says which is missing.
 E2E_FLAGS ?= -v
 e2e:

@@ -14,6 +14,7 @@ import (
 // listener rules with their priorities, alarms with their monthly cost, and (explained)
 // where every parameter value came from. It is data: the CLI formats it as text or json.
 type Plan struct {
+	Version int         `json:"version"` // PlanVersion
 	Riglet  string      `json:"riglet"`
 	Env     string      `json:"env"`
 	Account string      `json:"account,omitempty"`
@@ -30,6 +31,10 @@ type Plan struct {
 	AlarmCount       int     `json:"alarmCount"`
 	AlarmMonthlyCost float64 `json:"alarmMonthlyCostUSD"`
 }
+
+// PlanVersion is the version of the plan's JSON shape: a change a reader must know
+// of (a field renamed, its meaning changed) raises it; a field added does not.
+const PlanVersion = 1
 
 type PlanRule struct {
 	Listener   string `json:"listener"`
@@ -97,7 +102,7 @@ type PlanLayer struct {
 }
 
 func (res *Result) Plan(er *EnvResult, explain bool) *Plan {
-	p := &Plan{Riglet: res.Spec.Name, Env: er.Env}
+	p := &Plan{Version: PlanVersion, Riglet: res.Spec.Name, Env: er.Env}
 	if er.EnvFile != nil {
 		p.Account, p.Region = er.EnvFile.Account, er.EnvFile.Region
 	}

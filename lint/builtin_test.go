@@ -3,6 +3,7 @@ package lint
 import (
 	"bytes"
 	"encoding/json"
+	"encoding/xml"
 	"os"
 	"regexp"
 	"strings"
@@ -138,6 +139,26 @@ func checkFormatFiles(t *testing.T, format string, out []byte, userFile *regexp.
 				t.Errorf("sarif: %s has no line:col", l.ArtifactLocation.URI)
 			}
 			files = append(files, l.ArtifactLocation.URI)
+		}
+	case "junit":
+		var v struct {
+			Suites []struct {
+				Cases []struct {
+					File string `xml:"file,attr"`
+					Line int    `xml:"line,attr"`
+				} `xml:"testcase"`
+			} `xml:"testsuite"`
+		}
+		if err := xml.Unmarshal(out, &v); err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range v.Suites {
+			for _, c := range s.Cases {
+				if c.Line == 0 {
+					t.Errorf("junit: %s has no line", c.File)
+				}
+				files = append(files, c.File)
+			}
 		}
 	}
 	if len(files) == 0 {

@@ -11,8 +11,13 @@ const File = "stacks.json"
 // larger templates deploy from S3.
 const MaxBodyBytes = 51200
 
+// Version is the version of stacks.json's shape: a change a reader must know of
+// (a field renamed, its meaning changed) raises it; a field added does not.
+const Version = 1
+
 // Manifest is stacks.json.
 type Manifest struct {
+	Version int     `json:"version"`
 	Riglet  string  `json:"riglet"`
 	Env     string  `json:"env"`
 	Account string  `json:"account"`

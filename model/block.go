@@ -279,7 +279,7 @@ func ParseBlock(name, file string, data []byte) (*Block, error) {
 		errs.AddCode(ir.CodeBlockDefinition, root.Pos, "a block is a CloudFormation template (a map)")
 		return nil, errs.Err()
 	}
-	o := newObject(root, "block "+name, &errs)
+	o := newObject(root, BlockKeys, "block "+name, &errs)
 	o.get("AWSTemplateFormatVersion")
 	b.Description, _ = o.str("Description")
 	if t := o.get("Transform"); t != nil {
@@ -341,10 +341,13 @@ func ParseBlock(name, file string, data []byte) (*Block, error) {
 	return b, nil
 }
 
-var derivedRE = regexp.MustCompile(`^(network\.cidr|network\.azs|network\.az\.[1-9]|network\.subnet\.[a-z0-9_-]+\.[1-9]|network\.subnets\.[a-z0-9_-]+|network\.slot\.az\.([1-9]|first)|network\.slot\.subnet\.[a-z0-9_-]+\.[1-9]|env\.(name|account|region|domain|certificate|production|alarm_email)|riglet\.(name|owner)|listener\.priority)$`)
+// derivedPattern is every value Metadata.Riglet.Derived may name.
+const derivedPattern = `^(network\.cidr|network\.azs|network\.az\.[1-9]|network\.subnet\.[a-z0-9_-]+\.[1-9]|network\.subnets\.[a-z0-9_-]+|network\.slot\.az\.([1-9]|first)|network\.slot\.subnet\.[a-z0-9_-]+\.[1-9]|env\.(name|account|region|domain|certificate|production|alarm_email)|riglet\.(name|owner)|listener\.priority)$`
+
+var derivedRE = regexp.MustCompile(derivedPattern)
 
 func (b *Block) readRiglet(r *ir.Node, errs *ir.Errors) {
-	o := newObject(r, "Metadata.Riglet", errs)
+	o := newObject(r, RigletMetaKeys, "Metadata.Riglet", errs)
 	if k, p := o.str("Kind"); k != "" {
 		if k != "block" && k != "modification" {
 			errs.AddCode(ir.CodeBlockDefinition, p, "Kind must be block or modification")
@@ -394,7 +397,7 @@ var paramTypes = map[string]bool{"String": true, "Number": true, "List<Number>":
 
 func readParam(pr ir.Pair, errs *ir.Errors) *Param {
 	p := &Param{Name: pr.Key, Pos: pr.KeyPos, MinLength: -1, MaxLength: -1, MinValue: math.NaN(), MaxValue: math.NaN()}
-	o := newObject(pr.Value, "parameter "+pr.Key, errs)
+	o := newObject(pr.Value, ParamKeys, "parameter "+pr.Key, errs)
 	var tp ir.Pos
 	p.Type, tp = o.required("Type")
 	if !paramTypes[p.Type] && !strings.HasPrefix(p.Type, "AWS::") && !strings.HasPrefix(p.Type, "List<AWS::") {

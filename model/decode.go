@@ -10,25 +10,43 @@ import (
 	"github.com/riglet/riglet/ir"
 )
 
-// object reads the keys of a Map node, remembering which were read so that done can
-// report the unknown ones with a suggestion.
+// object reads the keys of a Map node that its table (keys.go) has, so that done can
+// report every other key as unknown, with a suggestion from the table.
 type object struct {
 	n    *ir.Node
+	tbl  *Table
 	errs *ir.Errors
 	what string // "env file", "instance" ...: used in messages
-	read map[string]bool
 }
 
-func newObject(n *ir.Node, what string, errs *ir.Errors) *object {
+func newObject(n *ir.Node, tbl *Table, what string, errs *ir.Errors) *object {
 	if n != nil && n.Kind != ir.Map && n.Kind != ir.Null {
 		errs.AddCode(ir.CodeInvalidValue, n.Pos, "%s must be a map, not a %s", what, n.Kind)
 		n = nil
 	}
-	return &object{n: n, errs: errs, what: what, read: map[string]bool{}}
+	return &object{n: n, tbl: tbl, errs: errs, what: what}
 }
 
+// key is the table's entry for a key the decoder reads. A decoder reading a key its
+// table lacks is a programming error any test of that decoder finds: the key would be
+// decoded yet undocumented, and reported as unknown.
+func (o *object) key(key string) *Key {
+	k := o.tbl.Key(key)
+	if k == nil {
+		panic("model: " + o.tbl.Name + " decodes " + key + ", which its key table lacks")
+	}
+	if readHook != nil {
+		readHook(o.tbl, key)
+	}
+	return k
+}
+
+// readHook, set by a test, sees every key a decoder reads: that test checks that every
+// key of every table is read, so that none is documented yet ignored.
+var readHook func(*Table, string)
+
 func (o *object) get(key string) *ir.Node {
-	o.read[key] = true
+	o.key(key)
 	v := o.n.Get(key)
 	if v != nil && v.Kind == ir.Null {
 		return nil
@@ -67,7 +85,9 @@ func (o *object) required(key string) (string, ir.Pos) {
 	return s, p
 }
 
-func (o *object) integer(key string, def int) (int, ir.Pos) {
+// integer reads a whole number; absent, it is the table's default (0 for none).
+func (o *object) integer(key string) (int, ir.Pos) {
+	def, _ := strconv.Atoi(o.key(key).Default)
 	v := o.get(key)
 	if v == nil {
 		return def, o.keyPos(key)
@@ -123,18 +143,15 @@ func (o *object) mapping(key string) *ir.Node {
 	return v
 }
 
-// done reports every key that was not read.
+// done reports every key its table does not have.
 func (o *object) done() {
-	if o.n == nil {
+	if o.n == nil || o.tbl.Open {
 		return
 	}
-	var known []string
-	for k := range o.read {
-		known = append(known, k)
-	}
+	known := o.tbl.Names()
 	sort.Strings(known)
 	for _, p := range o.n.Pairs {
-		if !o.read[p.Key] {
+		if o.tbl.Key(p.Key) == nil {
 			o.errs.AddCode(ir.CodeUnknownKey, p.KeyPos, "unknown key %s in %s%s", ir.Quote(p.Key), o.what, didYouMean(p.Key, known))
 		}
 	}

@@ -116,7 +116,7 @@ func LoadEnv(fsys fs.FS, name string, errs *ir.Errors) *Env {
 		return nil
 	}
 	e := &Env{Name: name, File: file, Pos: ir.Pos{File: file, Line: 1, Col: 1}}
-	o := newObject(root, "env file", errs)
+	o := newObject(root, EnvKeys, "env file", errs)
 	o.get("extends") // merged by loadEnvNode
 	if n, p := o.str("env"); n != "" && n != name {
 		errs.AddCode(ir.CodeInvalidValue, p, "env file %s says env %q; the file name says %q", file, n, name)
@@ -157,9 +157,9 @@ func LoadEnv(fsys fs.FS, name string, errs *ir.Errors) *Env {
 	e.Subnets, e.SubnetPos = subnets(o.mapping("subnets"), errs)
 	e.Domain, _ = o.str("domain")
 	e.Certificate, _ = o.str("certificate")
-	e.Alarms.Profile = "all"
+	e.Alarms.Profile = EnvAlarmsKeys.Key("profile").Default
 	if a := o.mapping("alarms"); a != nil {
-		ao := newObject(a, "alarms", errs)
+		ao := newObject(a, EnvAlarmsKeys, "alarms", errs)
 		if p, pp := ao.str("profile"); p != "" {
 			e.Alarms.Profile, e.Alarms.ProfilePos = p, pp
 			if p != "all" && p != "critical" && p != "none" {

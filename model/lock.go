@@ -70,12 +70,12 @@ func parseLock(file string, data []byte, l *Lock, errs *ir.Errors) *Lock {
 	if root.Kind == ir.Null {
 		return l
 	}
-	o := newObject(root, "lock file", errs)
+	o := newObject(root, LockKeys, "lock file", errs)
 	if nw := o.mapping("network"); nw != nil {
 		for _, e := range nw.Pairs {
 			el := &netplan.EnvLock{Slots: map[string]netip.Prefix{}, Subnets: map[string]map[string]netip.Prefix{},
 				SubnetPos: map[string]map[string]ir.Pos{}}
-			eo := newObject(e.Value, "lock entry "+e.Key, errs)
+			eo := newObject(e.Value, LockEnvKeys, "lock entry "+e.Key, errs)
 			if s, p := eo.str("cidr"); s != "" {
 				el.CIDR, el.CIDRPos = lockPrefix(s, p, errs), p
 			}
@@ -120,8 +120,8 @@ func parseLock(file string, data []byte, l *Lock, errs *ir.Errors) *Lock {
 					ent := priority.Entry{}
 					v := r.Value
 					if v.Kind == ir.Map {
-						ro := newObject(v, "lock rule "+r.Key, errs)
-						ent.Priority, _ = ro.integer("priority", 0)
+						ro := newObject(v, LockRuleKeys, "lock rule "+r.Key, errs)
+						ent.Priority, _ = ro.integer("priority")
 						ent.Retired = ro.boolean("retired")
 						ro.done()
 					} else {

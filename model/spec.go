@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"net/netip"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/riglet/riglet/ir"
@@ -52,7 +53,7 @@ func LoadSpec(fsys fs.FS, file string, errs *ir.Errors) *Spec {
 		return nil
 	}
 	s := &Spec{File: file, Root: root}
-	o := newObject(root, "riglet spec", errs)
+	o := newObject(root, SpecKeys, "riglet spec", errs)
 	s.Name, s.Pos = o.required("riglet")
 	if s.Name != "" && !nameRE.MatchString(s.Name) {
 		errs.AddCode(ir.CodeInvalidValue, s.Pos, "riglet name %q must be lower case letters, digits and dashes", s.Name)
@@ -97,9 +98,9 @@ func LoadSpec(fsys fs.FS, file string, errs *ir.Errors) *Spec {
 }
 
 func loadNetwork(n *ir.Node, p ir.Pos, errs *ir.Errors) Network {
-	nw := Network{Pool: netip.MustParsePrefix("10.0.0.0/8"), Prefix: 16, MaxAZs: 4,
+	nw := Network{Pool: netip.MustParsePrefix(NetworkKeys.Key("pool").Default),
 		PoolPos: p, PrefixPos: p, MaxAZsPos: p}
-	o := newObject(n, "network", errs)
+	o := newObject(n, NetworkKeys, "network", errs)
 	if s, sp := o.str("pool"); s != "" {
 		nw.PoolPos = sp
 		pf, err := netip.ParsePrefix(s)
@@ -109,11 +110,11 @@ func loadNetwork(n *ir.Node, p ir.Pos, errs *ir.Errors) Network {
 			nw.Pool = pf
 		}
 	}
-	nw.Prefix, nw.PrefixPos = o.integer("prefix", 16)
-	nw.MaxAZs, nw.MaxAZsPos = o.integer("max_azs", 4)
+	nw.Prefix, nw.PrefixPos = o.integer("prefix")
+	nw.MaxAZs, nw.MaxAZsPos = o.integer("max_azs")
 	if nw.MaxAZs < 1 || nw.MaxAZs > 16 {
 		errs.AddCode(ir.CodeInvalidValue, nw.MaxAZsPos, "max_azs must be between 1 and 16")
-		nw.MaxAZs = 4
+		nw.MaxAZs, _ = strconv.Atoi(NetworkKeys.Key("max_azs").Default)
 	}
 	if t := o.mapping("tiers"); t != nil {
 		for _, pr := range t.Pairs {
@@ -128,7 +129,7 @@ func loadNetwork(n *ir.Node, p ir.Pos, errs *ir.Errors) Network {
 			nw.Tiers = append(nw.Tiers, Tier{Name: pr.Key, Size: size, Pos: pr.KeyPos})
 		}
 	} else {
-		nw.Tiers = []Tier{{"public", 24, p}, {"app", 20, p}, {"db", 24, p}}
+		nw.Tiers = []Tier{{"public", 24, p}, {"app", 20, p}, {"db", 24, p}} // NetworkKeys' default, as a test checks
 	}
 	o.done()
 	return nw
@@ -139,7 +140,7 @@ func loadStack(p ir.Pair, errs *ir.Errors) *Stack {
 	if !nameRE.MatchString(p.Key) {
 		errs.AddCode(ir.CodeInvalidValue, p.KeyPos, "stack name %q must be lower case letters, digits and dashes", p.Key)
 	}
-	o := newObject(p.Value, "stack "+p.Key, errs)
+	o := newObject(p.Value, StackKeys, "stack "+p.Key, errs)
 	st.Shared = o.boolean("shared")
 	st.Needs, st.NeedsPos = o.strings("needs")
 	blocks := o.mapping("blocks")
@@ -163,7 +164,7 @@ func loadInstance(p ir.Pair, errs *ir.Errors) *Instance {
 	if !instanceRE.MatchString(p.Key) {
 		errs.AddCode(ir.CodeInvalidValue, p.KeyPos, "instance name %q must start with a letter and hold only letters, digits, - and _", p.Key)
 	}
-	o := newObject(p.Value, "instance "+p.Key, errs)
+	o := newObject(p.Value, InstanceKeys, "instance "+p.Key, errs)
 	in.Block, in.BlockPos = o.required("block")
 	in.Params = o.mapping("params")
 	if envs := o.mapping("envs"); envs != nil {

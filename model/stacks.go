@@ -110,7 +110,7 @@ func parseStacks(n *ir.Node, errs *ir.Errors) map[string]map[string]StackEntry {
 			continue
 		}
 		for _, s := range e.Value.Pairs {
-			so := newObject(s.Value, "lock stack "+s.Key, errs)
+			so := newObject(s.Value, LockStackKeys, "lock stack "+s.Key, errs)
 			var ent StackEntry
 			ent.StackName, _ = so.required("stackName")
 			ent.Needs, _ = so.strings("needs")

@@ -5,6 +5,7 @@ package source
 
 import (
 	"errors"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -53,6 +54,17 @@ var shortTags = map[string]string{
 	"!ToJsonString":     "Fn::ToJsonString",
 	"!ForEach":          "Fn::ForEach",
 	"!Output":           OutputFn,
+}
+
+// ShortTags lists the short-form tags riglet reads, sorted: what an editor must be
+// told are tags (yaml.customTags), not errors.
+func ShortTags() []string {
+	out := make([]string, 0, len(shortTags))
+	for t := range shortTags {
+		out = append(out, t)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // OutputFn is the long form of riglet's !Output tag: the output of another instance.

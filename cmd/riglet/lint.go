@@ -6,19 +6,21 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/riglet/riglet/compiler"
+	"github.com/riglet/riglet/ir"
 	"github.com/riglet/riglet/lint"
 	"github.com/riglet/riglet/model"
 )
 
 type lintCmd struct {
-	Riglets  []string `arg:"" optional:"" name:"riglet" help:"Riglet names, spec paths, or plain CloudFormation templates (default: every riglets/*.yaml)."`
-	Env      []string `short:"e" help:"Only these envs (repeatable)."`
-	Format   string   `short:"f" default:"text" enum:"text,json,sarif,github" help:"Output format: text, json, sarif or github."`
-	Ignore   []string `help:"Drop every finding of this rule (repeatable)."`
-	Severity []string `help:"Override a rule's severity: ID=error|warning|info (repeatable)."`
+	Riglets  []string `arg:"" optional:"" name:"riglet" predictor:"riglet" help:"Riglet names, spec paths, or plain CloudFormation templates (default: every riglets/*.yaml)."`
+	Env      []string `short:"e" predictor:"env" help:"Only these envs (repeatable)."`
+	Format   string   `short:"f" default:"text" enum:"text,json,sarif,github,junit" help:"Output format: text, json, sarif, github or junit."`
+	Ignore   []string `predictor:"rule" help:"Drop every finding of this rule (repeatable); .riglet.yaml may list more."`
+	Severity []string `help:"Override a rule's severity: ID=error|warning|info (repeatable); wins over .riglet.yaml."`
 	Check    bool     `help:"Also fail, as compile --check --frozen does, when out/ or a lock does not match the sources: one compile for both (the pre-commit path)."`
 	Out      string   `default:"out" help:"Output directory, for --check."`
 }
@@ -33,6 +35,13 @@ func (c *lintCmd) Run(g *globals) error {
 		}
 		opts.Severity[id] = sev
 	}
+	// .riglet.yaml: ignored rules and severities, under the command line's
+	var cfgErrs ir.Errors
+	cfg := model.LoadConfig(os.DirFS(g.Dir), &cfgErrs)
+	opts, cfgFindings := lint.WithConfig(opts, cfg)
+	cfgFindings = slices.DeleteFunc(cfgFindings, func(f lint.Finding) bool {
+		return slices.ContainsFunc(opts.Ignore, func(id string) bool { return strings.EqualFold(id, f.Rule) })
+	})
 	var specs, templates []string
 	for _, a := range c.Riglets {
 		if isTemplate(filepath.Join(g.Dir, a)) {
@@ -42,6 +51,10 @@ func (c *lintCmd) Run(g *globals) error {
 		}
 	}
 	rep := &lint.Report{}
+	if err := cfgErrs.Err(); err != nil {
+		cfgFindings = append(cfgFindings, lint.FromErrors(err)...)
+	}
+	rep.Findings = append(rep.Findings, lint.Sorted(cfgFindings)...)
 	if len(specs) > 0 || len(templates) == 0 {
 		files, err := specFiles(g.Dir, specs)
 		if err != nil {
@@ -68,7 +81,7 @@ func (c *lintCmd) Run(g *globals) error {
 		}
 		rep.Findings = append(rep.Findings, r.Findings...)
 	}
-	if err := lint.Write(g.Stdout, c.Format, rep.Findings); err != nil {
+	if err := lint.WriteTo(g.Stdout, c.Format, rep.Findings, lint.Output{Root: repoRoot(g.Dir)}); err != nil {
 		return asUsage(err)
 	}
 	if c.Format == "text" && len(rep.Findings) > 0 {

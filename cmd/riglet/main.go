@@ -19,7 +19,6 @@ import (
 	"github.com/riglet/riglet/compiler"
 	"github.com/riglet/riglet/ir"
 	"github.com/riglet/riglet/lint"
-	"github.com/riglet/riglet/model"
 )
 
 // Exit codes (DESIGN 8).
@@ -39,16 +38,18 @@ type globals struct {
 
 type cli struct {
 	globals
-	Compile compileCmd `cmd:"" help:"Compile riglets into CloudFormation templates under out/."`
-	Plan    planCmd    `cmd:"" help:"Show what a riglet compiles to in one env: stacks, CIDRs, parameters."`
-	Graph   graphCmd   `cmd:"" help:"Draw a riglet in one env: stacks and imports, network, or listener routes (mermaid or dot)."`
-	Lint    lintCmd    `cmd:"" help:"Check a riglet's sources and generated templates; findings point at the source line."`
-	Rules   rulesCmd   `cmd:"" help:"List the lint rules, or explain one."`
-	Lock    lockCmd    `cmd:"" help:"Manage the lock of derived allocations."`
-	Docs    docsCmd    `cmd:"" help:"Write a README per block: parameters, outputs, modifications, alarms."`
-	Diff    diffCmd    `cmd:"" help:"Show what a change does to AWS: replacements, data loss, blocked updates, security changes, at the source line."`
-	New     newCmd     `cmd:"" help:"Write a new riglet repository (riglet new NAME), or add a service to a spec (riglet new service NAME --path P)."`
-	Version versionCmd `cmd:"" help:"Print riglet's version."`
+	Compile    compileCmd    `cmd:"" help:"Compile riglets into CloudFormation templates under out/."`
+	Plan       planCmd       `cmd:"" help:"Show what a riglet compiles to in one env: stacks, CIDRs, parameters."`
+	Graph      graphCmd      `cmd:"" help:"Draw a riglet in one env: stacks and imports, network, or listener routes (mermaid or dot)."`
+	Diff       diffCmd       `cmd:"" help:"Show what a change does to AWS: replacements, data loss, blocked updates, security changes, at the source line."`
+	Lint       lintCmd       `cmd:"" help:"Check a riglet's sources and generated templates; findings point at the source line."`
+	Rules      rulesCmd      `cmd:"" help:"List the lint rules, or explain one."`
+	Lock       lockCmd       `cmd:"" help:"Manage the lock of derived allocations."`
+	Docs       docsCmd       `cmd:"" help:"Write a README per block: parameters, outputs, modifications, alarms."`
+	New        newCmd        `cmd:"" help:"Write a new riglet repository (riglet new NAME), or add a service to a spec (riglet new service NAME --path P)."`
+	Schema     schemaCmd     `cmd:"" help:"Write JSON Schemas of env files, riglet specs and blocks, for editors."`
+	Completion completionCmd `cmd:"" help:"Print the shell code that completes riglet's commands, flags and names: bash, zsh or fish."`
+	Version    versionCmd    `cmd:"" help:"Print riglet's version."`
 }
 
 // usageError is bad usage or unreadable input: exit 2.
@@ -96,11 +97,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		kong.Writers(stdout, stderr),
 		kong.Exit(func(code int) { exit = code }),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
-		kong.Vars{"version": "riglet " + model.Version},
+		kong.Vars{"version": strings.TrimSuffix(versionText(buildInfo()), "\n")}, // kong adds the newline
 	)
 	if err != nil {
 		fmt.Fprintln(stderr, "riglet:", err)
 		return exitUsage
+	}
+	if code, done := completeIfAsked(parser); done {
+		return code // the shell asked for completions (COMP_LINE)
 	}
 	ctx, err := parser.Parse(args)
 	if exit >= 0 {
@@ -173,13 +177,6 @@ func printErrors(w io.Writer, err error) error {
 		return unreadableFound
 	}
 	return errorsFound
-}
-
-type versionCmd struct{}
-
-func (versionCmd) Run(g *globals) error {
-	fmt.Fprintln(g.Stdout, "riglet", model.Version)
-	return nil
 }
 
 func sortStrings(s []string) { sort.Strings(s) }

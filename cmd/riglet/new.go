@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
+	"github.com/riglet/riglet/fileschema"
 	"github.com/riglet/riglet/ir"
+	"github.com/riglet/riglet/model"
 	"github.com/riglet/riglet/outdir"
 	"github.com/riglet/riglet/scaffold"
 )
@@ -30,6 +33,16 @@ func (c *newRepoCmd) Run(g *globals) error {
 	files, err := scaffold.Repo(scaffold.Options{Name: c.Name, Owner: c.Owner, Envs: c.Envs, Region: c.Region})
 	if err != nil {
 		return usageError{err}
+	}
+	// The JSON Schemas the files' yaml-language-server comments name, for the built-in
+	// blocks (the new repository has none of its own yet): an editor completes and checks
+	// them from the first minute. riglet schema rewrites them once the team adds blocks.
+	schemas, err := fileschema.All(model.NewLibrary(nil, builtinBlocks()))
+	if err != nil {
+		return printErrors(g.Stderr, err)
+	}
+	for _, name := range sortedNames(schemas) {
+		files = append(files, scaffold.File{Path: scaffold.SchemaDir + "/" + name, Data: schemas[name]})
 	}
 	dir := filepath.Join(g.Dir, c.Name)
 	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
@@ -59,8 +72,8 @@ func (c *newRepoCmd) Run(g *globals) error {
 	if err := os.Rename(tmp, dir); err != nil {
 		return err
 	}
-	fmt.Fprintf(g.Stdout, "%s: a new riglet repository (%d files); next:\n\tcd %s && riglet schema --out %s && riglet compile && riglet lint\n",
-		c.Name, len(files), c.Name, scaffold.SchemaDir)
+	fmt.Fprintf(g.Stdout, "%s: a new riglet repository (%d files); next:\n\tcd %s && riglet compile && riglet lint\n",
+		c.Name, len(files), c.Name)
 	return nil
 }
 
@@ -103,4 +116,13 @@ func (c *newServiceCmd) Run(g *globals) error {
 	}
 	fmt.Fprintf(g.Stdout, "%s: added stack %s (%s); run riglet compile\n", specs[0], s.StackName(), c.Path)
 	return nil
+}
+
+func sortedNames(m map[string][]byte) []string {
+	names := make([]string, 0, len(m))
+	for n := range m {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
 }

@@ -9,7 +9,7 @@ import (
 )
 
 type rulesCmd struct {
-	ID string `arg:"" optional:"" help:"A rule ID: print its doc."`
+	ID string `arg:"" optional:"" predictor:"rule" help:"A rule ID: print its doc."`
 }
 
 func (c *rulesCmd) Run(g *globals) error {
