@@ -63,8 +63,7 @@ type Param struct {
 	Type           string
 	Default        *ir.Node
 	AllowedValues  []string
-	AllowedPattern *regexp.Regexp
-	PatternText    string
+	AllowedPattern *Pattern
 	MinLength      int // -1 when unset
 	MaxLength      int
 	MinValue       float64 // NaN when unset
@@ -413,11 +412,11 @@ func readParam(pr ir.Pair, errs *ir.Errors) *Param {
 		}
 	}
 	if s, sp := o.str("AllowedPattern"); s != "" {
-		re, err := regexp.Compile("^(?:" + s + ")$")
+		re, err := CompilePattern(s)
 		if err != nil {
 			errs.AddCode(ir.CodeBlockDefinition, sp, "AllowedPattern: %v", err)
 		} else {
-			p.AllowedPattern, p.PatternText = re, s
+			p.AllowedPattern = re
 		}
 	}
 	num := func(key string) (float64, bool) {
@@ -567,8 +566,14 @@ func (p *Param) checkScalar(v *ir.Node) string {
 	if p.MaxLength >= 0 && n > p.MaxLength {
 		return strconv.Quote(s) + " is longer than MaxLength " + strconv.Itoa(p.MaxLength) + p.constraint()
 	}
-	if p.AllowedPattern != nil && !p.AllowedPattern.MatchString(s) {
-		return strconv.Quote(s) + " does not match AllowedPattern " + p.PatternText + p.constraint()
+	if p.AllowedPattern != nil {
+		ok, err := p.AllowedPattern.Match(s)
+		if err != nil {
+			return err.Error()
+		}
+		if !ok {
+			return strconv.Quote(s) + " does not match AllowedPattern " + p.AllowedPattern.Text + p.constraint()
+		}
 	}
 	return ""
 }
