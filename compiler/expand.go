@@ -322,6 +322,11 @@ var resourceKeys = map[string]bool{"Type": true, "Properties": true, "Condition"
 func (x *expander) evalResource(s *blockScope, ev *eval.Evaluator, name string, r *ir.Node) *ir.Node {
 	out := ir.NewMap(r.Pos)
 	for _, p := range r.Pairs {
+		if p.Key == "Version" && isCustom(r.Get("Type")) {
+			// custom resources keep the attribute old templates give them ("1.0")
+			out.Pairs = append(out.Pairs, p)
+			continue
+		}
 		if !resourceKeys[p.Key] {
 			x.errs.AddCode(ir.CodeUnknownKey, p.KeyPos, "unknown resource attribute %s%s", p.Key, didYouMean(p.Key, sortedKeys(resourceKeys)))
 			continue
@@ -343,6 +348,11 @@ func (x *expander) evalResource(s *blockScope, ev *eval.Evaluator, name string, 
 		out.Delete("DependsOn")
 	}
 	return out
+}
+
+// isCustom reports a custom resource type, the only kind that takes Version.
+func isCustom(t *ir.Node) bool {
+	return t != nil && t.Kind == ir.String && (t.Text == "AWS::CloudFormation::CustomResource" || strings.HasPrefix(t.Text, "Custom::"))
 }
 
 // dependsOn rewrites DependsOn names: local resources get the prefix, resources a

@@ -445,7 +445,7 @@ func readParam(pr ir.Pair, errs *ir.Errors) *Param {
 	}
 	p.Description, _ = o.str("Description")
 	p.Constraint, _ = o.str("ConstraintDescription")
-	p.NoEcho = o.boolean("NoEcho")
+	p.NoEcho = cfnBool(o, "NoEcho")
 	o.done()
 	if p.Default != nil && p.Default.Kind != ir.Null {
 		if msg := p.Check(p.Default); msg != "" {
@@ -453,6 +453,20 @@ func readParam(pr ir.Pair, errs *ir.Errors) *Param {
 		}
 	}
 	return p
+}
+
+// cfnBool reads a boolean of CloudFormation's own schema, which takes the strings
+// "true" and "false" too (JSON templates often quote them): NoEcho: "true".
+func cfnBool(o *object, key string) bool {
+	if v := o.get(key); v != nil && v.Kind == ir.String {
+		switch strings.ToLower(v.Text) {
+		case "true":
+			return true
+		case "false":
+			return false
+		}
+	}
+	return o.boolean(key)
 }
 
 // Normalize turns a literal value into the shape the parameter's type gives it
