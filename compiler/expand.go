@@ -108,6 +108,8 @@ type blockScope struct {
 	resources map[string]bool // local resource name -> included
 	nested    map[string]*expansion
 	nestedDef map[string]bool
+	ev        *eval.Evaluator
+	leaked    map[string]bool // NoEcho parameters reported as written in plain text
 }
 
 func (s *blockScope) Ref(name string, p ir.Pos) (*ir.Node, bool) {
@@ -116,6 +118,7 @@ func (s *blockScope) Ref(name string, p ir.Pos) (*ir.Node, bool) {
 		return m, m != nil
 	}
 	if v, ok := s.params[name]; ok {
+		s.noEcho(name, v, p)
 		if v.IsScalar() {
 			return v, true // scalars are never changed in place, so they can be shared
 		}
@@ -132,6 +135,24 @@ func (s *blockScope) Ref(name string, p ir.Pos) (*ir.Node, bool) {
 		return ir.Ref(s.prefix+name, p), true
 	}
 	return nil, false
+}
+
+// noEcho refuses a NoEcho parameter's value written into the template in plain text,
+// in the committed out/ for anyone to read: such a value must be a dynamic reference
+// ({{resolve:secretsmanager:...}}), which CloudFormation resolves at deploy time. A
+// value that only decides a condition is not written.
+func (s *blockScope) noEcho(name string, v *ir.Node, at ir.Pos) {
+	p := s.b.Param(name)
+	if p == nil || !p.NoEcho || s.ev == nil || s.ev.InConditions() || s.leaked[name] || !v.IsScalar() || v.Text == "" || strings.Contains(v.Text, "{{resolve:") {
+		return
+	}
+	if s.leaked == nil {
+		s.leaked = map[string]bool{}
+	}
+	s.leaked[name] = true
+	s.x.errs.Add(&ir.Error{Code: ir.CodeConstraint, Pos: v.Pos,
+		Msg:     "parameter " + name + " of block " + s.b.Name + " is NoEcho, but this value would be written in plain text into the template; give a dynamic reference such as {{resolve:secretsmanager:name:SecretString:password}} or {{resolve:ssm-secure:name}}",
+		Related: []ir.Related{{Pos: at, Msg: "written here"}}})
 }
 
 func (s *blockScope) GetAtt(res, attr string, p ir.Pos) (*ir.Node, bool) {
@@ -197,6 +218,7 @@ func (x *expander) expand(b *model.Block, prefix, path string, values *ir.Node, 
 	x.recordNames(s, at)
 
 	ev := eval.New(x.env, x.out.name, s, x.errs)
+	s.ev = ev
 	if b.Conditions != nil {
 		for _, p := range b.Conditions.Pairs {
 			ev.Conds[p.Key] = p.Value
