@@ -287,6 +287,7 @@ func (x *expander) expand(b *model.Block, prefix, path string, values *ir.Node, 
 		if out == nil {
 			continue
 		}
+		x.signalNames(s, out)
 		// Metadata may be the block's own (shared) node: extend a copy.
 		md := ir.NewMapCap(r.pos, 1)
 		if old := out.Get("Metadata"); old != nil && old.Kind == ir.Map {

@@ -1,0 +1,33 @@
+package compiler
+
+import (
+	"testing"
+
+	"github.com/riglet/riglet/ir"
+)
+
+// What is not a resource of the block, or not a cfn tool's flag, stays as written.
+func TestSignalRenamerLeavesOthersAlone(t *testing.T) {
+	var errs ir.Errors
+	r := &signalRenamer{s: &blockScope{prefix: "Web", resources: map[string]bool{"Instance": true, "Gone": false}}, errs: &errs}
+	for in, want := range map[string]string{
+		"cfn-signal --resource Instance":                       "cfn-signal --resource WebInstance",
+		"cfn-signal --resource Gone":                           "cfn-signal --resource WebGone",
+		"cfn-signal --resource NotHere":                        "cfn-signal --resource NotHere",
+		"cfn-signal --resource InstanceX":                      "cfn-signal --resource InstanceX",
+		"cfn-init -r Instance -c all":                          "cfn-init -r WebInstance -c all",
+		"rm -r Instance":                                       "rm -r Instance",
+		"cp -r Instance /tmp\ncfn-init -r Instance":            "cp -r Instance /tmp\ncfn-init -r WebInstance",
+		"path=Resources.Instance.Metadata.AWS::CloudFormation": "path=Resources.WebInstance.Metadata.AWS::CloudFormation",
+		"path=Resources.NotHere.Metadata":                      "path=Resources.NotHere.Metadata",
+		"echo --resources Instance":                            "echo --resources Instance",
+		"cfn-signal --resource ${!Literal}":                    "cfn-signal --resource ${!Literal}",
+	} {
+		if got := r.text(in, ir.Pos{}); got != want {
+			t.Errorf("%q -> %q, want %q", in, got, want)
+		}
+	}
+	if len(errs) > 0 {
+		t.Errorf("errors: %v", errs)
+	}
+}
