@@ -143,7 +143,7 @@ func (s *blockScope) Ref(name string, p ir.Pos) (*ir.Node, bool) {
 // value that only decides a condition is not written.
 func (s *blockScope) noEcho(name string, v *ir.Node, at ir.Pos) {
 	p := s.b.Param(name)
-	if p == nil || !p.NoEcho || s.ev == nil || s.ev.InConditions() || s.leaked[name] || !v.IsScalar() || v.Text == "" || strings.Contains(v.Text, "{{resolve:") {
+	if p == nil || !p.NoEcho || s.ev == nil || s.ev.InConditions() || s.leaked[name] || !v.IsScalar() || v.Text == "" || model.IsDynamicRef(v) {
 		return
 	}
 	if s.leaked == nil {

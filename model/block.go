@@ -469,6 +469,13 @@ func cfnBool(o *object, key string) bool {
 	return o.boolean(key)
 }
 
+// IsDynamicRef reports a value that is a dynamic reference ({{resolve:...}}): what
+// it resolves to is known only at deploy time, so the constraints cannot judge it
+// here (and a NoEcho parameter's value must be one).
+func IsDynamicRef(v *ir.Node) bool {
+	return v.Kind == ir.String && strings.HasPrefix(strings.TrimSpace(v.Text), "{{resolve:")
+}
+
 // Normalize turns a literal value into the shape the parameter's type gives it
 // (lists from comma-separated strings, strings from numbers for String parameters).
 func (p *Param) Normalize(v *ir.Node) *ir.Node {
@@ -522,7 +529,7 @@ func (p *Param) scalar(v *ir.Node) *ir.Node {
 // Check validates a value against the parameter's type and constraints; "" means valid.
 // Values known only at deploy time are not checked here.
 func (p *Param) Check(v *ir.Node) string {
-	if !eval.IsLiteral(v) {
+	if !eval.IsLiteral(v) || IsDynamicRef(v) {
 		return ""
 	}
 	v = p.Normalize(v)

@@ -4,8 +4,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/riglet/riglet/ir"
 	"github.com/riglet/riglet/model"
 )
+
+func irStr(s string) *ir.Node { return ir.Str(s, ir.Pos{}) }
 
 // The AllowedPatterns of AWS's own published templates and docs that Go's RE2 cannot
 // run: each compiles, and matches as CloudFormation's Java engine does, whole values
@@ -69,5 +72,20 @@ func TestBacktrackingPatternIsBounded(t *testing.T) {
 	}
 	if _, err := p.Match(strings.Repeat("a", 40) + "!"); err == nil || !strings.Contains(err.Error(), "took longer than") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// A dynamic reference resolves at deploy time: the constraints of the parameter it
+// is given to cannot judge it at compile time (and a NoEcho value must be one).
+func TestDynamicReferenceIsNotCheckedAtCompileTime(t *testing.T) {
+	b, err := model.ParseBlock("b", "blocks/b/block.yaml", []byte("Parameters:\n  Pw:\n    Type: String\n    NoEcho: true\n    MinLength: 8\n    AllowedPattern: '[a-zA-Z0-9]*'\nResources: {}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := b.Param("Pw")
+	for v, want := range map[string]bool{"{{resolve:ssm-secure:/db/pw}}": true, "{{resolve:secretsmanager:db:SecretString:pw}}": true, "short": false, "has space!": false} {
+		if msg := p.Check(irStr(v)); (msg == "") != want {
+			t.Errorf("Check(%q) = %q", v, msg)
+		}
 	}
 }
