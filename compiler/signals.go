@@ -9,7 +9,7 @@ import (
 
 // cfn-signal, cfn-init and cfn-hup name the resource they signal or whose
 // AWS::CloudFormation::Init they read as text: "cfn-signal --resource Instance",
-// "--resource=Instance", "-r Instance", "path=Resources.Instance.Metadata...". The
+// "--resource=Instance", "cfn-init -r Instance", "path=Resources.Instance.Metadata...". The
 // instance prefix renames the resource (Instance -> WebInstance), so the text must
 // follow, or the stack waits out a CreationPolicy on a resource that no longer exists
 // and fails. Only names of resources of the same block are rewritten; a name built at
@@ -19,7 +19,8 @@ var (
 	// character a logical ID cannot hold.
 	// Each is (what comes before)(the name)(what comes after).
 	resourceFlagRE = regexp.MustCompile(`((?:^|[\s"'])--resource(?:=|\s+))([A-Za-z0-9]+)()\b`)
-	// -r is also rm's and cp's: only on a line that runs cfn-signal or cfn-init
+	// -r is cfn-init's and cfn-get-metadata's --resource, but cfn-signal's --reason and
+	// rm's --recursive: only on a line that runs one of the first two
 	shortFlagRE = regexp.MustCompile(`((?:^|[\s"'])-r\s+)([A-Za-z0-9]+)()\b`)
 	initPathRE  = regexp.MustCompile(`\b(Resources\.)([A-Za-z0-9]+)(\.Metadata)\b`)
 	// a name that stays a ${...} of a Fn::Sub after folding, or comes from the next
@@ -82,14 +83,26 @@ func (r *signalRenamer) node(n *ir.Node) *ir.Node {
 			return &ir.Node{Kind: ir.String, Text: t, Pos: n.Pos}
 		}
 	case ir.List:
+		// The items may be the parts of a Fn::Join: a line that runs cfn-init may go on
+		// in the next part (" -r Instance "), so whether the line runs one carries over.
 		var out *ir.Node
+		cfnLine := false
 		for i, it := range n.Items {
-			if it.Kind == ir.String && i+1 < len(n.Items) && n.Items[i+1].Kind == ir.Map &&
-				(danglingLong.MatchString(it.Text) || danglingRE.MatchString(it.Text) && runsCfnTool(it.Text)) {
-				// Fn::Join [" --resource ", !Ref Name]
-				r.deployTime(it.Pos)
+			v := it
+			if it.Kind == ir.String {
+				if i+1 < len(n.Items) && n.Items[i+1].Kind == ir.Map &&
+					(danglingLong.MatchString(it.Text) || danglingRE.MatchString(it.Text) && (cfnLine || runsResourceTool(it.Text))) {
+					// Fn::Join [" --resource ", !Ref Name]
+					r.deployTime(it.Pos)
+				}
+				var t string
+				t, cfnLine = r.lines(it.Text, it.Pos, cfnLine)
+				if t != it.Text {
+					v = &ir.Node{Kind: ir.String, Text: t, Pos: it.Pos}
+				}
+			} else {
+				v = r.node(it)
 			}
-			v := r.node(it)
 			if v != it && out == nil {
 				out = &ir.Node{Kind: ir.List, Pos: n.Pos, Items: append([]*ir.Node(nil), n.Items...)}
 			}
@@ -120,25 +133,35 @@ func (r *signalRenamer) node(n *ir.Node) *ir.Node {
 
 // text rewrites one string, line by line.
 func (r *signalRenamer) text(t string, p ir.Pos) string {
-	if !strings.Contains(t, "--resource") && !strings.Contains(t, "Resources.") && !strings.Contains(t, "-r") {
-		return t
+	t, _ = r.lines(t, p, false)
+	return t
+}
+
+// lines rewrites t line by line; cont says that its first line goes on a line that
+// runs cfn-signal or cfn-init, and the result whether its last line does.
+func (r *signalRenamer) lines(t string, p ir.Pos, cont bool) (string, bool) {
+	if !cont && !strings.Contains(t, "--resource") && !strings.Contains(t, "Resources.") && !strings.Contains(t, "-r") && !runsResourceTool(t) {
+		return t, false
 	}
 	lines := strings.Split(t, "\n")
+	cfn := false
 	for i, l := range lines {
-		if m := deployNameRE.FindStringSubmatch(l); m != nil && (strings.HasPrefix(strings.TrimSpace(m[2]), "--") || runsCfnTool(l)) {
+		cfn = runsResourceTool(l) || i == 0 && cont
+		if m := deployNameRE.FindStringSubmatch(l); m != nil && (strings.HasPrefix(strings.TrimSpace(m[2]), "--") || cfn) {
 			r.deployTime(p)
 		}
 		l = resourceFlagRE.ReplaceAllStringFunc(l, r.rename(resourceFlagRE))
-		if runsCfnTool(l) {
+		if cfn {
 			l = shortFlagRE.ReplaceAllStringFunc(l, r.rename(shortFlagRE))
 		}
 		lines[i] = initPathRE.ReplaceAllStringFunc(l, r.rename(initPathRE))
 	}
-	return strings.Join(lines, "\n")
+	return strings.Join(lines, "\n"), cfn
 }
 
-func runsCfnTool(line string) bool {
-	return strings.Contains(line, "cfn-signal") || strings.Contains(line, "cfn-init")
+// runsResourceTool reports a line that runs a tool whose -r is --resource.
+func runsResourceTool(line string) bool {
+	return strings.Contains(line, "cfn-init") || strings.Contains(line, "cfn-get-metadata")
 }
 
 // rename gives the name in re's match the prefix, when it names a resource of the

@@ -30,4 +30,11 @@ func TestSignalRenamerLeavesOthersAlone(t *testing.T) {
 	if len(errs) > 0 {
 		t.Errorf("errors: %v", errs)
 	}
+	// the parts of a Fn::Join: cfn-init's line goes on past the Ref
+	join := ir.NewList(ir.Pos{}, ir.Str("/opt/aws/bin/cfn-init -s ", ir.Pos{}), ir.Ref("AWS::StackId", ir.Pos{}),
+		ir.Str(" -r Instance --region x\nrm -r ", ir.Pos{}), ir.Str("Instance", ir.Pos{}))
+	got := r.node(join)
+	if got.Items[2].Text != " -r WebInstance --region x\nrm -r " || got.Items[3].Text != "Instance" || join.Items[2].Text != " -r Instance --region x\nrm -r " {
+		t.Errorf("Join parts: %q, %q (the input must stay as it was)", got.Items[2].Text, got.Items[3].Text)
+	}
 }

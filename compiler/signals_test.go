@@ -21,7 +21,7 @@ var (
 
 // TestSignalsNameResourcesOfTheirOutput: in every template riglet compiled (the
 // golden cases' and the examples' committed out/), every resource that cfn-signal,
-// cfn-init or cfn-hup names (--resource, -r on their line, Resources.X.Metadata)
+// cfn-init or cfn-hup names (--resource, cfn-init's -r, Resources.X.Metadata)
 // is a resource of that template; else a CreationPolicy waits for a signal that
 // goes to a resource that does not exist.
 func TestSignalsNameResourcesOfTheirOutput(t *testing.T) {
@@ -65,7 +65,7 @@ func TestSignalsNameResourcesOfTheirOutput(t *testing.T) {
 				for _, m := range signalFlagRE.FindAllStringSubmatch(line, -1) {
 					names = append(names, m[1])
 				}
-				if strings.Contains(line, "cfn-signal") || strings.Contains(line, "cfn-init") {
+				if strings.Contains(line, "cfn-init") || strings.Contains(line, "cfn-get-metadata") {
 					for _, m := range signalShortRE.FindAllStringSubmatch(line, -1) {
 						names = append(names, m[1])
 					}
