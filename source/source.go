@@ -274,7 +274,11 @@ func (c *converter) pair(m *ir.Node, mv *ast.MappingValueNode, seen map[string]s
 		c.merge(m, c.node(mv.Value, depth+1), seen, kp)
 		return
 	}
-	if t, ok := mv.Key.(*ast.TagNode); ok {
+	var keyNode ast.Node = mv.Key
+	if k, ok := keyNode.(*ast.MappingKeyNode); ok { // "? !Ref x"
+		keyNode = k.Value
+	}
+	if t, ok := keyNode.(*ast.TagNode); ok {
 		// "[!ImportValue Fn::Sub: x]" is, in YAML, a list of one map whose key is the
 		// tagged string Fn::Sub: no CloudFormation function, and not what was meant.
 		arg := ""

@@ -57,6 +57,7 @@ func TestErrorsArePositioned(t *testing.T) {
 		{"l:\n  - !Ref\n  - x\n", "x.yaml:2:5: !Ref has no value"},
 		{"l: [1, !Sub ]\n", "x.yaml:1:8: !Sub has no value"},
 		{"l: [!ImportValue Fn::Sub: x]\n", "x.yaml:1:5: the key !ImportValue Fn::Sub carries a tag"},
+		{"? !Ref x\n: 1\n", "x.yaml:1:1: the key !Ref x carries a tag"},
 		{"l: !ImportValue {Fn::Sub: x}\n", "x.yaml:1:18: in a {...} map, quote a key that holds a colon: \"Fn::Sub\""},
 	} {
 		_, err := Parse("x.yaml", []byte(tc.src))
