@@ -278,7 +278,14 @@ func (c *converter) pair(m *ir.Node, mv *ast.MappingValueNode, seen map[string]s
 	if k, ok := keyNode.(*ast.MappingKeyNode); ok { // "? !Ref x"
 		keyNode = k.Value
 	}
-	if t, ok := keyNode.(*ast.TagNode); ok {
+	t, tagged := keyNode.(*ast.TagNode)
+	if tagged && (t.Start.Value == "!" || t.Start.Value == "!!str") {
+		// "! "Ref": x" and "!!str Ref: x": tags that only say the key is a string
+		if k, ok := t.Value.(ast.MapKeyNode); ok {
+			keyNode, tagged = k, false
+		}
+	}
+	if tagged {
 		// "[!ImportValue Fn::Sub: x]" is, in YAML, a list of one map whose key is the
 		// tagged string Fn::Sub: no CloudFormation function, and not what was meant.
 		arg := ""
@@ -288,7 +295,11 @@ func (c *converter) pair(m *ir.Node, mv *ast.MappingValueNode, seen map[string]s
 		c.errs.AddCode(ir.CodeYAML, kp, "the key %s %s carries a tag, which CloudFormation cannot read; in a [...] or {...} collection give a function map its own braces: %s {%s: ...}", t.Start.Value, arg, t.Start.Value, arg)
 		return
 	}
-	key, ok := c.key(mv.Key)
+	kn, ok := keyNode.(ast.MapKeyNode)
+	key := ""
+	if ok {
+		key, ok = c.key(kn)
+	}
 	if !ok {
 		c.errs.AddCode(ir.CodeYAML, kp, "a map key must be a scalar")
 		return

@@ -29,6 +29,8 @@ func TestYAMLFormsMeanTheirTwin(t *testing.T) {
 		{`{"Resources":{"Q":{"Type":"AWS::SQS::Queue","Properties":{"Tags":[{"Key":"k","Value":"v"}],"DelaySeconds":5}}}}`,
 			"Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      Tags: [{Key: k, Value: v}]\n      DelaySeconds: 5\n"},
 		{`a: {"k":"v", 'x':[1,"y"], "m":{"n":null}}`, "a: {k: v, x: [1, y], m: {n: null}}\n"},
+		{`a: [x, ! "Ref": "AWS::AccountId"]`, "a: [x, {Ref: AWS::AccountId}]\n"},
+		{"a:\n  !!str Ref: x\n", "a: {Ref: x}\n"},
 	} {
 		got, err := Parse("x.yaml", []byte(tc.src))
 		if err != nil {
