@@ -324,6 +324,7 @@ func (ec *envCompile) loadBalancerOf(s *model.Stack, tg ir.Pair) *ir.Node {
 		})
 		return found
 	}
+	var foreign *ir.Node // a listener riglet does not own that forwards to tg
 	for _, r := range out.resources {
 		t := r.Value.Get("Type").Text
 		props := r.Value.Get("Properties")
@@ -336,11 +337,17 @@ func (ec *envCompile) loadBalancerOf(s *model.Stack, tg ir.Pair) *ir.Node {
 		default:
 			continue
 		}
+		if listener != nil && listener.Kind == ir.String && foreign == nil {
+			foreign = listener
+		}
 		if fn, a, ok := listener.Intrinsic(); ok {
 			switch fn {
 			case "Fn::ImportValue":
 				id, ok := ec.exportIDs[a.Text]
 				if !ok {
+					if foreign == nil {
+						foreign = listener
+					}
 					break
 				}
 				prod := id[:strings.LastIndexByte(id, '.')]
@@ -365,8 +372,37 @@ func (ec *envCompile) loadBalancerOf(s *model.Stack, tg ir.Pair) *ir.Node {
 			}
 		}
 	}
+	if v := loadBalancerOfListener(foreign, tg.KeyPos); v != nil {
+		return v
+	}
 	ec.addAbout(s.Name, tg.Key, ir.Errorf(ir.CodeAlarm, tg.KeyPos, "target group %s: riglet cannot tell which load balancer it serves, which its alarms need (the LoadBalancer dimension); forward to it from a listener rule or listener, or pass LoadBalancerFullName", tg.Key))
 	return nil
+}
+
+// loadBalancerOfListener reads a load balancer's full name (app/name/id) out of the
+// ARN of one of its listeners (arn:...:listener/app/name/id/listener-id): at compile
+// time for a literal ARN, at deploy time (Fn::Split and Fn::Select) for an import
+// from outside the riglet. nil for anything else (a dynamic reference resolves only
+// where it stands whole).
+func loadBalancerOfListener(l *ir.Node, p ir.Pos) *ir.Node {
+	switch {
+	case l == nil:
+		return nil
+	case l.Kind == ir.String:
+		_, rest, ok := strings.Cut(l.Text, ":listener/")
+		parts := strings.Split(rest, "/")
+		if !ok || len(parts) != 4 || strings.HasPrefix(l.Text, "{{") {
+			return nil
+		}
+		return ir.Str(strings.Join(parts[:3], "/"), p)
+	}
+	if fn, _, ok := l.Intrinsic(); !ok || fn != "Fn::ImportValue" {
+		return nil
+	}
+	part := func(i int) *ir.Node {
+		return ir.Fn("Fn::Select", ir.NewList(p, ir.Int(i, p), ir.Fn("Fn::Split", ir.NewList(p, ir.Str("/", p), l.Clone()), p)), p)
+	}
+	return ir.Fn("Fn::Join", ir.NewList(p, ir.Str("/", p), ir.NewList(p, part(1), part(2), part(3))), p)
 }
 
 // instanceOf finds the spec instance that made a resource, and the resource's name

@@ -108,6 +108,8 @@ type blockScope struct {
 	resources map[string]bool // local resource name -> included
 	nested    map[string]*expansion
 	nestedDef map[string]bool
+	ev        *eval.Evaluator
+	leaked    map[string]bool // NoEcho parameters reported as written in plain text
 }
 
 func (s *blockScope) Ref(name string, p ir.Pos) (*ir.Node, bool) {
@@ -116,6 +118,7 @@ func (s *blockScope) Ref(name string, p ir.Pos) (*ir.Node, bool) {
 		return m, m != nil
 	}
 	if v, ok := s.params[name]; ok {
+		s.noEcho(name, v, p)
 		if v.IsScalar() {
 			return v, true // scalars are never changed in place, so they can be shared
 		}
@@ -132,6 +135,24 @@ func (s *blockScope) Ref(name string, p ir.Pos) (*ir.Node, bool) {
 		return ir.Ref(s.prefix+name, p), true
 	}
 	return nil, false
+}
+
+// noEcho refuses a NoEcho parameter's value written into the template in plain text,
+// in the committed out/ for anyone to read: such a value must be a dynamic reference
+// ({{resolve:secretsmanager:...}}), which CloudFormation resolves at deploy time. A
+// value that only decides a condition is not written.
+func (s *blockScope) noEcho(name string, v *ir.Node, at ir.Pos) {
+	p := s.b.Param(name)
+	if p == nil || !p.NoEcho || s.ev == nil || s.ev.InConditions() || s.leaked[name] || !v.IsScalar() || v.Text == "" || model.IsDynamicRef(v) {
+		return
+	}
+	if s.leaked == nil {
+		s.leaked = map[string]bool{}
+	}
+	s.leaked[name] = true
+	s.x.errs.Add(&ir.Error{Code: ir.CodeConstraint, Pos: v.Pos,
+		Msg:     "parameter " + name + " of block " + s.b.Name + " is NoEcho, but this value would be written in plain text into the template; give a dynamic reference such as {{resolve:secretsmanager:name:SecretString:password}} or {{resolve:ssm-secure:name}}",
+		Related: []ir.Related{{Pos: at, Msg: "written here"}}})
 }
 
 func (s *blockScope) GetAtt(res, attr string, p ir.Pos) (*ir.Node, bool) {
@@ -197,6 +218,7 @@ func (x *expander) expand(b *model.Block, prefix, path string, values *ir.Node, 
 	x.recordNames(s, at)
 
 	ev := eval.New(x.env, x.out.name, s, x.errs)
+	s.ev = ev
 	if b.Conditions != nil {
 		for _, p := range b.Conditions.Pairs {
 			ev.Conds[p.Key] = p.Value
@@ -265,6 +287,7 @@ func (x *expander) expand(b *model.Block, prefix, path string, values *ir.Node, 
 		if out == nil {
 			continue
 		}
+		x.signalNames(s, out)
 		// Metadata may be the block's own (shared) node: extend a copy.
 		md := ir.NewMapCap(r.pos, 1)
 		if old := out.Get("Metadata"); old != nil && old.Kind == ir.Map {
@@ -322,6 +345,11 @@ var resourceKeys = map[string]bool{"Type": true, "Properties": true, "Condition"
 func (x *expander) evalResource(s *blockScope, ev *eval.Evaluator, name string, r *ir.Node) *ir.Node {
 	out := ir.NewMap(r.Pos)
 	for _, p := range r.Pairs {
+		if p.Key == "Version" && isCustom(r.Get("Type")) {
+			// custom resources keep the attribute old templates give them ("1.0")
+			out.Pairs = append(out.Pairs, p)
+			continue
+		}
 		if !resourceKeys[p.Key] {
 			x.errs.AddCode(ir.CodeUnknownKey, p.KeyPos, "unknown resource attribute %s%s", p.Key, didYouMean(p.Key, sortedKeys(resourceKeys)))
 			continue
@@ -343,6 +371,11 @@ func (x *expander) evalResource(s *blockScope, ev *eval.Evaluator, name string, 
 		out.Delete("DependsOn")
 	}
 	return out
+}
+
+// isCustom reports a custom resource type, the only kind that takes Version.
+func isCustom(t *ir.Node) bool {
+	return t != nil && t.Kind == ir.String && (t.Text == "AWS::CloudFormation::CustomResource" || strings.HasPrefix(t.Text, "Custom::"))
 }
 
 // dependsOn rewrites DependsOn names: local resources get the prefix, resources a

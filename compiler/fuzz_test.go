@@ -37,6 +37,9 @@ func FuzzCompileBlock(f *testing.F) {
 		"Conditions:\n  C: !Equals [a, b]\nResources:\n  Q:\n    Type: AWS::SQS::Queue\n    Condition: C\n  T:\n    Type: AWS::SNS::Topic\n    Properties:\n      X: !If [C, !Ref Q, !Ref AWS::NoValue]\n",
 		"Resources:\n  Q:\n    Type: Block::fz\n",
 		"Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      A: !Select [5, !Cidr ['10.0.0.0/16', 4, 8]]\n      B: !Join [',', !GetAZs '']\n      C: !FindInMap [M, a, b]\n      D: !ToJsonString {k: [1, !Ref Q]}\n",
+		"Resources:\n  I:\n    Type: AWS::EC2::Instance\n    Metadata:\n      AWS::CloudFormation::Init:\n        config: {files: {/f: {content: !Sub 'path=Resources.I.Metadata'}}}\n    Properties:\n      UserData: !Base64 {Fn::Join: ['', ['cfn-signal --resource ', !Ref I, ' -r I']]}\n      AvailabilityZone: !Select [0, !GetAZs ]\n",
+		"Parameters:\n  P: {Type: String, NoEcho: \"true\", AllowedPattern: '(?=h)\\\\w+'}\nResources:\n  C:\n    Type: Custom::X\n    Version: \"1.0\"\n    Properties:\n      ServiceToken: !Sub '${P}'\n      Z: !If\n      - C\n      - {\"k\":\"v\"}\n",
+		`{"Resources":{"Q":{"Type":"AWS::SQS::Queue","Properties":{"QueueName":{"Fn::Sub":"${AWS::Region}"}}}}}`,
 	} {
 		f.Add(s)
 	}

@@ -134,8 +134,8 @@ func (x *expander) deployParam(name string, p *model.Param, v *ir.Node, at ir.Po
 	} else {
 		def.Set("Default", ir.Str(v.Text, v.Pos))
 	}
-	if p.PatternText != "" {
-		def.Set("AllowedPattern", ir.Str(p.PatternText, at))
+	if p.AllowedPattern != nil {
+		def.Set("AllowedPattern", ir.Str(p.AllowedPattern.Text, at))
 	}
 	if p.NoEcho {
 		def.Set("NoEcho", ir.Boolean(true, at))

@@ -169,8 +169,8 @@ func allowed(p *model.Param) string {
 		}
 		cs = append(cs, strings.Join(vs, ", "))
 	}
-	if p.PatternText != "" {
-		cs = append(cs, "pattern `"+p.PatternText+"`")
+	if p.AllowedPattern != nil {
+		cs = append(cs, "pattern `"+p.AllowedPattern.Text+"`")
 	}
 	num := func(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 	switch {

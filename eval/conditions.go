@@ -22,6 +22,10 @@ func (e *Evaluator) ifFn(arg *ir.Node, p ir.Pos) *ir.Node {
 	return e.Eval(arg.Items[2])
 }
 
+// InConditions reports whether a Conditions entry is being evaluated: what a name
+// resolves to there decides a condition and is never written into the template.
+func (e *Evaluator) InConditions() bool { return e.condition }
+
 // condValue evaluates a named condition once.
 func (e *Evaluator) CondValue(name string, p ir.Pos) (bool, bool) {
 	switch e.condVals[name] {

@@ -34,9 +34,10 @@ func (e *Evaluator) sub(arg *ir.Node, p ir.Pos) *ir.Node {
 			local[v.Key] = e.Eval(v.Value)
 		}
 	}
+	// The template is cut into literal text and the variables that stay until deploy
+	// time; their names are chosen once every one is known (subNames).
 	var out strings.Builder
-	keep := &ir.Node{Kind: ir.Map, Pos: p} // variables that stay
-	opaque := false
+	var stay []subVar
 	s := tmpl.Text
 	for {
 		i := strings.Index(s, "${")
@@ -58,7 +59,8 @@ func (e *Evaluator) sub(arg *ir.Node, p ir.Pos) *ir.Node {
 		}
 		name = strings.TrimSpace(name)
 		var v *ir.Node
-		if lv, ok := local[name]; ok {
+		lv, isLocal := local[name]
+		if isLocal {
 			v = lv
 		} else if strings.Contains(name, ".") && !strings.HasPrefix(name, "AWS::") {
 			res, attr, _ := strings.Cut(name, ".")
@@ -74,38 +76,92 @@ func (e *Evaluator) sub(arg *ir.Node, p ir.Pos) *ir.Node {
 		case v.Kind == ir.List && IsLiteral(v):
 			e.errf(tmpl.Pos, "Fn::Sub variable %s is a list; join it first", name)
 		default:
-			opaque = true
-			out.WriteString("${" + e.subVar(v, keep) + "}")
+			stay = append(stay, subVar{at: out.Len(), author: name, local: isLocal, value: v})
 		}
 	}
-	if !opaque {
+	if len(stay) == 0 {
 		return ir.Str(unescapeSub(out.String()), p)
 	}
+	text, keep := subNames(out.String(), stay, p)
 	if len(keep.Pairs) == 0 {
-		return ir.Fn("Fn::Sub", ir.Str(out.String(), tmpl.Pos), p)
+		return ir.Fn("Fn::Sub", ir.Str(text, tmpl.Pos), p)
 	}
-	return ir.Fn("Fn::Sub", ir.NewList(p, ir.Str(out.String(), tmpl.Pos), keep), p)
+	return ir.Fn("Fn::Sub", ir.NewList(p, ir.Str(text, tmpl.Pos), keep), p)
 }
 
-// subVar names a deploy-time value inside a Fn::Sub: resources and attributes by
-// their own syntax, anything else through the variable map.
-func (e *Evaluator) subVar(v *ir.Node, keep *ir.Node) string {
+// subVar is a variable of a Fn::Sub that stays until deploy time: where it goes in
+// the folded text, the name the author wrote, whether the author's variable map
+// gave it, and its value.
+type subVar struct {
+	at     int
+	author string
+	local  bool
+	value  *ir.Node
+}
+
+// subNames writes the variables that stay into the folded text, keeping the names
+// the author wrote, which reviewers read: a Ref or GetAtt of a resource that the
+// template named itself (${Queue}, ${Queue.Arn}) stays in that syntax, renamed as
+// the resource is; a variable of the author's map keeps its name; any other value
+// (a parameter given an Fn::ImportValue) goes into the map under the name the
+// author used for it. A name that would clash (with a resource the text names, or
+// with another value) gets a number.
+func subNames(text string, vars []subVar, p ir.Pos) (string, *ir.Node) {
+	names := make([]string, len(vars))
+	taken := map[string]*ir.Node{} // a map key -> its value; nil for a name used inline
+	for i, v := range vars {
+		if v.local {
+			continue
+		}
+		if n, ok := inlineName(v.value); ok {
+			names[i] = n
+			taken[n] = nil
+		}
+	}
+	keep := &ir.Node{Kind: ir.Map, Pos: p}
+	for i, v := range vars {
+		if names[i] != "" {
+			continue
+		}
+		base := strings.ReplaceAll(v.author, ".", "")
+		name := base
+		for n := 2; ; n++ {
+			old, used := taken[name]
+			if !used {
+				taken[name] = v.value
+				keep.Pairs = append(keep.Pairs, ir.Pair{Key: name, KeyPos: v.value.Pos, Value: v.value})
+				break
+			}
+			if old != nil && ir.Equal(old, v.value) {
+				break // the same variable again
+			}
+			name = base + strconv.Itoa(n)
+		}
+		names[i] = name
+	}
+	var b strings.Builder
+	last := 0
+	for i, v := range vars {
+		b.WriteString(text[last:v.at])
+		b.WriteString("${" + names[i] + "}")
+		last = v.at
+	}
+	b.WriteString(text[last:])
+	return b.String(), keep
+}
+
+// inlineName is how a Fn::Sub names a deploy-time value by its own syntax: a
+// resource (or pseudo-parameter) by its name, an attribute as Resource.Attribute.
+func inlineName(v *ir.Node) (string, bool) {
 	if fn, a, ok := v.Intrinsic(); ok {
 		switch {
 		case fn == "Ref" && a.Kind == ir.String:
-			return a.Text
+			return a.Text, true
 		case fn == "Fn::GetAtt" && a.Kind == ir.List && len(a.Items) == 2 && a.Items[0].IsScalar() && a.Items[1].IsScalar():
-			return a.Items[0].Text + "." + a.Items[1].Text
+			return a.Items[0].Text + "." + a.Items[1].Text, true
 		}
 	}
-	for _, p := range keep.Pairs {
-		if ir.Equal(p.Value, v) {
-			return p.Key
-		}
-	}
-	name := "Var" + strconv.Itoa(len(keep.Pairs)+1)
-	keep.Pairs = append(keep.Pairs, ir.Pair{Key: name, KeyPos: v.Pos, Value: v})
-	return name
+	return "", false
 }
 
 // escapeSub protects "${" in substituted text while the result may still be a Fn::Sub;

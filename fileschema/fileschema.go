@@ -277,8 +277,8 @@ func paramScalar(p *model.Param) *obj {
 		return newObj("anyOf", []any{n, newObj("type", "string", "pattern", `^-?[0-9]+(\.[0-9]+)?$`)})
 	}
 	s := newObj("type", "string")
-	if p.PatternText != "" {
-		s.set("pattern", "^(?:"+p.PatternText+")$")
+	if p.AllowedPattern != nil {
+		s.set("pattern", "^(?:"+p.AllowedPattern.Text+")$")
 	}
 	if p.MinLength >= 0 {
 		s.set("minLength", p.MinLength)

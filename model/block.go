@@ -63,8 +63,7 @@ type Param struct {
 	Type           string
 	Default        *ir.Node
 	AllowedValues  []string
-	AllowedPattern *regexp.Regexp
-	PatternText    string
+	AllowedPattern *Pattern
 	MinLength      int // -1 when unset
 	MaxLength      int
 	MinValue       float64 // NaN when unset
@@ -416,11 +415,11 @@ func readParam(pr ir.Pair, errs *ir.Errors) *Param {
 		}
 	}
 	if s, sp := o.str("AllowedPattern"); s != "" {
-		re, err := regexp.Compile("^(?:" + s + ")$")
+		re, err := CompilePattern(s)
 		if err != nil {
 			errs.AddCode(ir.CodeBlockDefinition, sp, "AllowedPattern: %v", err)
 		} else {
-			p.AllowedPattern, p.PatternText = re, s
+			p.AllowedPattern = re
 		}
 	}
 	num := func(key string) (float64, bool) {
@@ -449,7 +448,7 @@ func readParam(pr ir.Pair, errs *ir.Errors) *Param {
 	}
 	p.Description, _ = o.str("Description")
 	p.Constraint, _ = o.str("ConstraintDescription")
-	p.NoEcho = o.boolean("NoEcho")
+	p.NoEcho = cfnBool(o, "NoEcho")
 	o.done()
 	if p.Default != nil && p.Default.Kind != ir.Null {
 		if msg := p.Check(p.Default); msg != "" {
@@ -457,6 +456,20 @@ func readParam(pr ir.Pair, errs *ir.Errors) *Param {
 		}
 	}
 	return p
+}
+
+// cfnBool reads a boolean of CloudFormation's own schema, which takes the strings
+// "true" and "false" too (JSON templates often quote them): NoEcho: "true".
+func cfnBool(o *object, key string) bool {
+	if v := o.get(key); v != nil && v.Kind == ir.String {
+		switch strings.ToLower(v.Text) {
+		case "true":
+			return true
+		case "false":
+			return false
+		}
+	}
+	return o.boolean(key)
 }
 
 // Normalize turns a literal value into the shape the parameter's type gives it
@@ -508,87 +521,3 @@ func (p *Param) scalar(v *ir.Node) *ir.Node {
 	}
 	return &ir.Node{Kind: ir.String, Text: v.Text, Pos: v.Pos}
 }
-
-// Check validates a value against the parameter's type and constraints; "" means valid.
-// Values known only at deploy time are not checked here.
-func (p *Param) Check(v *ir.Node) string {
-	if !eval.IsLiteral(v) {
-		return ""
-	}
-	v = p.Normalize(v)
-	if p.IsList() {
-		if v.Kind != ir.List {
-			return "expects a list (" + p.Type + ")"
-		}
-		for _, it := range v.Items {
-			if msg := p.checkScalar(it); msg != "" {
-				return msg
-			}
-		}
-		return ""
-	}
-	if !v.IsScalar() {
-		return "expects a single value (" + p.Type + "), not a " + v.Kind.String()
-	}
-	return p.checkScalar(v)
-}
-
-func (p *Param) checkScalar(v *ir.Node) string {
-	if !v.IsScalar() {
-		return "expects single values in the list, not a " + v.Kind.String()
-	}
-	s := v.Text
-	if len(p.AllowedValues) > 0 {
-		ok := false
-		for _, a := range p.AllowedValues {
-			if a == s {
-				ok = true
-				break
-			}
-		}
-		if !ok {
-			return strconv.Quote(s) + " is not one of the allowed values " + strings.Join(quoteAll(p.AllowedValues), ", ") + p.constraint()
-		}
-	}
-	if p.IsNumber() {
-		f, err := strconv.ParseFloat(s, 64)
-		if err != nil {
-			return strconv.Quote(s) + " is not a number"
-		}
-		if !math.IsNaN(p.MinValue) && f < p.MinValue {
-			return s + " is below MinValue " + fmtNum(p.MinValue) + p.constraint()
-		}
-		if !math.IsNaN(p.MaxValue) && f > p.MaxValue {
-			return s + " is above MaxValue " + fmtNum(p.MaxValue) + p.constraint()
-		}
-		return ""
-	}
-	n := len([]rune(s))
-	if p.MinLength >= 0 && n < p.MinLength {
-		return strconv.Quote(s) + " is shorter than MinLength " + strconv.Itoa(p.MinLength) + p.constraint()
-	}
-	if p.MaxLength >= 0 && n > p.MaxLength {
-		return strconv.Quote(s) + " is longer than MaxLength " + strconv.Itoa(p.MaxLength) + p.constraint()
-	}
-	if p.AllowedPattern != nil && !p.AllowedPattern.MatchString(s) {
-		return strconv.Quote(s) + " does not match AllowedPattern " + p.PatternText + p.constraint()
-	}
-	return ""
-}
-
-func (p *Param) constraint() string {
-	if p.Constraint == "" {
-		return ""
-	}
-	return " (" + p.Constraint + ")"
-}
-
-func quoteAll(ss []string) []string {
-	out := make([]string, len(ss))
-	for i, s := range ss {
-		out[i] = strconv.Quote(s)
-	}
-	return out
-}
-
-func fmtNum(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }

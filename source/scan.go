@@ -43,6 +43,19 @@ type scan struct {
 	// there), so the file holds more values than the converter would take, and goccy
 	// would spend seconds and gigabytes building them first. Line 0 if never.
 	tooMany ir.Pos
+	// tags are the tags, in the order of the text
+	tags []tagAt
+}
+
+// tagAt is a tag of the text: where its name ends, and whether it is bare, with
+// nothing after it (!GetAZs before a "]", or at a line's end with the next line not
+// inside it). YAML gives a bare tag an empty scalar, but goccy either fails
+// ("[0, !GetAZs ]") or takes the next entry for its value, losing it from its map or
+// list; so the text gets a value written out (bareFill).
+type tagAt struct {
+	at        int   // offset just after the tag's name
+	line, col int32 // of that offset
+	bare      bool
 }
 
 func prescan(file string, data []byte) scan {
@@ -54,7 +67,8 @@ func prescan(file string, data []byte) scan {
 	var flow []opening // the open flow collections
 	var indents []int  // the block nodes open: their columns
 	line, col := int32(1), int32(0)
-	blockScalarIndent := -1 // the parent's indent while inside a | or > scalar
+	contentCol, dashCol := 0, -1 // where this line's node starts (after "- "), its last dash
+	blockScalarIndent := -1      // the parent's indent while inside a | or > scalar
 	commas := 0
 	pos := func(l, c int32) ir.Pos { return ir.Pos{File: file, Line: l, Col: c} }
 	deep := func(l, c int32) bool {
@@ -90,8 +104,12 @@ func prescan(file string, data []byte) scan {
 				indents = indents[:len(indents)-1]
 			}
 			indents = append(indents, indent)
+			dashCol = -1
 			// "- - - x" and "? ? x" nest on one line.
 			for i+1 < len(data) && (data[i] == '-' || data[i] == '?') && (data[i+1] == ' ' || data[i+1] == '\n') {
+				if data[i] == '-' {
+					dashCol = i - lineStart
+				}
 				i++
 				for i < len(data) && data[i] == ' ' {
 					i++
@@ -104,6 +122,7 @@ func prescan(file string, data []byte) scan {
 			if deep(line, int32(indent)+1) {
 				return s
 			}
+			contentCol = i - lineStart
 		}
 		// The rest of the line: flow brackets, quotes, comments. A quote, a bracket or
 		// a block scalar's | starts a token only where a value may start: a quote in
@@ -111,6 +130,10 @@ func prescan(file string, data []byte) scan {
 		// brackets that goccy would read from this scan.
 		col = int32(i-lineStart) + 1
 		var prev byte = ' '
+		var sig byte // the last character that is not a blank
+		if dashCol >= 0 && len(flow) == 0 {
+			sig = '-'
+		}
 		start := true
 		for i < len(data) && data[i] != '\n' {
 			c := data[i]
@@ -136,7 +159,7 @@ func prescan(file string, data []byte) scan {
 				}
 				i = end
 				col = int32(i-lineStart) + 1
-				prev, start = c, false
+				prev, sig, start = c, c, false
 				continue
 			case (c == '[' || c == '{') && (len(flow) > 0 || start):
 				flow = append(flow, opening{line, col, c})
@@ -155,6 +178,14 @@ func prescan(file string, data []byte) scan {
 				start = false
 			case (c == ':' || c == '-' || c == '?') && (next == ' ' || next == '\t' || next == '\n' || len(flow) > 0 && c == ':'):
 				start = true
+			case c == '!' && start:
+				j := tagEnd(data, i)
+				col += int32(j - i)
+				s.tags = append(s.tags, tagAt{at: j, line: line, col: col,
+					bare: bareTagAt(data, j, len(flow) > 0, sig, contentCol, dashCol)})
+				i = j
+				prev, sig = c, c // start stays: a value may start after the tag
+				continue
 			case (c == '|' || c == '>') && len(flow) == 0 && start && blockHeader(data[i+1:]):
 				blockScalarIndent = indent
 				start = false
@@ -162,6 +193,9 @@ func prescan(file string, data []byte) scan {
 				start = false
 			}
 			prev = c
+			if c != ' ' && c != '\t' {
+				sig = c
+			}
 			i++
 			col++
 		}
@@ -177,6 +211,84 @@ func prescan(file string, data []byte) scan {
 		s.open, s.openWhat = pos(o.line, o.col), fmt.Sprintf("the %c opened here is never closed with %c", o.c, close)
 	}
 	return s
+}
+
+// tagEnd returns the offset after the tag at data[i]: flow indicators end it as
+// blanks do (they are not tag characters in YAML 1.2).
+func tagEnd(data []byte, i int) int {
+	j := i + 1
+	for j < len(data) {
+		switch data[j] {
+		case ' ', '\t', '\n', ',', '[', ']', '{', '}':
+			return j
+		}
+		j++
+	}
+	return j
+}
+
+// bareTagAt reports whether the tag ending at data[j] has no value. In a flow
+// collection the value is missing when a ",", "]" or "}" comes next; in a block, when
+// the tag ends its line (bar a comment) and the next line is not inside its owner:
+// not indented past the key or the "- " it follows, or (for a key) not a "- " list at
+// the key's own column, which YAML lets a key's value be. prev is the indicator
+// before the tag (':' after a key, '-' after a list dash).
+func bareTagAt(data []byte, j int, inFlow bool, prev byte, contentCol, dashCol int) bool {
+	k := j
+	for k < len(data) && (data[k] == ' ' || data[k] == '\t') {
+		k++
+	}
+	if inFlow {
+		// the value may be on a later line: the next thing that is not blank or a comment
+		for k < len(data) {
+			switch data[k] {
+			case ' ', '\t', '\n':
+				k++
+				continue
+			case '#':
+				if data[k-1] == ' ' || data[k-1] == '\t' || data[k-1] == '\n' {
+					k = skipLine(data, k)
+					continue
+				}
+			}
+			break
+		}
+		return k == len(data) || data[k] == ',' || data[k] == ']' || data[k] == '}'
+	}
+	if k < len(data) && data[k] != '\n' && !(data[k] == '#' && k > j) {
+		return false // the value is on the tag's line
+	}
+	owner, key := 0, false
+	switch prev {
+	case ':':
+		owner, key = contentCol, true
+	case '-':
+		if dashCol < 0 {
+			return false
+		}
+		owner = dashCol
+	default:
+		return false // a tag alone on its line: its owner is on a line before; leave it
+	}
+	// the next line that holds something
+	for k = skipLine(data, k); k < len(data); k = skipLine(data, k) {
+		k++ // past the '\n'
+		ind := 0
+		for k+ind < len(data) && data[k+ind] == ' ' {
+			ind++
+		}
+		r := k + ind
+		if r >= len(data) {
+			return true
+		}
+		if data[r] == '\n' || data[r] == '#' {
+			k = r
+			continue
+		}
+		dash := data[r] == '-' && (r+1 == len(data) || data[r+1] == ' ' || data[r+1] == '\n')
+		return !(ind > owner || key && ind == owner && dash)
+	}
+	return true
 }
 
 // blockHeader reports whether what follows | or > is a block scalar header: chomping
@@ -225,4 +337,59 @@ func skipQuoted(data []byte, i int) (end, lines int, ok bool) {
 		}
 	}
 	return len(data), lines, false
+}
+
+// bareFill is the value written after a bare tag: YAML's escape for NUL, a
+// character no YAML file may hold, so the converter knows the value for the filling.
+// (An empty ” would do for YAML, but goccy then counts the columns after it one short.)
+const bareFill = `"\0"`
+
+// colFix says how goccy's columns on line differ from the file's after column col
+// (the file's, 1-based): by d.
+type colFix struct {
+	line, col, d int32
+}
+
+// fillBare writes bareFill after every bare tag, and returns how to map goccy's
+// positions back to the file's: after each tag goccy counts the columns on its line
+// one short (a value after "!Ref x" is a column further right than it says), and
+// after a filling the text holds len(" "+bareFill) more.
+func fillBare(data []byte, tags []tagAt) ([]byte, []colFix) {
+	fill := " " + bareFill
+	var out []byte
+	fixes := make([]colFix, 0, len(tags))
+	last := 0
+	for _, t := range tags {
+		f := colFix{line: t.line, col: t.col, d: -1}
+		if t.bare {
+			if out == nil {
+				out = make([]byte, 0, len(data)+len(fill)*8)
+			}
+			out = append(out, data[last:t.at]...)
+			out = append(out, fill...)
+			last = t.at
+			f.d += int32(len(fill))
+		}
+		fixes = append(fixes, f)
+	}
+	if out == nil {
+		return data, fixes
+	}
+	return append(out, data[last:]...), fixes
+}
+
+// unfix maps a position goccy gives back to the file.
+func unfix(p ir.Pos, fixes []colFix) ir.Pos {
+	var cum int32
+	for _, f := range fixes {
+		if f.line < p.Line {
+			continue
+		}
+		if f.line > p.Line || p.Col <= f.col+cum+f.d {
+			break
+		}
+		cum += f.d
+	}
+	p.Col -= cum
+	return p
 }

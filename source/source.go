@@ -84,16 +84,17 @@ func Parse(file string, data []byte) (*ir.Node, error) {
 	if sc.tooDeep.Line != 0 {
 		return nil, ir.Errors{ir.Errorf(ir.CodeYAML, sc.tooDeep, "values nested more than %d deep", MaxDepth)}
 	}
-	f, err := parser.ParseBytes(data, 0, parser.AllowDuplicateMapKey())
+	filled, fixes := fillBare(data, sc.tags)
+	f, err := parser.ParseBytes(filled, 0, parser.AllowDuplicateMapKey())
 	if err != nil {
 		if sc.open.Line != 0 {
 			// goccy reports an unclosed bracket or quote where it gave up, lines later
 			// and in its own words; the opening is where the mistake is.
 			return nil, ir.Errors{ir.Errorf(ir.CodeYAML, sc.open, "yaml: %s", sc.openWhat)}
 		}
-		return nil, syntaxError(file, err)
+		return nil, syntaxError(file, err, fixes)
 	}
-	c := &converter{file: file, data: data, anchors: map[string]ast.Node{}}
+	c := &converter{file: file, data: data, anchors: map[string]ast.Node{}, fixes: fixes}
 	var root *ir.Node
 	docs := 0
 	for _, d := range f.Docs {
@@ -116,12 +117,13 @@ func Parse(file string, data []byte) (*ir.Node, error) {
 	return root, nil
 }
 
-func syntaxError(file string, err error) error {
+func syntaxError(file string, err error, fixes []colFix) error {
 	var ye yaml.Error
 	if errors.As(err, &ye) {
 		p := ir.Pos{File: file}
 		if t := ye.GetToken(); t != nil && t.Position != nil {
 			p.Line, p.Col = int32(t.Position.Line), int32(t.Position.Column)
+			p = unfix(p, fixes)
 		}
 		e := ir.Errorf(ir.CodeYAML, p, "yaml: %s", lowerFirst(ye.GetMessage()))
 		return ir.Errors{e}
@@ -142,21 +144,25 @@ func lowerFirst(s string) string {
 
 type converter struct {
 	file    string
-	data    []byte
+	data    []byte // the file's text, not the parser's (fillBare)
 	anchors map[string]ast.Node
 	count   int
 	errs    ir.Errors
 	// ownerCol is the column of the key or list item whose value is being read: a
 	// value that starts on a later line must be indented further to belong to it.
 	ownerCol int32
+	// ownerKey: the owner is a key (not a "- "), whose value may be a block list
+	// at the key's own column
+	ownerKey bool
 	blown    bool
+	fixes    []colFix // goccy's columns to the file's (fillBare)
 }
 
 func (c *converter) pos(t *token.Token) ir.Pos {
 	if t == nil || t.Position == nil {
 		return ir.Pos{File: c.file}
 	}
-	return ir.Pos{File: c.file, Line: int32(t.Position.Line), Col: int32(t.Position.Column)}
+	return unfix(ir.Pos{File: c.file, Line: int32(t.Position.Line), Col: int32(t.Position.Column)}, c.fixes)
 }
 
 func (c *converter) budget(n ast.Node) bool {
@@ -216,18 +222,21 @@ func (c *converter) node(n ast.Node, depth int) *ir.Node {
 		return m
 	case *ast.MappingValueNode:
 		m := &ir.Node{Kind: ir.Map, Pos: c.pos(v.Key.GetToken())}
+		if v.IsFlowStyle && c.colonInKey(v) { // "!ImportValue {Fn::Sub: x}" is one
+			return m
+		}
 		c.pair(m, v, map[string]seenKey{}, depth)
 		return m
 	case *ast.SequenceNode:
 		l := &ir.Node{Kind: ir.List, Pos: p, Items: make([]*ir.Node, 0, len(v.Values))}
-		saved := c.ownerCol
+		saved, savedKey := c.ownerCol, c.ownerKey
 		for _, it := range v.Values {
 			if !v.IsFlowStyle {
-				c.ownerCol = c.pos(it.GetToken()).Col - 2 // the "- " before the item
+				c.ownerCol, c.ownerKey = c.pos(it.GetToken()).Col-2, false // the "- " before the item
 			}
 			l.Items = append(l.Items, c.node(it, depth+1))
 		}
-		c.ownerCol = saved
+		c.ownerCol, c.ownerKey = saved, savedKey
 		return l
 	case *ast.AnchorNode:
 		if name := anchorName(v); name != "" {
@@ -277,7 +286,32 @@ func (c *converter) pair(m *ir.Node, mv *ast.MappingValueNode, seen map[string]s
 		c.merge(m, c.node(mv.Value, depth+1), seen, kp)
 		return
 	}
-	key, ok := c.key(mv.Key)
+	var keyNode ast.Node = mv.Key
+	if k, ok := keyNode.(*ast.MappingKeyNode); ok { // "? !Ref x"
+		keyNode = k.Value
+	}
+	t, tagged := keyNode.(*ast.TagNode)
+	if tagged && (t.Start.Value == "!" || t.Start.Value == "!!str") {
+		// "! "Ref": x" and "!!str Ref: x": tags that only say the key is a string
+		if k, ok := t.Value.(ast.MapKeyNode); ok {
+			keyNode, tagged = k, false
+		}
+	}
+	if tagged {
+		// "[!ImportValue Fn::Sub: x]" is, in YAML, a list of one map whose key is the
+		// tagged string Fn::Sub: no CloudFormation function, and not what was meant.
+		arg := ""
+		if t.Value != nil && t.Value.GetToken() != nil {
+			arg = t.Value.GetToken().Value
+		}
+		c.errs.AddCode(ir.CodeYAML, kp, "the key %s %s carries a tag, which CloudFormation cannot read; in a [...] or {...} collection give a function map its own braces: %s {%s: ...}", t.Start.Value, arg, t.Start.Value, arg)
+		return
+	}
+	kn, ok := keyNode.(ast.MapKeyNode)
+	key := ""
+	if ok {
+		key, ok = c.key(kn)
+	}
 	if !ok {
 		c.errs.AddCode(ir.CodeYAML, kp, "a map key must be a scalar")
 		return
@@ -288,10 +322,10 @@ func (c *converter) pair(m *ir.Node, mv *ast.MappingValueNode, seen map[string]s
 			Related: []ir.Related{{Pos: first.pos, Msg: "first defined here"}}})
 		return
 	}
-	saved := c.ownerCol
-	c.ownerCol = kp.Col
+	saved, savedKey := c.ownerCol, c.ownerKey
+	c.ownerCol, c.ownerKey = kp.Col, true
 	v := c.node(mv.Value, depth+1)
-	c.ownerCol = saved
+	c.ownerCol, c.ownerKey = saved, savedKey
 	if dup {
 		m.Pairs[first.index] = ir.Pair{Key: key, KeyPos: kp, Value: v}
 		seen[key] = seenKey{pos: kp, index: first.index}
@@ -345,6 +379,9 @@ func (c *converter) key(k ast.MapKeyNode) (string, bool) {
 
 func (c *converter) tag(t *ast.TagNode, p ir.Pos, depth int) *ir.Node {
 	name := t.Start.Value
+	if s, ok := t.Value.(*ast.StringNode); ok && s.Value == "\x00" && s.Token.Type == token.DoubleQuoteType {
+		return c.bareTag(name, p)
+	}
 	switch name {
 	case "!!str", "!!binary":
 		v := c.node(t.Value, depth+1)
@@ -369,18 +406,21 @@ func (c *converter) tag(t *ast.TagNode, p ir.Pos, depth int) *ir.Node {
 	case "!!map", "!!seq", "!!null":
 		return c.node(t.Value, depth+1)
 	}
-	if t.Value != nil && t.Value.GetToken() != nil && t.Value.GetToken().Position != nil {
-		// goccy gives "a: !GetAZs" followed by "b: 1" the map that follows as the tag's
-		// value; YAML gives it nothing. Refuse rather than lose the map.
-		if vp := c.startPos(t.Value); vp.Line > p.Line && vp.Col <= c.ownerCol {
-			c.errs.AddCode(ir.CodeYAML, p, "%s has no value on its line; write %s \"\" for an empty one", name, name)
-			return &ir.Node{Kind: ir.Null, Pos: p}
-		}
-	}
 	fn, ok := shortTags[name]
 	if !ok {
 		c.errs.AddCode(ir.CodeYAML, p, "unknown tag %s", name)
 		return &ir.Node{Kind: ir.Null, Pos: p}
+	}
+	if t.Value != nil && t.Value.GetToken() != nil && t.Value.GetToken().Position != nil {
+		// The prescan fills bare tags; should goccy still give "a: !GetAZs" followed by
+		// "b: 1" the map that follows as the tag's value (YAML gives it nothing),
+		// refuse rather than lose the map. A key's value may be a block list at the
+		// key's own column.
+		_, list := t.Value.(*ast.SequenceNode)
+		if vp := c.startPos(t.Value); vp.Line > p.Line && (vp.Col < c.ownerCol || vp.Col == c.ownerCol && !(list && c.ownerKey)) {
+			c.errs.AddCode(ir.CodeYAML, p, "%s has no value on its line; write %s \"\" for an empty one", name, name)
+			return &ir.Node{Kind: ir.Null, Pos: p}
+		}
 	}
 	arg := c.node(t.Value, depth+1)
 	if fn == "Fn::GetAtt" && arg.Kind == ir.String {
@@ -395,6 +435,26 @@ func (c *converter) tag(t *ast.TagNode, p ir.Pos, depth int) *ir.Node {
 		arg = ir.Str("", p) // !GetAZs with nothing after it means the current region
 	}
 	return ir.Fn(fn, arg, p)
+}
+
+// bareTag is a tag with nothing after it, which the prescan filled (bareTag): YAML
+// gives it an empty value. A bare !GetAZs is the region's AZs, as CloudFormation
+// reads it; every other function needs its argument.
+func (c *converter) bareTag(name string, p ir.Pos) *ir.Node {
+	switch name {
+	case "!GetAZs":
+		return ir.Fn("Fn::GetAZs", ir.Str("", p), p)
+	case "!!str":
+		return ir.Str("", p)
+	case "!!null", "!!map", "!!seq":
+		return &ir.Node{Kind: ir.Null, Pos: p}
+	}
+	if _, ok := shortTags[name]; !ok && !strings.HasPrefix(name, "!!") {
+		c.errs.AddCode(ir.CodeYAML, p, "unknown tag %s", name)
+	} else {
+		c.errs.AddCode(ir.CodeYAML, p, "%s has no value; write %s \"\" for an empty one", name, name)
+	}
+	return &ir.Node{Kind: ir.Null, Pos: p}
 }
 
 // scalarText is the text of a scalar forced to a string: as written.
@@ -415,9 +475,14 @@ func (c *converter) colonInKey(mv *ast.MappingValueNode) bool {
 	if t == nil || t.Position == nil {
 		return false
 	}
+	if kt := mv.Key.GetToken(); kt != nil && (kt.Type == token.DoubleQuoteType || kt.Type == token.SingleQuoteType) {
+		// "k":"v": after a quoted key YAML 1.2 (and JSON) need no space after the colon
+		return false
+	}
 	// Offsets count from 1 in goccy's positions; find the colon on its line instead.
-	line := lineOf(c.data, t.Position.Line)
-	col := t.Position.Column - 1
+	tp := c.pos(t)
+	line := lineOf(c.data, int(tp.Line))
+	col := int(tp.Col) - 1
 	if col < 0 || col+1 >= len(line) || line[col] != ':' {
 		return false
 	}
@@ -426,8 +491,8 @@ func (c *converter) colonInKey(mv *ast.MappingValueNode) bool {
 		return false
 	}
 	key, _ := c.key(mv.Key)
-	if kt := mv.Key.GetToken(); kt != nil && kt.Position != nil && kt.Position.Line == t.Position.Line {
-		rest := string(line[kt.Position.Column-1:])
+	if kp := c.pos(mv.Key.GetToken()); kp.Line == tp.Line && kp.Col >= 1 && int(kp.Col) <= len(line) {
+		rest := string(line[kp.Col-1:])
 		if i := strings.Index(rest, ": "); i > 0 {
 			key = rest[:i]
 		}

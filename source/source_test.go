@@ -53,8 +53,12 @@ func TestErrorsArePositioned(t *testing.T) {
 		{"a: {aws:SourceAccount: x}\n", "x.yaml:1:5: in a {...} map, quote a key that holds a colon: \"aws:SourceAccount\""},
 		{"a: *nothing\n", "x.yaml:1:4:"},
 		{"a: 1\n---\nb: 2\n", "x.yaml:3:1: more than one YAML document"},
-		{"a: !GetAZs\nb: 1\n", "x.yaml:1:4: !GetAZs has no value on its line"},
-		{"l:\n  - !GetAZs\n  - x\n", "x.yaml:2:5: !GetAZs has no value on its line"},
+		{"a: !Ref\nb: 1\n", "x.yaml:1:4: !Ref has no value"},
+		{"l:\n  - !Ref\n  - x\n", "x.yaml:2:5: !Ref has no value"},
+		{"l: [1, !Sub ]\n", "x.yaml:1:8: !Sub has no value"},
+		{"l: [!ImportValue Fn::Sub: x]\n", "x.yaml:1:5: the key !ImportValue Fn::Sub carries a tag"},
+		{"? !Ref x\n: 1\n", "x.yaml:1:1: the key !Ref x carries a tag"},
+		{"l: !ImportValue {Fn::Sub: x}\n", "x.yaml:1:18: in a {...} map, quote a key that holds a colon: \"Fn::Sub\""},
 	} {
 		_, err := Parse("x.yaml", []byte(tc.src))
 		if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
@@ -92,6 +96,9 @@ func FuzzParse(f *testing.F) {
 	for _, s := range []string{
 		"a: 1\n", "a: !Ref X\n", "a: [1, {b: !Sub '${X}'}]\n", "a: &x [1]\nb: *x\n",
 		"a: |\n  text\n", "? a\n: b\n", "<<: {a: 1}\n", "a: !GetAtt A.B\n", "- !If [C, 1, !Ref AWS::NoValue]\n",
+		"a: [0, !GetAZs ]\n", "a: !GetAZs\nb: 1\n", "- !GetAZs # c\n- x\n", "a: !If\n- C\n- 1\n- 2\n",
+		"{\"R\":{\"Q\":{\"T\":\"A::B\"}}}\n", "a: {\"k\":\"v\",'x':[1]}\n", "a: [!Ref x, !ImportValue Fn::Sub: y]\n",
+		"a: [!Ref\n  , !!str ]\n",
 	} {
 		f.Add([]byte(s))
 	}
