@@ -23,8 +23,22 @@ type shape struct {
 	props    map[string]*shape
 	required []string
 	enum     []string
+	enumFold bool     // the enum ignores case (cfn-lint's enumCaseInsensitive)
+	choices  []choice // of the object's properties, at least or exactly one must be set
 	alts     []*shape
 }
+
+// choice is an "A, B or C" rule of an object: at least one of names is set, or with
+// one, exactly one. Schemas write it as requiredOr or requiredXor (cfn-lint's
+// extensions), or as an anyOf or oneOf of alternatives that each require one name.
+type choice struct {
+	one   bool
+	names []string
+}
+
+// choicesKey is where build hands an object's choices to object: not a JSON schema
+// keyword, so no schema has it.
+const choicesKey = "\x00choices"
 
 var anyShape = &shape{kind: format.KindAny}
 
@@ -186,6 +200,7 @@ func (r *resolver) node(v any) (*shape, error) {
 
 // build returns the shape of a flattened schema.
 func (r *resolver) build(s map[string]any) (*shape, error) {
+	s = extractChoices(s)
 	var alts []any
 	for _, k := range []string{"oneOf", "anyOf"} {
 		if a, ok := s[k].([]any); ok {
@@ -259,6 +274,8 @@ func (r *resolver) build(s map[string]any) (*shape, error) {
 		sh := &shape{kind: kind}
 		if e, ok := s["enum"].([]any); ok && len(e) <= maxEnum {
 			sh.enum = enumStrings(e)
+		} else if e, ok := s["enumCaseInsensitive"].([]any); ok && len(e) <= maxEnum {
+			sh.enum, sh.enumFold = enumStrings(e), true
 		} else if c, ok := s["const"]; ok {
 			sh.enum = enumStrings([]any{c})
 		}
@@ -299,6 +316,11 @@ func (r *resolver) object(s map[string]any) (*shape, error) {
 			}
 		}
 		sort.Strings(sh.required)
+		for _, c := range objectChoices(s) {
+			if known(c.names, sh.props) {
+				sh.choices = append(sh.choices, c)
+			}
+		}
 		return sh, nil
 	}
 	var values []*shape
@@ -449,6 +471,7 @@ func mergeSame(g []*shape) *shape {
 			for _, e := range s.enum {
 				all = append(all, e)
 			}
+			out.enumFold = out.enumFold || s.enumFold // lenient: one alternative ignores case
 		}
 		if len(all) <= maxEnum {
 			out.enum = enumStrings(all)
@@ -460,6 +483,17 @@ func mergeSame(g []*shape) *shape {
 		}
 		out.item = combine(items)
 	case format.KindObject:
+		// Choices of one alternative hold only where it is chosen: like required,
+		// keep those every alternative has.
+		for _, c := range g[0].choices {
+			all := true
+			for _, s := range g[1:] {
+				all = all && slices.ContainsFunc(s.choices, func(d choice) bool { return d.one == c.one && slices.Equal(d.names, c.names) })
+			}
+			if all {
+				out.choices = append(out.choices, c)
+			}
+		}
 		byName := map[string][]*shape{}
 		count := map[string]int{}
 		for _, s := range g {
@@ -481,4 +515,94 @@ func mergeSame(g []*shape) *shape {
 		}
 	}
 	return out
+}
+
+// extractChoices moves the anyOf and oneOf whose alternatives each only require one
+// property ("at least one of", "exactly one of") out of s, as choices for object;
+// the rest of s is left as it was, so a linter checks the rule instead of dropping it
+// when the alternatives merge.
+func extractChoices(s map[string]any) map[string]any {
+	var found []choice
+	var drop []string
+	for _, k := range []string{"anyOf", "oneOf"} {
+		alts, ok := s[k].([]any)
+		if !ok || len(alts) < 2 {
+			continue
+		}
+		var names []string
+		for _, a := range alts {
+			m, ok := a.(map[string]any)
+			if !ok {
+				names = nil
+				break
+			}
+			req, _ := m["required"].([]any)
+			n, isString := any(nil), false
+			if len(req) == 1 {
+				n = req[0]
+				_, isString = n.(string)
+			}
+			for key := range m {
+				if key != "required" && !annotations[key] {
+					isString = false
+				}
+			}
+			if !isString {
+				names = nil
+				break
+			}
+			names = append(names, n.(string))
+		}
+		if names != nil {
+			found = append(found, choice{one: k == "oneOf", names: sortUnique(names)})
+			drop = append(drop, k)
+		}
+	}
+	if len(found) == 0 {
+		return s
+	}
+	out := make(map[string]any, len(s)+1)
+	for k, v := range s {
+		if !slices.Contains(drop, k) {
+			out[k] = v
+		}
+	}
+	out[choicesKey] = found
+	return out
+}
+
+// objectChoices returns an object schema's choices: those build extracted, and
+// cfn-lint's requiredOr and requiredXor.
+func objectChoices(s map[string]any) []choice {
+	out, _ := s[choicesKey].([]choice)
+	for k, one := range map[string]bool{"requiredOr": false, "requiredXor": true} {
+		l, _ := s[k].([]any)
+		var names []string
+		for _, x := range l {
+			if n, ok := x.(string); ok {
+				names = append(names, n)
+			}
+		}
+		if len(names) > 1 {
+			out = append(out, choice{one: one, names: sortUnique(names)})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].one != out[j].one {
+			return !out[i].one
+		}
+		return strings.Join(out[i].names, ",") < strings.Join(out[j].names, ",")
+	})
+	return slices.CompactFunc(out, func(a, b choice) bool { return a.one == b.one && slices.Equal(a.names, b.names) })
+}
+
+// known reports whether every name is a property: a choice naming one the object
+// does not have could never be met, and is a schema's mistake, not the template's.
+func known(names []string, props map[string]*shape) bool {
+	for _, n := range names {
+		if props[n] == nil {
+			return false
+		}
+	}
+	return true
 }
