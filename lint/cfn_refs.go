@@ -17,7 +17,7 @@ func init() {
 		&Rule{ID: "CFN006", Name: "ref-to-missing", Family: "cloudformation", Severity: Error, Scope: ScopeTemplate,
 			CfnLint: []string{"E1020", "E1019"},
 			Title:   "a Ref or ${Name} to a resource or parameter the template lacks",
-			Doc:     "Ref (and a ${Name} in Fn::Sub) must name a resource or parameter of the same template, or a pseudo-parameter. Across stacks riglet wires outputs with Fn::ImportValue instead.",
+			Doc:     "Ref (and a ${Name} in Fn::Sub) must name a resource or parameter of the same template, or a pseudo-parameter. Across stacks riglet wires outputs with Fn::ImportValue instead. A Fn::Sub must be a string or [string, {Name: value}] for its names to resolve at all.",
 			Bad:     "Value: !Ref Queue   # no resource Queue in this block\n", Good: "Value: !Ref OrdersQueue\n",
 			Run: func(p *Pass) {
 				for _, r := range p.Stack.Resources {
@@ -32,6 +32,17 @@ func init() {
 						if rf.fn == "Ref" && !p.Stack.defines(rf.target) {
 							p.ReportAt(rf.at.Pos, "output %s refers to %s, which is not a resource or parameter of stack %s", name, rf.target, p.Stack.Name)
 						}
+					}
+				})
+				// A Fn::Sub of another shape names nothing CloudFormation can resolve.
+				for _, r := range p.Stack.Resources {
+					for _, at := range badSubs(r.Node) {
+						p.Report(r, at, "Fn::Sub takes a string or [string, {Name: value}], not %s", describe(at))
+					}
+				}
+				eachOutput(p.Stack, func(_ string, o *ir.Node) {
+					for _, at := range badSubs(o) {
+						p.ReportAt(at.Pos, "Fn::Sub takes a string or [string, {Name: value}], not %s", describe(at))
 					}
 				})
 			}},
@@ -206,4 +217,26 @@ func runCycles(p *Pass) {
 			}
 		}
 	}
+}
+
+// badSubs returns the arguments of the Fn::Subs under n that are neither a string
+// nor [string, map] (either may be an intrinsic that makes one).
+func badSubs(n *ir.Node) []*ir.Node {
+	var out []*ir.Node
+	ir.Walk(n, func(m *ir.Node) bool {
+		fn, arg, ok := m.Intrinsic()
+		if !ok || fn != "Fn::Sub" {
+			return true
+		}
+		good := arg.Kind == ir.String || isIntrinsic(arg)
+		if arg.Kind == ir.List && len(arg.Items) == 2 {
+			s, v := arg.Items[0], arg.Items[1]
+			good = (s.Kind == ir.String || isIntrinsic(s)) && (v.Kind == ir.Map)
+		}
+		if !good {
+			out = append(out, arg)
+		}
+		return true
+	})
+	return out
 }

@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/riglet/riglet/internal/suggest"
 	"github.com/riglet/riglet/ir"
@@ -46,8 +47,8 @@ func init() {
 			"A list where the schema wants an object or a scalar, an object where it wants a list, text where it wants a number or a boolean. Values of intrinsic functions are not judged.",
 			"Subnets: subnet-1\n", "Subnets: [subnet-1]\n", Error, "E3012"),
 		schemaRule("CFN005", "value-not-allowed", "enum", "a property value outside the values the schema allows",
-			"Where the schema lists the allowed values of a property (an enum), any other value fails at deploy time.",
-			"LaunchType: fargate\n", "LaunchType: FARGATE\n", Error, "E3030"),
+			"Where the schema lists the allowed values of a property (an enum), or bounds its length (minLength, maxLength) or its value (minimum, maximum), any other value fails at deploy time.",
+			"LaunchType: fargate\n", "LaunchType: FARGATE\n", Error, "E3030", "E3033", "E3034"),
 		schemaRule("CFN021", "read-only-property", "readonly", "a template sets a property that AWS sets",
 			"Read-only properties (an ARN, an endpoint) are returned by AWS and cannot be set in a template.",
 			"Type: AWS::SQS::Queue\nProperties: {Arn: x}\n", "Type: AWS::SQS::Queue\nProperties: {}\n", Error, "E3040"),
@@ -218,13 +219,28 @@ func (c *checker) value(v *ir.Node, p *schema.Prop, path string) {
 		if len(p.Enum) > 0 && v.Kind == ir.String && !inEnum(p, v.Text) {
 			c.add("enum", v, where(path)+" is "+strconv.Quote(v.Text)+", not one of "+strings.Join(p.Enum, ", "))
 		}
+		if v.Kind != ir.Null {
+			switch n := utf8.RuneCountInString(v.Text); {
+			case p.MaxLen > 0 && n > p.MaxLen:
+				c.add("enum", v, where(path)+" is "+strconv.Itoa(n)+" characters long: at most "+strconv.Itoa(p.MaxLen)+" are allowed")
+			case n < p.MinLen:
+				c.add("enum", v, where(path)+" is "+strconv.Itoa(n)+" characters long: at least "+strconv.Itoa(p.MinLen)+" are needed")
+			}
+		}
 	case schema.Integer, schema.Number:
 		if !v.IsScalar() {
 			c.shape(v, path, "a number")
 			return
 		}
-		if _, err := strconv.ParseFloat(v.Text, 64); err != nil && v.Kind != ir.Null {
+		x, err := strconv.ParseFloat(v.Text, 64)
+		switch {
+		case err != nil && v.Kind != ir.Null:
 			c.shape(v, path, "a number")
+		case err != nil:
+		case p.Min != "" && x < atof(p.Min):
+			c.add("enum", v, where(path)+" is "+v.Text+", less than the minimum "+p.Min)
+		case p.Max != "" && x > atof(p.Max):
+			c.add("enum", v, where(path)+" is "+v.Text+", more than the maximum "+p.Max)
 		}
 	case schema.Boolean:
 		if !v.IsScalar() {
@@ -243,11 +259,13 @@ func (c *checker) value(v *ir.Node, p *schema.Prop, path string) {
 func (c *checker) choices(v *ir.Node, chs []schema.Choice, path string) {
 	for _, ch := range chs {
 		var set, surely []string
+		var at []*ir.Node
 		for _, n := range ch.Names {
-			if x := v.Get(n); x != nil && !isNoValue(x) {
+			if x := v.Pair(n); x != nil && !isNoValue(x.Value) {
 				set = append(set, n)
-				if _, _, cond := ifBranches(x); !cond {
+				if _, _, cond := ifBranches(x.Value); !cond {
 					surely = append(surely, n)
+					at = append(at, &ir.Node{Pos: x.KeyPos})
 				}
 			}
 		}
@@ -255,7 +273,10 @@ func (c *checker) choices(v *ir.Node, chs []schema.Choice, path string) {
 		case len(set) == 0:
 			c.add("required", c.objectAt(v), where(path)+" of "+c.res.Type+" "+c.res.ID+" is missing "+choiceText(ch))
 		case ch.One && len(surely) > 1:
-			c.add("required", c.objectAt(v), where(path)+" of "+c.res.Type+" "+c.res.ID+" sets "+strings.Join(surely, " and ")+": "+choiceText(ch)+" is allowed")
+			// At each of them: any one of them may be the one to remove.
+			for _, a := range at {
+				c.add("required", a, where(path)+" of "+c.res.Type+" "+c.res.ID+" sets "+strings.Join(surely, " and ")+": "+choiceText(ch)+" is allowed")
+			}
 		}
 	}
 }
@@ -392,4 +413,10 @@ func closestKey(k string, props map[string]*schema.Prop) string {
 func isNoValue(v *ir.Node) bool {
 	fn, a, ok := v.Intrinsic()
 	return ok && fn == "Ref" && a.Kind == ir.String && a.Text == "AWS::NoValue"
+}
+
+// atof reads a bound the generator checked.
+func atof(s string) float64 {
+	x, _ := strconv.ParseFloat(s, 64)
+	return x
 }

@@ -16,6 +16,7 @@ var (
 	templateSections = []string{"AWSTemplateFormatVersion", "Conditions", "Description", "Hooks", "Mappings", "Metadata", "Outputs", "Parameters", "Resources", "Rules", "Transform"}
 	resourceKeys     = []string{"Condition", "CreationPolicy", "DeletionPolicy", "DependsOn", "Metadata", "Properties", "Type", "UpdatePolicy", "UpdateReplacePolicy"}
 	outputKeys       = []string{"Condition", "Description", "Export", "Value"}
+	mapSections      = []string{"Conditions", "Mappings", "Outputs", "Parameters", "Resources"}
 )
 
 func init() {
@@ -35,7 +36,8 @@ func init() {
 			Doc: "A template's top level has fixed sections (Parameters, not Parameter), a resource fixed attributes (Type, Properties, DependsOn, Condition, " +
 				"Metadata, DeletionPolicy, UpdateReplacePolicy, CreationPolicy, UpdatePolicy; Version on custom resources) and an output fixed keys (Value, " +
 				"Description, Export, Condition). CloudFormation refuses any other; a typo would otherwise drop a whole section silently. " +
-				"A resource's Type and Condition must be strings, an output must have a Value and an Export a Name.",
+				"A resource's Type and Condition must be strings, a registry module takes no CreationPolicy or UpdatePolicy, an output must have a Value and an Export a Name, " +
+				"AWSTemplateFormatVersion is 2010-09-09, the sections that hold named entries are maps, and a condition holds no null.",
 			Bad:  "Parameter:\n  Env: {Type: String}\n",
 			Good: "Parameters:\n  Env: {Type: String}\n",
 			Run:  runTemplateKeys},
@@ -88,11 +90,39 @@ func runTemplateKeys(p *Pass) {
 		sections = append([]string{"Globals"}, sections...)
 	}
 	for _, pr := range s.Template.Pairs {
-		if !contains(sections, pr.Key) {
+		switch {
+		case !contains(sections, pr.Key):
 			p.ReportAt(pr.KeyPos, "unknown template section %s%s", pr.Key, didYouMean(pr.Key, sections))
+		case pr.Key == "AWSTemplateFormatVersion":
+			// The only version there is; YAML may read it as a date, which is the same.
+			if pr.Value.Kind == ir.Null || pr.Value.Text != "2010-09-09" {
+				p.ReportAt(pr.Value.Pos, "AWSTemplateFormatVersion must be 2010-09-09, not %s", describe(pr.Value))
+			}
+		case contains(mapSections, pr.Key) && pr.Value.Kind != ir.Map:
+			p.ReportAt(pr.Value.Pos, "section %s must be a map, not %s", pr.Key, describe(pr.Value))
 		}
 	}
+	var conds []ir.Pair
+	if cs := s.Template.Get("Conditions"); cs != nil {
+		conds = cs.Pairs
+	}
+	for _, c := range conds {
+		ir.Walk(c.Value, func(n *ir.Node) bool {
+			if n.Kind == ir.Null {
+				p.ReportAt(n.Pos, "condition %s holds a null, which is no condition", c.Key)
+			}
+			return true
+		})
+	}
 	for _, r := range s.Resources {
+		if isModule(r.Type) && r.Node.Kind == ir.Map {
+			// A module is expanded by CloudFormation, which takes neither policy on it.
+			for _, k := range []string{"CreationPolicy", "UpdatePolicy"} {
+				if pr := r.Node.Pair(k); pr != nil {
+					p.Report(r, &ir.Node{Pos: pr.KeyPos}, "module %s takes no %s", r.ID, k)
+				}
+			}
+		}
 		if s.unchecked(r.Type) || r.Node.Kind != ir.Map {
 			continue
 		}

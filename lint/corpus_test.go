@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -29,8 +30,9 @@ type cfnFinding struct {
 	Message string `json:"message"`
 }
 
-// corpusList reads testdata/corpus/<name>: one "file:line RULE reason" a line, the
-// reason required; # starts a comment.
+// corpusList reads testdata/corpus/<name>: one "file:line RULE reason" (or, for
+// not-claimed, "RULE regexp reason") a line, the reason required; # starts a comment.
+// Keyed by the first two words.
 func corpusList(t *testing.T, name string) map[string]string {
 	t.Helper()
 	f, err := os.Open(filepath.Join("testdata", "corpus", name))
@@ -56,6 +58,38 @@ func corpusList(t *testing.T, name string) map[string]string {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// notClaimed is testdata/corpus/not-claimed: cfn-lint findings that carry the ID of a
+// kind riglet claims but are of another kind, told by their message ("RULE regexp
+// reason", the regexp without spaces).
+type notClaimed struct {
+	res     map[string]*regexp.Regexp // key -> message pattern
+	reasons map[string]string
+}
+
+func notClaimedList(t *testing.T) notClaimed {
+	t.Helper()
+	nc := notClaimed{res: map[string]*regexp.Regexp{}, reasons: corpusList(t, "not-claimed")}
+	for k := range nc.reasons {
+		_, pat, _ := strings.Cut(k, " ")
+		re, err := regexp.Compile(pat)
+		if err != nil {
+			t.Fatalf("testdata/corpus/not-claimed: %s: %v", k, err)
+		}
+		nc.res[k] = re
+	}
+	return nc
+}
+
+// match returns the entry that excludes c, or "".
+func (nc notClaimed) match(c cfnFinding) string {
+	for k, re := range nc.res {
+		if strings.HasPrefix(k, c.Rule+" ") && re.MatchString(c.Message) {
+			return k
+		}
+	}
+	return ""
 }
 
 // TestCorpus measures riglet lint on plain templates against cfn-lint on cfn-lint's
@@ -84,6 +118,7 @@ func TestCorpus(t *testing.T) {
 	}
 	byDesign := corpusList(t, "good-by-design")
 	misses := corpusList(t, "bad-misses")
+	notClaimed := notClaimedList(t)
 	used := map[string]bool{}
 
 	var files []string
@@ -103,7 +138,7 @@ func TestCorpus(t *testing.T) {
 	}
 
 	var problems []string
-	goodFiles, goodFP, claimed, found := 0, 0, 0, 0
+	goodFiles, goodFP, claimed, found, unclaimed := 0, 0, 0, 0, 0
 	for _, file := range files {
 		data, err := os.ReadFile(filepath.Join(corpusDir, file))
 		if err != nil {
@@ -157,6 +192,11 @@ func TestCorpus(t *testing.T) {
 				if c.Level != "Error" || len(rs) == 0 {
 					continue
 				}
+				if nc := notClaimed.match(c); nc != "" {
+					used[nc] = true
+					unclaimed++
+					continue
+				}
 				claimed++
 				hit := false
 				for _, r := range rs {
@@ -179,7 +219,7 @@ func TestCorpus(t *testing.T) {
 			}
 		}
 	}
-	for _, l := range []map[string]string{byDesign, misses} {
+	for _, l := range []map[string]string{byDesign, misses, notClaimed.reasons} {
 		for k := range l {
 			if !used[k] {
 				problems = append(problems, "stale entry in testdata/corpus: "+k+" no longer happens")
@@ -187,8 +227,8 @@ func TestCorpus(t *testing.T) {
 		}
 	}
 	recall := 100 * float64(found) / float64(max(claimed, 1))
-	t.Logf("good/: %d templates, %d unexplained cloudformation errors where cfn-lint reports none, %d by design", goodFiles, goodFP, len(byDesign))
-	t.Logf("bad/: %d of cfn-lint's %d errors of the kinds riglet claims found at the same line (±1): %.1f%%", found, claimed, recall)
+	t.Logf("good/: %d templates, %d unexplained cloudformation errors where cfn-lint reports none (%d listed in testdata/corpus/good-by-design)", goodFiles, goodFP, len(byDesign))
+	t.Logf("bad/: %d of cfn-lint's %d errors of the kinds riglet claims found at the same line (±1): %.1f%% (%d more under those IDs are of kinds riglet does not claim, see testdata/corpus/not-claimed)", found, claimed, recall, unclaimed)
 	sort.Strings(problems)
 	for _, p := range problems {
 		t.Error(p)

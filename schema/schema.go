@@ -67,6 +67,9 @@ type Prop struct {
 	Choices  []Choice         // Object: "at least one of" and "exactly one of" rules
 	Enum     []string         // String, Integer, Number: the allowed values when at most 64, as written in the schema, sorted
 	EnumFold bool             // the Enum ignores case
+	MinLen   int              // String: the least length, 0 for none
+	MaxLen   int              // String: the greatest length, 0 for none
+	Min, Max string           // Integer, Number: the bounds as the schema writes them, "" for none
 	Alts     []*Prop          // Union: the alternatives, each of a different kind, none a Union
 }
 
@@ -268,6 +271,19 @@ func (d *decoder) node(id int) *Prop {
 	case String, Integer, Number:
 		p.Enum, pos = strList(pos)
 		p.EnumFold = data[pos] == 1
+		pos++
+		a, pos := uvarint(pos)
+		b, _ := uvarint(pos)
+		if p.Kind == String {
+			p.MinLen, p.MaxLen = int(a), int(b)
+		} else {
+			if a > 0 {
+				p.Min = str(int(a - 1))
+			}
+			if b > 0 {
+				p.Max = str(int(b - 1))
+			}
+		}
 	case List, Map:
 		item, _ := uvarint(pos)
 		p.Item = d.node(int(item))

@@ -1,6 +1,7 @@
 package build
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"sort"
@@ -24,6 +25,9 @@ type shape struct {
 	required []string
 	enum     []string
 	enumFold bool     // the enum ignores case (cfn-lint's enumCaseInsensitive)
+	minLen   int      // string: minLength, 0 for none
+	maxLen   int      // string: maxLength, 0 for none
+	min, max string   // integer, number: minimum and maximum as written, "" for none
 	choices  []choice // of the object's properties, at least or exactly one must be set
 	alts     []*shape
 }
@@ -279,6 +283,11 @@ func (r *resolver) build(s map[string]any) (*shape, error) {
 		} else if c, ok := s["const"]; ok {
 			sh.enum = enumStrings([]any{c})
 		}
+		if kind == format.KindString {
+			sh.minLen, sh.maxLen = intKeyword(s["minLength"]), intKeyword(s["maxLength"])
+		} else {
+			sh.min, sh.max = numKeyword(s["minimum"]), numKeyword(s["maximum"])
+		}
 		return sh, nil
 	case "boolean":
 		return &shape{kind: format.KindBoolean}, nil
@@ -463,6 +472,14 @@ func mergeSame(g []*shape) *shape {
 	out := &shape{kind: g[0].kind}
 	switch out.kind {
 	case format.KindString, format.KindInteger, format.KindNumber:
+		// Bounds hold only as far as every alternative has them: the loosest wins.
+		out.minLen, out.maxLen, out.min, out.max = g[0].minLen, g[0].maxLen, g[0].min, g[0].max
+		for _, s := range g[1:] {
+			out.minLen = loosest(out.minLen, s.minLen, false)
+			out.maxLen = loosest(out.maxLen, s.maxLen, true)
+			out.min = loosestNum(out.min, s.min, false)
+			out.max = loosestNum(out.max, s.max, true)
+		}
 		var all []any
 		for _, s := range g {
 			if s.enum == nil {
@@ -605,4 +622,53 @@ func known(names []string, props map[string]*shape) bool {
 		}
 	}
 	return true
+}
+
+// intKeyword reads a length keyword; 0 (no bound) when absent or not a whole number.
+func intKeyword(v any) int {
+	n, ok := v.(json.Number)
+	if !ok {
+		return 0
+	}
+	i, err := n.Int64()
+	if err != nil || i < 0 || i > 1<<31 {
+		return 0
+	}
+	return int(i)
+}
+
+// numKeyword reads minimum or maximum as written; "" when absent.
+func numKeyword(v any) string {
+	n, ok := v.(json.Number)
+	if !ok {
+		return ""
+	}
+	if _, err := strconv.ParseFloat(n.String(), 64); err != nil {
+		return ""
+	}
+	return n.String()
+}
+
+// loosest joins two length bounds of alternatives (0: none): the larger of two
+// maxima, the smaller of two minima, none if either has none.
+func loosest(a, b int, isMax bool) int {
+	if a == 0 || b == 0 {
+		return 0
+	}
+	if isMax == (b > a) {
+		return b
+	}
+	return a
+}
+
+func loosestNum(a, b string, isMax bool) string {
+	if a == "" || b == "" {
+		return ""
+	}
+	x, _ := strconv.ParseFloat(a, 64)
+	y, _ := strconv.ParseFloat(b, 64)
+	if isMax == (y > x) {
+		return b
+	}
+	return a
 }
