@@ -40,6 +40,19 @@ func RainDir() (string, error) {
 	return dir, nil
 }
 
+// jsonFiles lists the *.json files under fsys, sorted.
+func jsonFiles(fsys fs.FS) ([]string, error) {
+	var files []string
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".json") {
+			files = append(files, p)
+		}
+		return err
+	})
+	sort.Strings(files)
+	return files, err
+}
+
 // typeName reads a registry schema's typeName.
 func typeName(b []byte) (string, error) {
 	var doc struct {
@@ -63,17 +76,10 @@ type resource struct {
 
 // Build reads every *.json registry schema under fsys and returns the blob.
 func Build(fsys fs.FS) ([]byte, error) {
-	var files []string
-	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".json") {
-			files = append(files, p)
-		}
-		return err
-	})
+	files, err := jsonFiles(fsys)
 	if err != nil {
 		return nil, err
 	}
-	sort.Strings(files)
 	if len(files) == 0 {
 		return nil, fmt.Errorf("no registry schemas found")
 	}

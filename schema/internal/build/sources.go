@@ -9,7 +9,6 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
 	"testing/fstest"
 )
@@ -95,17 +94,10 @@ func Sources() (fs.FS, error) {
 		out[path.Join("cfn-lint", strings.ReplaceAll(name, "::", "-")+".json")] = &fstest.MapFile{Data: b}
 	}
 	rfs := os.DirFS(filepath.Join(rain, SchemaDir))
-	var files []string
-	err = fs.WalkDir(rfs, ".", func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".json") {
-			files = append(files, p)
-		}
-		return err
-	})
+	files, err := jsonFiles(rfs)
 	if err != nil {
 		return nil, err
 	}
-	sort.Strings(files)
 	for _, f := range files {
 		b, err := fs.ReadFile(rfs, f)
 		if err != nil {
