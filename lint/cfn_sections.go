@@ -31,7 +31,7 @@ func init() {
 			Good: "Resources:\n  Fn: {Type: AWS::Lambda::Function, Properties: {...}}\n",
 			Run:  runNotExpanded},
 		&Rule{ID: "CFN023", Name: "unknown-template-key", Family: "cloudformation", Severity: Error, Scope: ScopeTemplate,
-			CfnLint: []string{"E1001", "E3001", "E6001"},
+			CfnLint: []string{"E1001", "E3001", "E3016", "E6001", "E6002"},
 			Title:   "an unknown template section, resource attribute or output key",
 			Doc: "A template's top level has fixed sections (Parameters, not Parameter), a resource fixed attributes (Type, Properties, DependsOn, Condition, " +
 				"Metadata, DeletionPolicy, UpdateReplacePolicy, CreationPolicy, UpdatePolicy; Version on custom resources) and an output fixed keys (Value, " +
