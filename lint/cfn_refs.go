@@ -17,7 +17,7 @@ func init() {
 		&Rule{ID: "CFN006", Name: "ref-to-missing", Family: "cloudformation", Severity: Error, Scope: ScopeTemplate,
 			CfnLint: []string{"E1020", "E1019"},
 			Title:   "a Ref or ${Name} to a resource or parameter the template lacks",
-			Doc:     "Ref (and a ${Name} in Fn::Sub) must name a resource or parameter of the same template, or a pseudo-parameter. Across stacks riglet wires outputs with Fn::ImportValue instead.",
+			Doc:     "Ref (and a ${Name} in Fn::Sub) must name a resource or parameter of the same template, or a pseudo-parameter. Across stacks riglet wires outputs with Fn::ImportValue instead. A Fn::Sub must be a string or [string, {Name: value}] for its names to resolve at all.",
 			Bad:     "Value: !Ref Queue   # no resource Queue in this block\n", Good: "Value: !Ref OrdersQueue\n",
 			Run: func(p *Pass) {
 				for _, r := range p.Stack.Resources {
@@ -34,6 +34,17 @@ func init() {
 						}
 					}
 				})
+				// A Fn::Sub of another shape names nothing CloudFormation can resolve.
+				for _, r := range p.Stack.Resources {
+					for _, at := range badSubs(r.Node) {
+						p.Report(r, at, "Fn::Sub takes a string or [string, {Name: value}], not %s", describe(at))
+					}
+				}
+				eachOutput(p.Stack, func(_ string, o *ir.Node) {
+					for _, at := range badSubs(o) {
+						p.ReportAt(at.Pos, "Fn::Sub takes a string or [string, {Name: value}], not %s", describe(at))
+					}
+				})
 			}},
 		&Rule{ID: "CFN007", Name: "getatt-to-missing", Code: ir.CodeGetAttMissing, Family: "cloudformation", Severity: Error, Scope: ScopeTemplate,
 			CfnLint: []string{"E1010"},
@@ -42,7 +53,7 @@ func init() {
 			Bad:     "Value: !GetAtt Quee.Arn\n", Good: "Value: !GetAtt Queue.Arn\n",
 			Run: func(p *Pass) {
 				check := func(r *Resource, rf ref, report func(at *ir.Node, format string, args ...any)) {
-					if rf.fn == "Fn::GetAtt" && p.Stack.ByID[rf.target] == nil {
+					if rf.fn == "Fn::GetAtt" && !p.Stack.has(rf.target) {
 						report(rf.at, "Fn::GetAtt %s.%s: stack %s has no resource %s%s", rf.target, rf.attr, p.Stack.Name, rf.target, p.Stack.suggest(rf.target))
 					}
 				}
@@ -65,7 +76,7 @@ func init() {
 			Run: func(p *Pass) {
 				check := func(rf ref, report func(at *ir.Node, format string, args ...any)) {
 					t := p.Stack.ByID[rf.target]
-					if rf.fn != "Fn::GetAtt" || t == nil || rf.attr == "*" || isCustom(t.Type) {
+					if rf.fn != "Fn::GetAtt" || t == nil || rf.attr == "*" || isCustom(t.Type) || p.Stack.unchecked(t.Type) {
 						return
 					}
 					sr := schema.Lookup(t.Type)
@@ -105,7 +116,7 @@ func init() {
 			Run: func(p *Pass) {
 				for _, r := range p.Stack.Resources {
 					for _, d := range dependsOn(r) {
-						if d.Kind == ir.String && p.Stack.ByID[d.Text] == nil {
+						if d.Kind == ir.String && !p.Stack.has(d.Text) {
 							p.Report(r, d, "%s depends on %s, which is not a resource of stack %s%s", r.ID, d.Text, p.Stack.Name, p.Stack.suggest(d.Text))
 						}
 					}
@@ -114,7 +125,7 @@ func init() {
 		&Rule{ID: "CFN010", Name: "circular-dependency", Family: "cloudformation", Severity: Error, Scope: ScopeTemplate,
 			CfnLint: []string{"E3004"},
 			Title:   "resources that depend on each other in a cycle",
-			Doc:     "Ref, Fn::GetAtt, Fn::Sub and DependsOn make a resource wait for another; a cycle of them can never be created. The finding is at the first resource of the cycle, the others related.",
+			Doc:     "Ref, Fn::GetAtt, Fn::Sub and DependsOn make a resource wait for another; a cycle of them can never be created. Each resource of the cycle is reported, at its logical ID, with the reference that continues the cycle related.",
 			Bad:     "A: {DependsOn: B}\nB: {DependsOn: A}\n", Good: "A: {DependsOn: B}\nB: {}\n",
 			Run: runCycles},
 	)
@@ -122,7 +133,13 @@ func init() {
 
 // defines reports whether Ref may name n in the stack.
 func (s *Stack) defines(n string) bool {
-	return s.ByID[n] != nil || s.Parameters.Get(n) != nil || pseudo[n]
+	return s.has(n) || s.Parameters.Get(n) != nil || pseudo[n]
+}
+
+// has reports whether n is a resource of the stack, or may be one that a transform
+// or module riglet does not expand makes.
+func (s *Stack) has(n string) bool {
+	return s.ByID[n] != nil || s.madeByExpansion(n)
 }
 
 // suggest returns a "did you mean" among the stack's logical IDs.
@@ -149,7 +166,7 @@ func eachOutput(s *Stack, f func(name string, o *ir.Node)) {
 }
 
 // runCycles finds the strongly connected components of the dependency graph and
-// reports each once, at its first resource, with a chain through it.
+// reports a chain through each at every resource on it.
 func runCycles(p *Pass) {
 	s := p.Stack
 	type edge struct {
@@ -178,19 +195,48 @@ func runCycles(p *Pass) {
 		}
 		return to
 	}) {
+		// Every resource of the cycle is reported, at its logical ID, with the cycle
+		// from it and the reference that keeps it going: whichever a reader looks
+		// at, they see the whole cycle.
 		chain := c.Nodes()
-		first := chain[0]
-		var at *ir.Node
-		for _, e := range deps[first] {
-			if e.to == chain[1] {
-				at = e.at
-				break
+		ring := chain[:len(chain)-1]
+		for i, id := range ring {
+			next := chain[i+1]
+			var at *ir.Node
+			for _, e := range deps[id] {
+				if e.to == next {
+					at = e.at
+					break
+				}
+			}
+			from := append(append([]string(nil), ring[i:]...), ring[:i+1]...)
+			r := s.ByID[id]
+			f := p.Report(r, nil, "resources depend on each other in a cycle: %s", strings.Join(from, " -> "))
+			if at != nil && at.Pos.IsValid() {
+				f.Related = append(f.Related, Related{Pos: at.Pos, Msg: id + " refers to " + next})
 			}
 		}
-		r := s.ByID[first]
-		f := p.Report(r, at, "resources depend on each other in a cycle: %s", strings.Join(chain, " -> "))
-		for _, id := range chain[1 : len(chain)-1] {
-			relate(f, s.ByID[id], id)
-		}
 	}
+}
+
+// badSubs returns the arguments of the Fn::Subs under n that are neither a string
+// nor [string, map] (either may be an intrinsic that makes one).
+func badSubs(n *ir.Node) []*ir.Node {
+	var out []*ir.Node
+	ir.Walk(n, func(m *ir.Node) bool {
+		fn, arg, ok := m.Intrinsic()
+		if !ok || fn != "Fn::Sub" {
+			return true
+		}
+		good := arg.Kind == ir.String || isIntrinsic(arg)
+		if arg.Kind == ir.List && len(arg.Items) == 2 {
+			s, v := arg.Items[0], arg.Items[1]
+			good = (s.Kind == ir.String || isIntrinsic(s)) && (v.Kind == ir.Map)
+		}
+		if !good {
+			out = append(out, arg)
+		}
+		return true
+	})
+	return out
 }

@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/riglet/riglet/internal/suggest"
 	"github.com/riglet/riglet/ir"
@@ -40,14 +41,14 @@ func init() {
 			"CloudFormation rejects properties its schema does not list, at any depth. The message suggests the closest property name.",
 			"Properties:\n  VisibilityTimout: 30\n", "Properties:\n  VisibilityTimeout: 30\n", Error, "E3002"),
 		schemaRule("CFN003", "missing-required-property", "required", "a required property is missing",
-			"The resource type, or an object inside a property, requires properties the template does not set.",
-			"Type: AWS::SNS::Subscription\nProperties: {Protocol: email}\n", "Type: AWS::SNS::Subscription\nProperties: {Protocol: email, TopicArn: !Ref Topic}\n", Error, "E3003"),
+			"The resource type, or an object inside a property, requires properties the template does not set, or at least one of a few, or exactly one of a few (an ingress rule's CidrIp, CidrIpv6, SourcePrefixListId, SourceSecurityGroupId or SourceSecurityGroupName). Both branches of a Fn::If are checked.",
+			"Type: AWS::SNS::Subscription\nProperties: {Protocol: email}\n", "Type: AWS::SNS::Subscription\nProperties: {Protocol: email, TopicArn: !Ref Topic}\n", Error, "E3003", "E3014", "E3017", "E3018"),
 		schemaRule("CFN004", "wrong-value-shape", "shape", "a property value of the wrong shape",
 			"A list where the schema wants an object or a scalar, an object where it wants a list, text where it wants a number or a boolean. Values of intrinsic functions are not judged.",
 			"Subnets: subnet-1\n", "Subnets: [subnet-1]\n", Error, "E3012"),
 		schemaRule("CFN005", "value-not-allowed", "enum", "a property value outside the values the schema allows",
-			"Where the schema lists the allowed values of a property (an enum), any other value fails at deploy time.",
-			"LaunchType: fargate\n", "LaunchType: FARGATE\n", Error, "E3030"),
+			"Where the schema lists the allowed values of a property (an enum), or bounds its length (minLength, maxLength) or its value (minimum, maximum), any other value fails at deploy time.",
+			"LaunchType: fargate\n", "LaunchType: FARGATE\n", Error, "E3030", "E3033", "E3034"),
 		schemaRule("CFN021", "read-only-property", "readonly", "a template sets a property that AWS sets",
 			"Read-only properties (an ARN, an endpoint) are returned by AWS and cannot be set in a template.",
 			"Type: AWS::SQS::Queue\nProperties: {Arn: x}\n", "Type: AWS::SQS::Queue\nProperties: {}\n", Error, "E3040"),
@@ -59,7 +60,9 @@ func schemaIssues(s *Stack) []schemaIssue {
 	return s.memo("schema", func() any {
 		var out []schemaIssue
 		for _, r := range s.Resources {
-			out = append(out, checkResource(r)...)
+			if !s.unchecked(r.Type) {
+				out = append(out, checkResource(r)...)
+			}
 		}
 		return out
 	}).([]schemaIssue)
@@ -83,10 +86,18 @@ func checkResource(r *Resource) []schemaIssue {
 		return out
 	}
 	c := &checker{res: r, add: add}
-	root := &schema.Prop{Kind: schema.Object, Props: sr.Props, Required: sr.Required}
+	if pr := r.Node.Pair("Properties"); pr != nil {
+		// What the whole of Properties lacks is said at its key, where cfn-lint says it
+		// too: the map's own position is its first property's line.
+		c.propsAt = &ir.Node{Pos: pr.KeyPos}
+	}
+	root := &schema.Prop{Kind: schema.Object, Props: sr.Props, Required: sr.Required, Choices: sr.Choices}
 	if r.Props == nil {
 		if len(sr.Required) > 0 {
 			add("required", r.Node.Get("Type"), r.Type+" "+r.ID+" is missing required "+plural("property", "properties", len(sr.Required))+" "+strings.Join(sr.Required, ", "))
+		}
+		for _, ch := range sr.Choices {
+			add("required", r.Node.Get("Type"), r.Type+" "+r.ID+" is missing "+choiceText(ch))
 		}
 		return out
 	}
@@ -103,8 +114,17 @@ func checkResource(r *Resource) []schemaIssue {
 }
 
 type checker struct {
-	res *Resource
-	add func(kind string, at *ir.Node, msg string)
+	res     *Resource
+	propsAt *ir.Node // the Properties key
+	add     func(kind string, at *ir.Node, msg string)
+}
+
+// objectAt is where a finding about object v as a whole goes.
+func (c *checker) objectAt(v *ir.Node) *ir.Node {
+	if v == c.res.Props && c.propsAt != nil {
+		return c.propsAt
+	}
+	return v
 }
 
 func where(path string) string {
@@ -116,7 +136,16 @@ func where(path string) string {
 
 // value checks v against the shape p; path names v for messages.
 func (c *checker) value(v *ir.Node, p *schema.Prop, path string) {
-	if v == nil || p == nil || isIntrinsic(v) {
+	if v == nil || p == nil {
+		return
+	}
+	if yes, no, ok := ifBranches(v); ok {
+		// Either branch may be the one deployed: both must fit.
+		c.value(yes, p, path)
+		c.value(no, p, path)
+		return
+	}
+	if isIntrinsic(v) {
 		return
 	}
 	if strings.HasPrefix(v.Text, "{{resolve:") {
@@ -179,23 +208,39 @@ func (c *checker) value(v *ir.Node, p *schema.Prop, path string) {
 			}
 		}
 		if len(missing) > 0 {
-			c.add("required", v, where(path)+" of "+c.res.Type+" "+c.res.ID+" is missing required "+plural("property", "properties", len(missing))+" "+strings.Join(missing, ", "))
+			c.add("required", c.objectAt(v), where(path)+" of "+c.res.Type+" "+c.res.ID+" is missing required "+plural("property", "properties", len(missing))+" "+strings.Join(missing, ", "))
 		}
+		c.choices(v, p.Choices, path)
 	case schema.String:
 		if !v.IsScalar() {
 			c.shape(v, path, "a string")
 			return
 		}
-		if len(p.Enum) > 0 && v.Kind == ir.String && !contains(p.Enum, v.Text) {
+		if len(p.Enum) > 0 && v.Kind == ir.String && !inEnum(p, v.Text) {
 			c.add("enum", v, where(path)+" is "+strconv.Quote(v.Text)+", not one of "+strings.Join(p.Enum, ", "))
+		}
+		if v.Kind != ir.Null {
+			switch n := utf8.RuneCountInString(v.Text); {
+			case p.MaxLen > 0 && n > p.MaxLen:
+				c.add("enum", v, where(path)+" is "+strconv.Itoa(n)+" characters long: at most "+strconv.Itoa(p.MaxLen)+" are allowed")
+			case n < p.MinLen:
+				c.add("enum", v, where(path)+" is "+strconv.Itoa(n)+" characters long: at least "+strconv.Itoa(p.MinLen)+" are needed")
+			}
 		}
 	case schema.Integer, schema.Number:
 		if !v.IsScalar() {
 			c.shape(v, path, "a number")
 			return
 		}
-		if _, err := strconv.ParseFloat(v.Text, 64); err != nil && v.Kind != ir.Null {
+		x, err := strconv.ParseFloat(v.Text, 64)
+		switch {
+		case err != nil && v.Kind != ir.Null:
 			c.shape(v, path, "a number")
+		case err != nil:
+		case p.Min != "" && x < atof(p.Min):
+			c.add("enum", v, where(path)+" is "+v.Text+", less than the minimum "+p.Min)
+		case p.Max != "" && x > atof(p.Max):
+			c.add("enum", v, where(path)+" is "+v.Text+", more than the maximum "+p.Max)
 		}
 	case schema.Boolean:
 		if !v.IsScalar() {
@@ -206,6 +251,71 @@ func (c *checker) value(v *ir.Node, p *schema.Prop, path string) {
 			c.shape(v, path, "a boolean")
 		}
 	}
+}
+
+// choices checks an object's "at least one of" and "exactly one of" rules. A
+// property whose value is a Fn::If may be removed (AWS::NoValue) in the branch not
+// taken, so it counts as set for "at least one" but not for "more than one".
+func (c *checker) choices(v *ir.Node, chs []schema.Choice, path string) {
+	for _, ch := range chs {
+		var set, surely []string
+		var at []*ir.Node
+		for _, n := range ch.Names {
+			if x := v.Pair(n); x != nil && !isNoValue(x.Value) {
+				set = append(set, n)
+				if _, _, cond := ifBranches(x.Value); !cond {
+					surely = append(surely, n)
+					at = append(at, &ir.Node{Pos: x.KeyPos})
+				}
+			}
+		}
+		switch {
+		case len(set) == 0:
+			c.add("required", c.objectAt(v), where(path)+" of "+c.res.Type+" "+c.res.ID+" is missing "+choiceText(ch))
+		case ch.One && len(surely) > 1:
+			// At each of them: any one of them may be the one to remove.
+			for _, a := range at {
+				c.add("required", a, where(path)+" of "+c.res.Type+" "+c.res.ID+" sets "+strings.Join(surely, " and ")+": "+choiceText(ch)+" is allowed")
+			}
+		}
+	}
+}
+
+func choiceText(ch schema.Choice) string {
+	names := ch.Names[0]
+	if n := len(ch.Names); n > 1 {
+		names = strings.Join(ch.Names[:n-1], ", ") + " or " + ch.Names[n-1]
+	}
+	if ch.One {
+		return "exactly one of " + names
+	}
+	return "one of " + names
+}
+
+// inEnum reports whether s is one of p's allowed values.
+func inEnum(p *schema.Prop, s string) bool {
+	for _, e := range p.Enum {
+		if e == s || p.EnumFold && strings.EqualFold(e, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// ifBranches returns the two values of a Fn::If, leaving out one that is
+// AWS::NoValue (nil then).
+func ifBranches(v *ir.Node) (yes, no *ir.Node, ok bool) {
+	fn, a, ok := v.Intrinsic()
+	if !ok || fn != "Fn::If" || a.Kind != ir.List || len(a.Items) != 3 {
+		return nil, nil, false
+	}
+	keep := func(n *ir.Node) *ir.Node {
+		if isNoValue(n) {
+			return nil
+		}
+		return n
+	}
+	return keep(a.Items[1]), keep(a.Items[2]), true
 }
 
 func (c *checker) shape(v *ir.Node, path, want string) {
@@ -297,4 +407,16 @@ func closestKey(k string, props map[string]*schema.Prop) string {
 		}
 	}
 	return best
+}
+
+// isNoValue reports whether v is Ref AWS::NoValue: no value at all.
+func isNoValue(v *ir.Node) bool {
+	fn, a, ok := v.Intrinsic()
+	return ok && fn == "Ref" && a.Kind == ir.String && a.Text == "AWS::NoValue"
+}
+
+// atof reads a bound the generator checked.
+func atof(s string) float64 {
+	x, _ := strconv.ParseFloat(s, 64)
+	return x
 }

@@ -45,7 +45,8 @@ type Stack struct {
 	Parameters *ir.Node // Map or nil
 	OutPath    string   // out/<riglet>/<env>/<stack>.yaml
 
-	cache map[string]any
+	unexpanded []unexpanded // a plain template's Fn::ForEach entries left unexpanded
+	cache      map[string]any
 }
 
 // Resource is one generated resource.

@@ -188,9 +188,11 @@ func Template(file string, data []byte, opts Options) (*Report, error) {
 		fs = []Finding{meta("SRC015", ir.Pos{File: file, Line: 1, Col: 1}, "%s is not a CloudFormation template: it has no Resources", file)}
 	} else {
 		name := strings.TrimSuffix(path.Base(file), path.Ext(file))
+		root, skipped := expandForEach(root)
 		sr := &compiler.StackResult{Name: name, StackName: name, Pos: ir.Pos{File: file, Line: 1, Col: 1}, Template: root}
 		er := &compiler.EnvResult{Env: "template", Stacks: []*compiler.StackResult{sr}}
 		e := newEnv(nil, er)
+		e.Stacks[0].unexpanded = skipped
 		e.render()
 		e.sizes[name] = len(data)
 		e.Stacks[0].OutPath = file

@@ -3,8 +3,10 @@
 // Fn::GetAtt may name. The linter's cloudformation rules check generated resources
 // against it.
 //
-// The data is AWS's registry schemas as shipped in rain's module, compressed by
-// schema/internal/build into data.bin and embedded. Nothing is decoded until it is
+// The data is AWS's registry schemas as cfn-lint corrects them (a template's view
+// where the resource provider's differs, and enums from AWS's service models; rain's
+// module's copy for the types cfn-lint lacks), compressed by schema/internal/build
+// into data.bin and embedded. Nothing is decoded until it is
 // used, and then only the resource types asked for, so a lint of a small riglet
 // spends microseconds here, not the milliseconds a full load takes.
 package schema
@@ -62,8 +64,20 @@ type Prop struct {
 	Item     *Prop            // List items, Map values
 	Props    map[string]*Prop // Object properties
 	Required []string         // Object properties that must be present, sorted
+	Choices  []Choice         // Object: "at least one of" and "exactly one of" rules
 	Enum     []string         // String, Integer, Number: the allowed values when at most 64, as written in the schema, sorted
+	EnumFold bool             // the Enum ignores case
+	MinLen   int              // String: the least length, 0 for none
+	MaxLen   int              // String: the greatest length, 0 for none
+	Min, Max string           // Integer, Number: the bounds as the schema writes them, "" for none
 	Alts     []*Prop          // Union: the alternatives, each of a different kind, none a Union
+}
+
+// Choice is a rule over an object's properties: at least one of Names must be set,
+// or, with One, exactly one.
+type Choice struct {
+	One   bool
+	Names []string // sorted
 }
 
 // Resource describes one resource type. Property paths are dotted ("A.B"); "*"
@@ -72,6 +86,7 @@ type Resource struct {
 	Type       string
 	Props      map[string]*Prop
 	Required   []string // sorted
+	Choices    []Choice // "at least one of" and "exactly one of" rules over Props
 	Attributes []string // names Fn::GetAtt accepts, sorted
 	ReadOnly   []string // properties AWS sets: a template must not
 	CreateOnly []string // changing one replaces the resource
@@ -83,7 +98,7 @@ type Resource struct {
 // the items of a list or the values of a map ("A.*.B"), or nil when there is none.
 // In a union, the first alternative that has the path wins.
 func (r *Resource) Path(path string) *Prop {
-	p := &Prop{Kind: Object, Props: r.Props, Required: r.Required}
+	p := &Prop{Kind: Object, Props: r.Props, Required: r.Required, Choices: r.Choices}
 	return p.path(strings.Split(path, "."))
 }
 
@@ -218,7 +233,7 @@ func (t *table) decode(i int) *Resource {
 	rec := int(u32(t.typeTab + 8*i + 4))
 	root, p := uvarint(rec)
 	rp := d.node(int(root))
-	r := &Resource{Type: t.typeName(i), Props: rp.Props, Required: rp.Required}
+	r := &Resource{Type: t.typeName(i), Props: rp.Props, Required: rp.Required, Choices: rp.Choices}
 	for _, dst := range []*[]string{&r.Attributes, &r.ReadOnly, &r.CreateOnly, &r.WriteOnly, &r.Deprecated} {
 		*dst, p = strList(p)
 	}
@@ -254,7 +269,21 @@ func (d *decoder) node(id int) *Prop {
 	pos := off + 1
 	switch p.Kind {
 	case String, Integer, Number:
-		p.Enum, _ = strList(pos)
+		p.Enum, pos = strList(pos)
+		p.EnumFold = data[pos] == 1
+		pos++
+		a, pos := uvarint(pos)
+		b, _ := uvarint(pos)
+		if p.Kind == String {
+			p.MinLen, p.MaxLen = int(a), int(b)
+		} else {
+			if a > 0 {
+				p.Min = str(int(a - 1))
+			}
+			if b > 0 {
+				p.Max = str(int(b - 1))
+			}
+		}
 	case List, Map:
 		item, _ := uvarint(pos)
 		p.Item = d.node(int(item))
@@ -268,7 +297,16 @@ func (d *decoder) node(id int) *Prop {
 			child, pos = uvarint(pos)
 			p.Props[str(int(name))] = d.node(int(child))
 		}
-		p.Required, _ = strList(pos)
+		p.Required, pos = strList(pos)
+		var nc uint64
+		nc, pos = uvarint(pos)
+		if nc > 0 {
+			p.Choices = make([]Choice, nc)
+		}
+		for i := range p.Choices {
+			p.Choices[i].One = data[pos] == 1
+			p.Choices[i].Names, pos = strList(pos + 1)
+		}
 	case Union:
 		var n uint64
 		n, pos = uvarint(pos)

@@ -44,7 +44,7 @@ func (c *lintCmd) Run(g *globals) error {
 	})
 	var specs, templates []string
 	for _, a := range c.Riglets {
-		if isTemplate(filepath.Join(g.Dir, a)) {
+		if isTemplate(inDir(g.Dir, a)) {
 			templates = append(templates, a)
 		} else {
 			specs = append(specs, a)
@@ -71,11 +71,11 @@ func (c *lintCmd) Run(g *globals) error {
 		rep.Results = r.Results
 	}
 	for _, t := range templates {
-		data, err := os.ReadFile(filepath.Join(g.Dir, t))
+		data, err := os.ReadFile(inDir(g.Dir, t))
 		if err != nil {
 			return usageError{err}
 		}
-		r, err := lint.Template(filepath.ToSlash(filepath.Clean(t)), data, opts)
+		r, err := lint.Template(templateName(g.Dir, t), data, opts)
 		if err != nil {
 			return asUsage(err)
 		}
@@ -142,6 +142,26 @@ func asUsage(err error) error {
 		return usageError{err}
 	}
 	return err
+}
+
+// inDir is where a path argument points: an absolute path as it is, a relative one
+// under the working directory.
+func inDir(dir, p string) string {
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(dir, p)
+}
+
+// templateName is how findings name a template given by path: relative to the working
+// directory when it is inside it (as every other path prints), else as given.
+func templateName(dir, p string) string {
+	if filepath.IsAbs(p) {
+		if rel, err := filepath.Rel(dir, p); err == nil && filepath.IsLocal(rel) {
+			p = rel
+		}
+	}
+	return filepath.ToSlash(filepath.Clean(p))
 }
 
 // isTemplate reports whether a path argument is a plain CloudFormation template

@@ -1,7 +1,7 @@
-// Package build turns AWS's CloudFormation registry schemas, as shipped in rain's
-// module, into the compact blob that package schema embeds (layout in package
-// format). It is used by the generator and by the test that checks the checked-in
-// blob is current.
+// Package build turns AWS's CloudFormation registry schemas, as cfn-lint corrects
+// them (with rain's module's copy for the types cfn-lint lacks: see Sources), into
+// the compact blob that package schema embeds (layout in package format). It is used
+// by the generator and by the test that checks the checked-in blob is current.
 package build
 
 import (
@@ -9,9 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -42,13 +40,31 @@ func RainDir() (string, error) {
 	return dir, nil
 }
 
-// FromRain builds the blob from rain's module directory.
-func FromRain() ([]byte, error) {
-	dir, err := RainDir()
-	if err != nil {
-		return nil, err
+// jsonFiles lists the *.json files under fsys, sorted.
+func jsonFiles(fsys fs.FS) ([]string, error) {
+	var files []string
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".json") {
+			files = append(files, p)
+		}
+		return err
+	})
+	sort.Strings(files)
+	return files, err
+}
+
+// typeName reads a registry schema's typeName.
+func typeName(b []byte) (string, error) {
+	var doc struct {
+		TypeName string `json:"typeName"`
 	}
-	return Build(os.DirFS(filepath.Join(dir, SchemaDir)))
+	if err := json.Unmarshal(b, &doc); err != nil {
+		return "", err
+	}
+	if doc.TypeName == "" {
+		return "", fmt.Errorf("no typeName")
+	}
+	return doc.TypeName, nil
 }
 
 // resource is one resource type, resolved.
@@ -60,17 +76,10 @@ type resource struct {
 
 // Build reads every *.json registry schema under fsys and returns the blob.
 func Build(fsys fs.FS) ([]byte, error) {
-	var files []string
-	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".json") {
-			files = append(files, p)
-		}
-		return err
-	})
+	files, err := jsonFiles(fsys)
 	if err != nil {
 		return nil, err
 	}
-	sort.Strings(files)
 	if len(files) == 0 {
 		return nil, fmt.Errorf("no registry schemas found")
 	}
@@ -113,7 +122,7 @@ func resolve(b []byte) (*resource, error) {
 	root := map[string]any{"type": "object"}
 	for k, v := range doc {
 		switch k {
-		case "properties", "required", "oneOf", "anyOf", "allOf":
+		case "properties", "required", "oneOf", "anyOf", "allOf", "requiredOr", "requiredXor":
 			root[k] = v
 		}
 	}

@@ -18,6 +18,11 @@ type node struct {
 	props    []int    // node of each name
 	required []string
 	enum     []string
+	enumFold bool
+	minLen   int
+	maxLen   int
+	min, max string
+	choices  []choice
 	alts     []int
 }
 
@@ -33,7 +38,7 @@ func (n *node) children() []int {
 // key identifies a node by content, for sharing identical shapes across types.
 func (n *node) key() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d|%d|%q|%v|%q|%q|%v", n.kind, n.item, n.names, n.props, n.required, n.enum, n.alts)
+	fmt.Fprintf(&b, "%d|%d|%q|%v|%q|%q|%v|%d|%d|%q|%q|%v|%v", n.kind, n.item, n.names, n.props, n.required, n.enum, n.enumFold, n.minLen, n.maxLen, n.min, n.max, n.choices, n.alts)
 	return b.String()
 }
 
@@ -118,7 +123,8 @@ func (e *encoder) visit(v *shape) {
 }
 
 func (e *encoder) makeNode(s *shape) *node {
-	n := &node{kind: s.kind, required: s.required, enum: s.enum}
+	n := &node{kind: s.kind, required: s.required, enum: s.enum, enumFold: s.enumFold,
+		minLen: s.minLen, maxLen: s.maxLen, min: s.min, max: s.max, choices: s.choices}
 	for _, name := range sortedKeys(s.props) {
 		n.names = append(n.names, name)
 		n.props = append(n.props, e.ids[s.props[name]])
@@ -171,6 +177,16 @@ func encode(rs []*resource) ([]byte, error) {
 				count[s]++
 			}
 		}
+		for _, c := range n.choices {
+			for _, s := range c.names {
+				count[s]++
+			}
+		}
+		for _, s := range []string{n.min, n.max} {
+			if s != "" {
+				count[s]++
+			}
+		}
 	}
 	for _, r := range rs {
 		count[r.typeName]++
@@ -204,6 +220,19 @@ func encode(rs []*resource) ([]byte, error) {
 		switch n.kind {
 		case format.KindString, format.KindInteger, format.KindNumber:
 			strList(n.enum)
+			out = append(out, boolByte(n.enumFold))
+			if n.kind == format.KindString {
+				out = binary.AppendUvarint(out, uint64(n.minLen))
+				out = binary.AppendUvarint(out, uint64(n.maxLen))
+			} else {
+				for _, b := range []string{n.min, n.max} {
+					if b == "" {
+						out = binary.AppendUvarint(out, 0)
+					} else {
+						out = binary.AppendUvarint(out, uint64(strOff[b])+1)
+					}
+				}
+			}
 		case format.KindList, format.KindMap:
 			out = binary.AppendUvarint(out, uint64(newID[n.item]))
 		case format.KindObject:
@@ -213,6 +242,11 @@ func encode(rs []*resource) ([]byte, error) {
 				out = binary.AppendUvarint(out, uint64(newID[n.props[i]]))
 			}
 			strList(n.required)
+			out = binary.AppendUvarint(out, uint64(len(n.choices)))
+			for _, c := range n.choices {
+				out = append(out, boolByte(c.one))
+				strList(c.names)
+			}
 		case format.KindUnion:
 			out = binary.AppendUvarint(out, uint64(len(n.alts)))
 			for _, a := range n.alts {
@@ -247,4 +281,11 @@ func encode(rs []*resource) ([]byte, error) {
 	h = binary.LittleEndian.AppendUint32(h, uint32(len(e.nodes)))
 	binary.LittleEndian.AppendUint32(h, uint32(nodeTab))
 	return out, nil
+}
+
+func boolByte(b bool) byte {
+	if b {
+		return 1
+	}
+	return 0
 }

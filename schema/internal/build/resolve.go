@@ -23,8 +23,25 @@ type shape struct {
 	props    map[string]*shape
 	required []string
 	enum     []string
+	enumFold bool     // the enum ignores case (cfn-lint's enumCaseInsensitive)
+	minLen   int      // string: minLength, 0 for none
+	maxLen   int      // string: maxLength, 0 for none
+	min, max string   // integer, number: minimum and maximum as written, "" for none
+	choices  []choice // of the object's properties, at least or exactly one must be set
 	alts     []*shape
 }
+
+// choice is an "A, B or C" rule of an object: at least one of names is set, or with
+// one, exactly one. Schemas write it as requiredOr or requiredXor (cfn-lint's
+// extensions), or as an anyOf or oneOf of alternatives that each require one name.
+type choice struct {
+	one   bool
+	names []string
+}
+
+// choicesKey is where build hands an object's choices to object: not a JSON schema
+// keyword, so no schema has it.
+const choicesKey = "\x00choices"
 
 var anyShape = &shape{kind: format.KindAny}
 
@@ -186,6 +203,7 @@ func (r *resolver) node(v any) (*shape, error) {
 
 // build returns the shape of a flattened schema.
 func (r *resolver) build(s map[string]any) (*shape, error) {
+	s = extractChoices(s)
 	var alts []any
 	for _, k := range []string{"oneOf", "anyOf"} {
 		if a, ok := s[k].([]any); ok {
@@ -259,8 +277,15 @@ func (r *resolver) build(s map[string]any) (*shape, error) {
 		sh := &shape{kind: kind}
 		if e, ok := s["enum"].([]any); ok && len(e) <= maxEnum {
 			sh.enum = enumStrings(e)
+		} else if e, ok := s["enumCaseInsensitive"].([]any); ok && len(e) <= maxEnum {
+			sh.enum, sh.enumFold = enumStrings(e), true
 		} else if c, ok := s["const"]; ok {
 			sh.enum = enumStrings([]any{c})
+		}
+		if kind == format.KindString {
+			sh.minLen, sh.maxLen = intKeyword(s["minLength"]), intKeyword(s["maxLength"])
+		} else {
+			sh.min, sh.max = numKeyword(s["minimum"]), numKeyword(s["maximum"])
 		}
 		return sh, nil
 	case "boolean":
@@ -299,6 +324,11 @@ func (r *resolver) object(s map[string]any) (*shape, error) {
 			}
 		}
 		sort.Strings(sh.required)
+		for _, c := range objectChoices(s) {
+			if known(c.names, sh.props) {
+				sh.choices = append(sh.choices, c)
+			}
+		}
 		return sh, nil
 	}
 	var values []*shape
@@ -441,6 +471,14 @@ func mergeSame(g []*shape) *shape {
 	out := &shape{kind: g[0].kind}
 	switch out.kind {
 	case format.KindString, format.KindInteger, format.KindNumber:
+		// Bounds hold only as far as every alternative has them: the loosest wins.
+		out.minLen, out.maxLen, out.min, out.max = g[0].minLen, g[0].maxLen, g[0].min, g[0].max
+		for _, s := range g[1:] {
+			out.minLen = loosest(out.minLen, s.minLen, false)
+			out.maxLen = loosest(out.maxLen, s.maxLen, true)
+			out.min = loosestNum(out.min, s.min, false)
+			out.max = loosestNum(out.max, s.max, true)
+		}
 		var all []any
 		for _, s := range g {
 			if s.enum == nil {
@@ -449,6 +487,7 @@ func mergeSame(g []*shape) *shape {
 			for _, e := range s.enum {
 				all = append(all, e)
 			}
+			out.enumFold = out.enumFold || s.enumFold // lenient: one alternative ignores case
 		}
 		if len(all) <= maxEnum {
 			out.enum = enumStrings(all)
@@ -460,6 +499,17 @@ func mergeSame(g []*shape) *shape {
 		}
 		out.item = combine(items)
 	case format.KindObject:
+		// Choices of one alternative hold only where it is chosen: like required,
+		// keep those every alternative has.
+		for _, c := range g[0].choices {
+			all := true
+			for _, s := range g[1:] {
+				all = all && slices.ContainsFunc(s.choices, func(d choice) bool { return d.one == c.one && slices.Equal(d.names, c.names) })
+			}
+			if all {
+				out.choices = append(out.choices, c)
+			}
+		}
 		byName := map[string][]*shape{}
 		count := map[string]int{}
 		for _, s := range g {

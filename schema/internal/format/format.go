@@ -14,10 +14,14 @@
 // A node is a kind byte followed by:
 //
 //	KindAny, KindBoolean       nothing
-//	KindString, Integer, Number uv nEnum, nEnum x uv string
+//	KindString, Integer, Number uv nEnum, nEnum x uv string, byte 1 if the enum ignores case,
+//	                           then for a string uv minLength, uv maxLength (0: none), for a
+//	                           number uv minimum, uv maximum (string offset + 1, 0: none)
 //	KindList, KindMap          uv item node
 //	KindObject                 uv nProps, nProps x (uv name string, uv node) sorted by name,
-//	                           uv nRequired, nRequired x uv string (sorted)
+//	                           uv nRequired, nRequired x uv string (sorted),
+//	                           uv nChoices, nChoices x (byte 1 for "exactly one of", 0 for
+//	                           "at least one of", uv nNames, nNames x uv string)
 //	KindUnion                  uv nAlts, nAlts x uv node
 //
 // A record is uv root node (an Object) followed by the string lists of
@@ -25,7 +29,7 @@
 package format
 
 // Magic opens the blob; its last byte is the format version.
-const Magic = "RGSCHEM\x01"
+const Magic = "RGSCHEM\x03"
 
 // HeaderSize is len(Magic) plus four u32 fields.
 const HeaderSize = len(Magic) + 16

@@ -1,7 +1,9 @@
 // Command gen writes data.bin, the compact form of AWS's CloudFormation registry
-// schemas that package schema embeds. It reads them from rain's module in the
-// module cache (run go mod download first) and is run by go generate in the schema
-// directory:
+// schemas that package schema embeds. It reads cfn-lint's corrected copy of them
+// from the installed cfn-lint (python3 -m pip install cfn-lint==1.51.0: see
+// build.CfnLintVersion), and rain's copy from the module cache for the types
+// cfn-lint lacks (run go mod download first). Only this generator reads them:
+// riglet itself needs neither. It is run by go generate in the schema directory:
 //
 //	go generate ./schema
 package main
@@ -22,7 +24,7 @@ func main() {
 }
 
 func run() error {
-	b, err := build.FromRain()
+	b, err := build.FromSources()
 	if err != nil {
 		return err
 	}
