@@ -22,6 +22,8 @@ import (
 var explained = map[string]string{
 	"CFN013/bad CFN013": "cfn-lint 1.51's E2010 does not fire at 201 parameters (it reports only W2001, unused); CloudFormation's quota is 200 parameters, so riglet is right",
 	"CFN019/bad CFN019": "the registry schema gives AWS::ElasticLoadBalancingV2::TargetGroup.Name no maxLength, so cfn-lint's E3033 cannot see it; AWS's documented limit is 32",
+	"SEC021/bad CFN002": "riglet's schema (rain v1.23.1's copy of the registry) lacks AWS::EC2::Instance.MetadataOptions, which CloudFormation and cfn-lint 1.51 have: riglet is wrong, and stays so until the schema is regenerated from a newer copy",
+	"SEC021/ok CFN002":  "the same: AWS::EC2::Instance.MetadataOptions, missing from riglet's schema",
 	"* CFN021":          "cfn-lint 1.51's E3040 does not flag AWS::SQS::Queue's read-only Arn and QueueUrl (checked by hand: no finding); the registry schema lists them as readOnlyProperties, which CloudFormation refuses in a template",
 }
 
