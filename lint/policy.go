@@ -182,50 +182,46 @@ func everyone(st *ir.Node) bool {
 	return false
 }
 
+// conditionKeys returns the condition keys a statement's Condition tests (any
+// operator); opaque is true when part of it is a value the linter cannot see.
+func conditionKeys(st *ir.Node) (keys []string, opaque bool) {
+	c := st.Get("Condition")
+	if c == nil {
+		return nil, false
+	}
+	if c.Kind != ir.Map || isIntrinsic(c) {
+		return nil, true
+	}
+	for _, op := range c.Pairs {
+		if op.Value.Kind != ir.Map || isIntrinsic(op.Value) {
+			opaque = true
+			continue
+		}
+		for _, k := range op.Value.Pairs {
+			keys = append(keys, strings.ToLower(k.Key))
+		}
+	}
+	return keys, opaque
+}
+
 // narrowed reports whether a statement's Condition limits who may use it (see
 // narrowingKeys); a Condition the linter cannot see counts as narrowing.
 func narrowed(st *ir.Node) bool {
-	c := st.Get("Condition")
-	if c == nil {
-		return false
+	keys, opaque := conditionKeys(st)
+	for _, k := range keys {
+		opaque = opaque || narrowingKeys[k]
 	}
-	if c.Kind != ir.Map || isIntrinsic(c) {
-		return true
-	}
-	for _, op := range c.Pairs {
-		if op.Value.Kind != ir.Map || isIntrinsic(op.Value) {
-			return true
-		}
-		for _, k := range op.Value.Pairs {
-			if narrowingKeys[strings.ToLower(k.Key)] {
-				return true
-			}
-		}
-	}
-	return false
+	return opaque
 }
 
-// hasConditionKey reports whether a statement's Condition tests key (any operator);
-// a Condition the linter cannot see counts as testing it.
+// hasConditionKey reports whether a statement's Condition tests key; a Condition
+// the linter cannot see counts as testing it.
 func hasConditionKey(st *ir.Node, key string) bool {
-	c := st.Get("Condition")
-	if c == nil {
-		return false
+	keys, opaque := conditionKeys(st)
+	for _, k := range keys {
+		opaque = opaque || k == strings.ToLower(key)
 	}
-	if c.Kind != ir.Map || isIntrinsic(c) {
-		return true
-	}
-	for _, op := range c.Pairs {
-		if op.Value.Kind != ir.Map || isIntrinsic(op.Value) {
-			return true
-		}
-		for _, k := range op.Value.Pairs {
-			if strings.EqualFold(k.Key, key) {
-				return true
-			}
-		}
-	}
-	return false
+	return opaque
 }
 
 // deniesInsecureTransport reports whether a document holds the TLS-only statement:
