@@ -24,6 +24,8 @@ var explained = map[string]string{
 	"CFN019/bad CFN019": "the registry schema gives AWS::ElasticLoadBalancingV2::TargetGroup.Name no maxLength, so cfn-lint's E3033 cannot see it; AWS's documented limit is 32",
 	"CFN022/bad E1020":  "the module My::S3::Bucket::MODULE is registered nowhere, so neither linter knows what it makes; riglet does not call BucketS3Bucket, a name with the module's prefix, missing (CFN022 says the module is not checked), cfn-lint does",
 	"SRC015/bad E1001":  "a file without Resources is not linted as a template at all: SRC015 says it is not one, where cfn-lint's E1001 says Resources is required",
+	"SEC021/bad CFN002": "riglet's schema (rain v1.23.1's copy of the registry) lacks AWS::EC2::Instance.MetadataOptions, which CloudFormation and cfn-lint 1.51 have: riglet is wrong, and stays so until the schema is regenerated from a newer copy",
+	"SEC021/ok CFN002":  "the same: AWS::EC2::Instance.MetadataOptions, missing from riglet's schema",
 	"* CFN021":          "cfn-lint 1.51's E3040 does not flag AWS::SQS::Queue's read-only Arn and QueueUrl (checked by hand: no finding); the registry schema lists them as readOnlyProperties, which CloudFormation refuses in a template",
 }
 

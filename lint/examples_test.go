@@ -9,8 +9,18 @@ import (
 	"github.com/riglet/riglet/blocks"
 )
 
+// openInBlocks are the errors the security rules find in the built-in blocks that
+// issue 12's block fixes close (problems 1 and 6), keyed "rule file": each must
+// still be found, so that the entry goes when its fix lands and the examples are
+// then held to no errors at all.
+var openInBlocks = map[string]string{
+	"SEC009 blocks/build-pipeline/block.yaml": "issue 12 problem 1: the deploy role may write roles without a permissions boundary",
+	"SEC017 blocks/build-pipeline/block.yaml": "issue 12 problem 6: the pipeline's SNS topic has no TLS-only policy",
+	"SEC017 blocks/sqs-queue/block.yaml":      "issue 12 problem 6: SQS queues have no TLS-only queue policy",
+}
+
 // TestExamples lints the repository's riglets with the built-in blocks: they must
-// compile and have no errors.
+// compile and have no errors (but those of openInBlocks).
 func TestExamples(t *testing.T) {
 	specs, _ := filepath.Glob("../riglets/*.yaml")
 	if len(specs) == 0 {
@@ -23,9 +33,20 @@ func TestExamples(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	seen := map[string]bool{}
 	for _, f := range rep.Findings {
-		if f.Severity == Error {
-			t.Errorf("%s: %s (%s)", f.Pos, f.Message(), f.Rule)
+		if f.Severity != Error {
+			continue
+		}
+		if k := f.Rule + " " + f.Pos.File; openInBlocks[k] != "" {
+			seen[k] = true
+			continue
+		}
+		t.Errorf("%s: %s (%s)", f.Pos, f.Message(), f.Rule)
+	}
+	for k, why := range openInBlocks {
+		if !seen[k] {
+			t.Errorf("%s is no longer found (%s): remove it from openInBlocks", k, why)
 		}
 	}
 }

@@ -71,6 +71,10 @@ type Rule struct {
 	Family   string   // source, cloudformation, network, load-balancing, observability, security, reliability, lint
 	Code     ir.Code  // the code whose compile errors are this rule's findings (any scope: the compiler may make a template rule's check first)
 	CfnLint  []string // cfn-lint rules that check the same thing, if any
+	// Scanners are the rules of other scanners that this one corresponds to, each
+	// "tool ID" (cdk-nag AwsSolutions-IAM5, cfn-nag F38, checkov CKV_AWS_111), so that
+	// a team moving from those tools recognises it.
+	Scanners []string
 	Run      func(*Pass)
 }
 

@@ -190,13 +190,19 @@ func Template(file string, data []byte, opts Options) (*Report, error) {
 		name := strings.TrimSuffix(path.Base(file), path.Ext(file))
 		root, skipped := expandForEach(root)
 		sr := &compiler.StackResult{Name: name, StackName: name, Pos: ir.Pos{File: file, Line: 1, Col: 1}, Template: root}
-		er := &compiler.EnvResult{Env: "template", Stacks: []*compiler.StackResult{sr}}
+		// A plain template has no env of its own; --env names the one it is for, so
+		// that `--env production` applies the production rules to it.
+		env := "template"
+		if len(opts.Envs) == 1 {
+			env = opts.Envs[0]
+		}
+		er := &compiler.EnvResult{Env: env, Stacks: []*compiler.StackResult{sr}}
 		e := newEnv(nil, er)
 		e.Stacks[0].unexpanded = skipped
 		e.render()
 		e.sizes[name] = len(data)
 		e.Stacks[0].OutPath = file
-		fs = mergeEnvs(runRules(nil, []*Env{e}), []string{"template"})
+		fs = mergeEnvs(runRules(nil, []*Env{e}), []string{env})
 		for i := range fs {
 			fs[i].Envs = nil
 		}

@@ -23,6 +23,9 @@ func (c *rulesCmd) Run(g *globals) error {
 		if len(r.CfnLint) > 0 {
 			fmt.Fprintf(g.Stdout, "cfn-lint: %s\n", strings.Join(r.CfnLint, ", "))
 		}
+		if len(r.Scanners) > 0 {
+			fmt.Fprintf(g.Stdout, "Other scanners: %s\n", strings.Join(r.Scanners, ", "))
+		}
 		return nil
 	}
 	tw := tabwriter.NewWriter(g.Stdout, 0, 4, 2, ' ', 0)
