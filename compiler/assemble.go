@@ -35,7 +35,11 @@ func (ec *envCompile) assemble() []*StackResult {
 			params.Pairs = out.params
 			t.Set("Parameters", params)
 			for _, dp := range out.params {
-				sr.DeployParams = append(sr.DeployParams, DeployParam{Name: dp.Key, Default: dp.Value.Get("Default").Text})
+				dep := DeployParam{Name: dp.Key, Required: true}
+				if d := dp.Value.Get("Default"); d != nil {
+					dep.Default, dep.Required = d.Text, false
+				}
+				sr.DeployParams = append(sr.DeployParams, dep)
 			}
 		}
 		res := ir.NewMap(p)

@@ -105,8 +105,9 @@ type StackResult struct {
 
 // DeployParam is a parameter left for deploy time.
 type DeployParam struct {
-	Name    string
-	Default string
+	Name     string
+	Default  string
+	Required bool // no default: the stack's first deploy must set it
 }
 
 // compilation is the state of one riglet's compile.

@@ -70,7 +70,7 @@ func renderEnv(spec *model.Spec, e *EnvResult, index bool) []File {
 			Parameters: []manifest.Param{}, TemplateBytes: len(data), OverBodyLimit: len(data) > MaxBodyBytes,
 			TerminationProtection: e.Env == "production" || e.Env == "prod"}
 		for _, p := range s.DeployParams {
-			ms.Parameters = append(ms.Parameters, manifest.Param{Name: p.Name, Default: p.Default})
+			ms.Parameters = append(ms.Parameters, manifest.Param{Name: p.Name, Default: p.Default, Required: p.Required})
 		}
 		m.Stacks = append(m.Stacks, ms)
 	}

@@ -63,6 +63,14 @@ func (x *expander) bindParams(s *blockScope, values *ir.Node, path string, at ir
 				origins[p.Name] = ParamOrigin{Layer: "default", Pos: v.Pos, Value: v}
 			}
 		}
+		if v == nil && b.DeployTime[p.Name] {
+			// A deploy-time input with no default (an image tag: none is sure to exist)
+			// stays a parameter the first deploy must set; later ones keep its value.
+			name := x.deployName(s, p.Name)
+			x.deployParam(name, p, nil, at)
+			s.params[p.Name] = ir.Ref(name, at)
+			continue
+		}
 		if v == nil {
 			x.errs.AddCode(ir.CodeMissingParam, at, "%s (block %s) needs parameter %s%s", path, b.Name, p.Name, describe(p))
 			ok = false
@@ -78,14 +86,7 @@ func (x *expander) bindParams(s *blockScope, values *ir.Node, path string, at ir
 			v = ir.Fn("Fn::Split", ir.NewList(v.Pos, ir.Str(",", v.Pos), v), v.Pos)
 		}
 		if b.DeployTime[p.Name] {
-			// The plain name (ImageTag) is what make's IMAGE_TAG= and the pipeline set;
-			// a second instance with the same input in one stack gets its prefix.
-			name := p.Name
-			for _, q := range x.out.params {
-				if q.Key == name {
-					name = s.prefix + p.Name
-				}
-			}
+			name := x.deployName(s, p.Name)
 			x.deployParam(name, p, v, at)
 			s.params[p.Name] = ir.Ref(name, v.Pos)
 			continue
@@ -108,8 +109,21 @@ func isListExpr(v *ir.Node) bool {
 	return ok && (fn == "Fn::Split" || fn == "Fn::GetAZs" || fn == "Fn::Cidr")
 }
 
+// deployName is the template parameter of a deploy-time input: the plain name (ImageTag)
+// is what make's IMAGE_TAG= and the pipeline set; a second instance with the same input
+// in one stack gets its prefix.
+func (x *expander) deployName(s *blockScope, name string) string {
+	for _, q := range x.out.params {
+		if q.Key == name {
+			return s.prefix + name
+		}
+	}
+	return name
+}
+
+// deployParam adds a deploy-time parameter to the template; v nil means no default.
 func (x *expander) deployParam(name string, p *model.Param, v *ir.Node, at ir.Pos) {
-	if !eval.IsLiteral(v) {
+	if v != nil && !eval.IsLiteral(v) {
 		x.errs.AddCode(ir.CodeBlockDefinition, v.Pos, "deploy-time parameter %s needs a default known at compile time", p.Name)
 		return
 	}
@@ -125,13 +139,15 @@ func (x *expander) deployParam(name string, p *model.Param, v *ir.Node, at ir.Po
 		}
 		def.Set("AllowedValues", l)
 	}
-	if v.Kind == ir.List {
+	switch {
+	case v == nil:
+	case v.Kind == ir.List:
 		var ss []string
 		for _, it := range v.Items {
 			ss = append(ss, it.Text)
 		}
 		def.Set("Default", ir.Str(strings.Join(ss, ","), v.Pos))
-	} else {
+	default:
 		def.Set("Default", ir.Str(v.Text, v.Pos))
 	}
 	if p.AllowedPattern != nil {

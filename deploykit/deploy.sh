@@ -152,6 +152,23 @@ delete() {
 	fi
 }
 
+# A deploy-time input with no default (the image tag: none is sure to exist) must be given
+# on a stack's first deploy; later deploys keep the running value. Refused before any call
+# that changes anything; the stack's status is the only thing asked.
+if [ -z "$IMAGE_TAG" ]; then
+	case $action in
+	create | changeset)
+		for stack in "$@"; do
+			[ -n "$(rd get "$dir" "$stack" required)" ] || continue
+			name=$(rd get "$dir" "$stack" stackName)
+			case $(stack_status "$name") in
+			"" | REVIEW_IN_PROGRESS) die "stack $name does not exist yet, so there is no running image tag to keep: make $action-$stack ENV=$env IMAGE_TAG=<tag of an image in its repository>" ;;
+			esac
+		done
+		;;
+	esac
+fi
+
 case $action in
 create | update | changeset | delete) check_account ;;
 esac

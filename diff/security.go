@@ -230,10 +230,10 @@ func sgChanges(ty string, pa, pb *ir.Node) []Sec {
 			old, new := unmatched(items(pa.Get(dir)), items(pb.Get(dir)))
 			what := strings.ToLower(strings.TrimPrefix(dir, "SecurityGroup"))
 			for _, o := range old {
-				out = append(out, Sec{Area: "security-group", Direction: "narrowed", What: what + " rule closed: " + rule(o)})
+				out = append(out, Sec{Area: "security-group", Direction: "narrowed", What: what + " rule closed: " + rule(o, what == "egress")})
 			}
 			for _, n := range new {
-				out = append(out, Sec{Area: "security-group", Direction: "widened", What: what + " rule opened: " + rule(n)})
+				out = append(out, Sec{Area: "security-group", Direction: "widened", What: what + " rule opened: " + rule(n, what == "egress")})
 			}
 		}
 	case "AWS::EC2::SecurityGroupIngress", "AWS::EC2::SecurityGroupEgress":
@@ -245,10 +245,10 @@ func sgChanges(ty string, pa, pb *ir.Node) []Sec {
 			break
 		}
 		if pa != nil {
-			out = append(out, Sec{Area: "security-group", Direction: "narrowed", What: what + " rule closed: " + rule(pa)})
+			out = append(out, Sec{Area: "security-group", Direction: "narrowed", What: what + " rule closed: " + rule(pa, what == "egress")})
 		}
 		if pb != nil {
-			out = append(out, Sec{Area: "security-group", Direction: "widened", What: what + " rule opened: " + rule(pb)})
+			out = append(out, Sec{Area: "security-group", Direction: "widened", What: what + " rule opened: " + rule(pb, what == "egress")})
 		}
 	}
 	return out
@@ -265,7 +265,8 @@ func items(n *ir.Node) []*ir.Node {
 }
 
 // rule is a security group rule in a line: protocol, ports, peer.
-func rule(r *ir.Node) string {
+// rule says a security group rule; an egress rule's CIDR is where traffic goes to.
+func rule(r *ir.Node, egress bool) string {
 	proto := txt(r.Get("IpProtocol"))
 	if proto == "-1" {
 		proto = "all traffic"
@@ -280,7 +281,11 @@ func rule(r *ir.Node) string {
 	}
 	for _, k := range []string{"CidrIp", "CidrIpv6", "SourceSecurityGroupId", "DestinationSecurityGroupId", "SourcePrefixListId", "DestinationPrefixListId", "GroupId"} {
 		if v := r.Get(k); v != nil && k != "GroupId" {
-			s += " " + map[bool]string{true: "from", false: "to"}[!strings.HasPrefix(k, "Destination")] + " " + short(v)
+			word := "from"
+			if egress || strings.HasPrefix(k, "Destination") {
+				word = "to"
+			}
+			s += " " + word + " " + short(v)
 			if v.Text == "0.0.0.0/0" || v.Text == "::/0" {
 				s += " (the whole internet)"
 			}

@@ -70,8 +70,8 @@ func TestBlockDocs(t *testing.T) {
 		doc  []byte
 		want string
 	}{
-		{service, "| `ImageTag` | String | `latest` |"},                                         // default
-		{service, "deploy-time parameter"},                                                      // DeployTime
+		{service, "| `ContainerPort` | Number | `80` |"},                                        // default
+		{service, "| `ImageTag` | String | *required* |  | deploy-time parameter |"},            // DeployTime, no default
 		{service, "wired: `alb.ServiceListenerArn`"},                                            // Wiring
 		{service, "derived: `listener.priority`"},                                               // Derived
 		{service, "| [autoscale](autoscale.md) |"},                                              // accepted modification

@@ -30,6 +30,7 @@ var fieldDocs = map[string]string{
 	"Stack.Capabilities":          "`CAPABILITY_IAM` or `CAPABILITY_NAMED_IAM` when the template has IAM resources.",
 	"Stack.Tags":                  "The tags for `aws cloudformation deploy --tags`.",
 	"Stack.Parameters":            "The deploy-time parameters, with their defaults.",
+	"Param.Required":              "The parameter has no default: a first deploy must give it (for ImageTag, make's IMAGE_TAG=), later deploys keep the running value.",
 	"Stack.TemplateBytes":         "The template's size in bytes.",
 	"Stack.OverBodyLimit":         "Over CloudFormation's 51,200 bytes for `--template-body`: deployed from S3 (`S3_BUCKET=`).",
 	"Stack.TerminationProtection": "The stack gets termination protection (production).",

@@ -63,18 +63,13 @@ func (w *world) checkNetwork(m manifest, riglet, env string) {
 	for _, s := range subnets.Subnets {
 		got = append(got, s.AvailabilityZone+" "+s.CidrBlock)
 	}
-	var appCidrs []string
-	for tier, azs := range net.Subnets {
+	for _, azs := range net.Subnets {
 		for az, cidr := range azs {
 			want = append(want, az+" "+cidr)
-			if tier == "app" {
-				appCidrs = append(appCidrs, cidr)
-			}
 		}
 	}
 	sort.Strings(got)
 	sort.Strings(want)
-	sort.Strings(appCidrs)
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("subnets of %s (-lock +moto):\n%s", vpc.VpcID, d)
 	}
@@ -84,13 +79,16 @@ func (w *world) checkNetwork(m manifest, riglet, env string) {
 			GroupID       string `json:"GroupId"`
 			Tags          []struct{ Key, Value string }
 			IpPermissions []struct {
-				FromPort int
-				IpRanges []struct{ CidrIp string }
+				FromPort         int
+				IpRanges         []struct{ CidrIp string }
+				UserIdGroupPairs []struct{ GroupId string }
 			}
 		}
 	}
 	w.aws(&groups, "ec2", "describe-security-groups", "--filters", "Name=vpc-id,Values="+vpc.VpcID)
 	byStack := map[string]int{}
+	dbGroups := map[string]bool{}
+	admitted := map[string]bool{}
 	for _, g := range groups.SecurityGroups {
 		stack := ""
 		for _, tag := range g.Tags {
@@ -102,15 +100,23 @@ func (w *world) checkNetwork(m manifest, riglet, env string) {
 		if stack != m.stackName("db") {
 			continue
 		}
-		var cidrs []string
+		// the database admits the members of its consumer group, never a subnet
+		dbGroups[g.GroupID] = true
 		for _, p := range g.IpPermissions {
 			for _, r := range p.IpRanges {
-				cidrs = append(cidrs, r.CidrIp)
+				t.Errorf("database security group %s admits the CIDR %s", g.GroupID, r.CidrIp)
+			}
+			for _, pair := range p.UserIdGroupPairs {
+				admitted[pair.GroupId] = true
 			}
 		}
-		sort.Strings(cidrs)
-		if d := cmp.Diff(appCidrs, cidrs); d != "" {
-			t.Errorf("database security group %s admits (-app subnets of the lock +moto):\n%s", g.GroupID, d)
+	}
+	if len(admitted) != 1 {
+		t.Errorf("the database security groups admit %d groups, want its one consumer group", len(admitted))
+	}
+	for id := range admitted {
+		if !dbGroups[id] {
+			t.Errorf("the database admits %s, not its own consumer group", id)
 		}
 	}
 	for _, s := range m.Stacks {

@@ -80,9 +80,24 @@ func TestTwig(t *testing.T) {
 	w.mustMake("verify", "RIGLET=twig")
 	w.certificate("staging")
 
+	// An app stack's image tag has no default (none is sure to exist): its first deploy
+	// without IMAGE_TAG is refused before anything is created.
+	t.Run("first deploy without IMAGE_TAG", func(t *testing.T) {
+		n := w.callCount()
+		out, ok := w.make(nil, "create-environment", "ENV=staging")
+		if ok || !strings.Contains(out, "IMAGE_TAG=") || !strings.Contains(out, "does not exist yet") {
+			t.Errorf("create-environment without IMAGE_TAG: ok=%v, want a failure asking for IMAGE_TAG", ok)
+		}
+		for _, c := range w.callsSince(n) {
+			if !strings.Contains(c, "cloudformation describe-stacks") {
+				t.Errorf("a refused first deploy called %q; want only describe-stacks", c)
+			}
+		}
+	})
+
 	t.Run("create-environment", func(t *testing.T) {
 		n := w.callCount()
-		w.mustMake("create-environment", "ENV=staging")
+		w.mustMake("create-environment", "ENV=staging", "IMAGE_TAG=1")
 		calls := w.callsSince(n)
 		if len(calls) == 0 || !strings.HasPrefix(calls[0], "--endpoint-url=") || !strings.Contains(calls[0], "sts get-caller-identity") {
 			t.Errorf("first call %q, want sts get-caller-identity", calls)
@@ -145,10 +160,10 @@ func TestTwig(t *testing.T) {
 	t.Run("exports and imports", func(t *testing.T) { w.checkExports(m, "twig", "staging") })
 	t.Run("topics and queues", func(t *testing.T) { w.checkTopicsQueues(m, "twig", "staging") })
 	t.Run("listener rule priorities", func(t *testing.T) { w.checkPriorities(m, "twig", "staging") })
-	t.Run("image tag default", func(t *testing.T) {
+	t.Run("image tag of the first deploy", func(t *testing.T) {
 		svc := w.service(m, "app-twig-api")
-		if !strings.HasSuffix(svc.image, ":latest") || svc.desired != 2 {
-			t.Errorf("app-twig-api runs %s x%d, want the default tag latest x2 (envs/staging.yaml)", svc.image, svc.desired)
+		if !strings.HasSuffix(svc.image, ":1") || svc.desired != 2 {
+			t.Errorf("app-twig-api runs %s x%d, want IMAGE_TAG's 1 x2 (envs/staging.yaml)", svc.image, svc.desired)
 		}
 	})
 

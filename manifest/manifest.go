@@ -50,8 +50,11 @@ type Stack struct {
 	TerminationProtection bool              `json:"terminationProtection"`
 }
 
-// Param is a deploy-time parameter and its default.
+// Param is a deploy-time parameter and its default. A required one has none: the
+// stack's first deploy must set it (make refuses to create the stack without it), later
+// deploys keep the running value.
 type Param struct {
-	Name    string `json:"name"`
-	Default string `json:"default"`
+	Name     string `json:"name"`
+	Default  string `json:"default,omitempty"`
+	Required bool   `json:"required,omitempty"`
 }

@@ -171,7 +171,7 @@ func TestReviewScenario(t *testing.T) {
 	edit(t, spec, "ListenerRulePriority: 200", "ListenerRulePriority: 250")
 	edit(t, spec, "  events:\n    blocks:\n      bus: {block: bus}\n", "")
 	edit(t, spec, "AlertTopicArn: !Output events.bus.TopicArn", "AlertTopicArn: !ImportValue buildit-twig-staging-events--BusTopicArn")
-	edit(t, spec, "      couch: {block: couchdb}", "      couch:\n        block: couchdb\n        params: {AppCidr3: 0.0.0.0/0}")
+	edit(t, spec, "          ListenerRulePriority: 100\n", "          ListenerRulePriority: 100\n          OpenEgressPorts: [\"5432\"]\n")
 
 	stdout.Reset()
 	stderr.Reset()
@@ -189,7 +189,7 @@ func TestReviewScenario(t *testing.T) {
 		{"data-loss,remove", "ServiceLogGroup (AWS::Logs::LogGroup) is deleted; looks like a rename to WebLogGroup", at("      web:")},
 		{"add", "WebService (AWS::ECS::Service) is created; looks like a rename of ServiceService", at("      web:")},
 		{"blocked", "export buildit-twig-staging-events--BusTopicArn is removed with its stack while [store]", "riglets/twig.yaml:"},
-		{"security", "CouchSecurityGroup (AWS::EC2::SecurityGroup)", at("AppCidr3: 0.0.0.0/0")},
+		{"security", "ServiceSecurityGroup (AWS::EC2::SecurityGroup)", at(`OpenEgressPorts: ["5432"]`)},
 	} {
 		found := false
 		for _, line := range strings.Split(md, "\n") {
@@ -201,7 +201,7 @@ func TestReviewScenario(t *testing.T) {
 			t.Errorf("the markdown has no row %s | %s at %s", want.class, want.what, want.where)
 		}
 	}
-	for _, want := range []string{"ingress rule opened: tcp 5984 from 0.0.0.0/0 (the whole internet)", "```mermaid", "<details>"} {
+	for _, want := range []string{"egress rule opened: tcp 5432 to 0.0.0.0/0 (the whole internet)", "```mermaid", "<details>"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("the markdown lacks %q", want)
 		}

@@ -8,7 +8,9 @@
 //	rigletdeploy field DIR account|region|env      a top-level field
 //	rigletdeploy check DIR [--s3-bucket B] STACK... unknown stack, missing template, a
 //	                                                template over 51,200 bytes without B
-//	rigletdeploy get DIR STACK stackName|terminationProtection|template|retired
+//	rigletdeploy get DIR STACK stackName|terminationProtection|template|retired|required
+//	                                                (required: deploy-time parameters with
+//	                                                no default, which a first deploy sets)
 //	rigletdeploy args DIR STACK [--image-tag T] [--s3-bucket B]
 //	                                                `aws cloudformation deploy` arguments
 //	rigletdeploy retained DIR STACK                 resources with DeletionPolicy Retain
@@ -114,7 +116,7 @@ func run(args []string, w io.Writer) error {
 		switch cmd {
 		case "get":
 			if len(pos) != 2 {
-				return usageError{errors.New("usage: rigletdeploy get DIR STACK stackName|terminationProtection|template|retired")}
+				return usageError{errors.New("usage: rigletdeploy get DIR STACK stackName|terminationProtection|template|retired|required")}
 			}
 			switch pos[1] {
 			case "stackName":
@@ -125,8 +127,16 @@ func run(args []string, w io.Writer) error {
 				fmt.Fprintln(w, filepath.Join(dir, s.Template))
 			case "retired":
 				fmt.Fprintln(w, false)
+			case "required":
+				var names []string
+				for _, p := range s.Parameters {
+					if p.Required {
+						names = append(names, p.Name)
+					}
+				}
+				fmt.Fprintln(w, strings.Join(names, " "))
 			default:
-				return usageError{fmt.Errorf("unknown stack field %q (stackName, terminationProtection, template, retired)", pos[1])}
+				return usageError{fmt.Errorf("unknown stack field %q (stackName, terminationProtection, template, retired, required)", pos[1])}
 			}
 			return nil
 		case "args":
@@ -253,7 +263,8 @@ func deployArgs(dir string, m *manifest.Manifest, s *manifest.Stack, imageTag, b
 		}
 	}
 	// Without IMAGE_TAG an update keeps the running tag (deploy passes UsePreviousValue)
-	// and a create takes the template's default.
+	// and a create takes the template's default; deploy.sh refuses a create of a stack
+	// whose tag has none.
 	if imageTag != "" {
 		var overrides []string
 		for _, p := range s.Parameters {

@@ -19,7 +19,7 @@ const stacksJSON = `{
      "parameters": [], "templateBytes": 60000, "overBodyLimit": true, "terminationProtection": true},
     {"name": "app", "stackName": "o-twig-production-app", "template": "app.yaml",
      "needs": ["foundation"], "capabilities": [], "tags": {},
-     "parameters": [{"name": "ImageTag", "default": "latest"}], "templateBytes": 30, "overBodyLimit": false,
+     "parameters": [{"name": "ImageTag", "required": true}, {"name": "Mode", "default": "a"}], "templateBytes": 30, "overBodyLimit": false,
      "terminationProtection": true}
   ]
 }`
@@ -65,6 +65,9 @@ func TestCommands(t *testing.T) {
 		{[]string{"field", dir, "account"}, "123456789012\n"},
 		{[]string{"get", dir, "app", "stackName"}, "o-twig-production-app\n"},
 		{[]string{"get", dir, "app", "terminationProtection"}, "true\n"},
+		// what a first deploy must set: the tag without a default, not the one with
+		{[]string{"get", dir, "app", "required"}, "ImageTag\n"},
+		{[]string{"get", dir, "foundation", "required"}, "\n"},
 		{[]string{"retained", dir, "app"}, "Data AWS::S3::Bucket\n"},
 		{[]string{"args", dir, "app", "--image-tag", "2"}, "'--stack-name' 'o-twig-production-app' '--template-file' '" +
 			filepath.Join(dir, "app.yaml") + "' '--region' 'us-west-2' '--parameter-overrides' 'ImageTag=2'\n"},
