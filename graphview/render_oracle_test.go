@@ -5,11 +5,11 @@ package graphview
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/riglet/riglet/internal/mermaidcheck"
 )
 
 // The renderers are the judges of the syntax: every graph of every example riglet must
@@ -17,37 +17,8 @@ import (
 // is first shown a broken graph, to prove it can say no. make check runs this; .ci/run
 // installs both (oracles/apt-packages, oracles/npm/mermaid-cli).
 
-func mmdc(t *testing.T) (bin, config string) {
-	t.Helper()
-	bin, _ = filepath.Abs("../oracles/npm/mermaid-cli/node_modules/.bin/mmdc")
-	if _, err := os.Stat(bin); err != nil {
-		t.Fatalf("the Mermaid CLI is missing (%s): run npm ci --prefix oracles/npm/mermaid-cli (PUPPETEER_SKIP_DOWNLOAD=1)", bin)
-	}
-	chromium := os.Getenv("CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	if _, err := os.Stat(chromium); err != nil {
-		t.Fatalf("chromium is missing (%s): apt-get install chromium, or set CHROMIUM", chromium)
-	}
-	config = filepath.Join(t.TempDir(), "puppeteer.json")
-	// The flags keep a headless chromium off the network this machine does not have.
-	cfg := fmt.Sprintf(`{"executablePath": %q, "args": ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]}`, chromium)
-	if err := os.WriteFile(config, []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return bin, config
-}
-
 func TestMermaidRenders(t *testing.T) {
 	t.Parallel()
-	bin, config := mmdc(t)
-	dir := t.TempDir()
-	broken := filepath.Join(dir, "broken.mmd")
-	os.WriteFile(broken, []byte("flowchart TB\n  n1[\"a\"] --> \n  subgraph\n"), 0o644)
-	if out, err := exec.Command(bin, "-p", config, "-i", broken, "-o", filepath.Join(dir, "broken.svg")).CombinedOutput(); err == nil {
-		t.Fatalf("mmdc accepted a broken chart, so it judges nothing:\n%s", out)
-	}
 	// One page of every example's charts: one chromium start for all of them.
 	var page []byte
 	for _, res := range examples(t) {
@@ -57,26 +28,7 @@ func TestMermaidRenders(t *testing.T) {
 		}
 		page = append(page, p...)
 	}
-	in := filepath.Join(dir, "examples.md")
-	if err := os.WriteFile(in, page, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	outDir := filepath.Join(dir, "out")
-	os.Mkdir(outDir, 0o755)
-	if out, err := exec.Command(bin, "-p", config, "-i", in, "-o", filepath.Join(outDir, "page.md")).CombinedOutput(); err != nil {
-		t.Fatalf("mmdc failed: %v\n%s", err, out)
-	}
-	charts := bytes.Count(page, []byte("```mermaid"))
-	svgs, _ := filepath.Glob(filepath.Join(outDir, "*.svg"))
-	if len(svgs) != charts {
-		t.Errorf("%d charts, %d rendered", charts, len(svgs))
-	}
-	for _, s := range svgs {
-		b, _ := os.ReadFile(s)
-		if !bytes.Contains(b, []byte("<svg")) || bytes.Contains(b, []byte("Syntax error")) {
-			t.Errorf("%s is not a rendered chart", filepath.Base(s))
-		}
-	}
+	mermaidcheck.Render(t, "..", page)
 }
 
 func TestDotRenders(t *testing.T) {
