@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/riglet/riglet/blocks"
+	"github.com/riglet/riglet/ir"
 	"github.com/riglet/riglet/model"
 	"github.com/riglet/riglet/source"
 )
@@ -96,7 +97,25 @@ func TestLanguageServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	set := map[string]bool{"Image": true, "ContainerPort": true, "HealthCheckPath": true, "ListenerRulePriority": true, "PathPattern": true}
+	// the parameters the spec's app-twig-api service sets already, read from the spec
+	var errs ir.Errors
+	spec := model.LoadSpec(os.DirFS(".."), "riglets/twig.yaml", &errs)
+	if spec == nil {
+		t.Fatal(errs.Err())
+	}
+	set := map[string]bool{}
+	for _, st := range spec.Stacks {
+		for _, in := range st.Instances {
+			if st.Name == "app-twig-api" && in.Block == "ecs-service" && in.Params != nil {
+				for _, k := range in.Params.Keys() {
+					set[k] = true
+				}
+			}
+		}
+	}
+	if !set["ContainerPort"] || !set["PathPattern"] {
+		t.Fatalf("the app-twig-api service's params, as read: %v", set)
+	}
 	want := map[string]bool{}
 	for _, p := range b.Params {
 		if !set[p.Name] {
