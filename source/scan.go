@@ -3,6 +3,7 @@ package source
 import (
 	"bytes"
 	"fmt"
+	"strings"
 
 	"github.com/riglet/riglet/ir"
 )
@@ -45,7 +46,19 @@ type scan struct {
 	tooMany ir.Pos
 	// tags are the tags, in the order of the text
 	tags []tagAt
+	// The colons inside plain scalars of flow collections (AWS::Region,
+	// iam:PassRole, Fn::Sub as a key): YAML 1.2 reads them as text, but
+	// goccy takes some for a key's colon, after a tag or in a list inside a map, and
+	// then refuses the file or reads another tree. hidden is the text goccy gets,
+	// with plainColon there instead; nil when the file has no such colon.
+	hidden []byte
 }
+
+// plainColon stands for a colon of a plain scalar in the text goccy parses. It is
+// one byte, so every column stays the file's, and no YAML file may hold it (it is
+// not c-printable), so Parse refuses a file that does and the converter knows each
+// one for a colon.
+const plainColon = '\x01'
 
 // tagAt is a tag of the text: where its name ends, and whether it is bare, with
 // nothing after it (!GetAZs before a "]", or at a line's end with the next line not
@@ -176,6 +189,15 @@ func prescan(file string, data []byte) scan {
 			case (c == ']' || c == '}') && len(flow) > 0:
 				flow = flow[:len(flow)-1]
 				start = false
+			case c == ':' && len(flow) > 0 && plainSafe(next) && sig != '"' && sig != '\'' && sig != ']' && sig != '}':
+				// In a flow collection a colon is a key's only before a blank, a flow
+				// indicator or the end, or right after a JSON-like key ("k":v); any
+				// other is part of a plain scalar.
+				if s.hidden == nil {
+					s.hidden = bytes.Clone(data)
+				}
+				s.hidden[i] = plainColon
+				start = false
 			case (c == ':' || c == '-' || c == '?') && (next == ' ' || next == '\t' || next == '\n' || len(flow) > 0 && c == ':'):
 				start = true
 			case c == '!' && start:
@@ -211,6 +233,21 @@ func prescan(file string, data []byte) scan {
 		s.open, s.openWhat = pos(o.line, o.col), fmt.Sprintf("the %c opened here is never closed with %c", o.c, close)
 	}
 	return s
+}
+
+// plainSafe reports whether c may follow a colon inside a plain scalar of a flow
+// collection (YAML 1.2's ns-plain-safe-in).
+func plainSafe(c byte) bool {
+	switch c {
+	case ' ', '\t', '\n', ',', '[', ']', '{', '}':
+		return false
+	}
+	return true
+}
+
+// showPlainColons is the text goccy gives for a plain scalar with its colons back.
+func showPlainColons(s string) string {
+	return strings.ReplaceAll(s, string(rune(plainColon)), ":")
 }
 
 // tagEnd returns the offset after the tag at data[i]: flow indicators end it as

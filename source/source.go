@@ -4,6 +4,7 @@
 package source
 
 import (
+	"bytes"
 	"errors"
 	"sort"
 	"strconv"
@@ -84,7 +85,18 @@ func Parse(file string, data []byte) (*ir.Node, error) {
 	if sc.tooDeep.Line != 0 {
 		return nil, ir.Errors{ir.Errorf(ir.CodeYAML, sc.tooDeep, "values nested more than %d deep", MaxDepth)}
 	}
-	filled, fixes := fillBare(data, sc.tags)
+	if i := bytes.IndexByte(data, plainColon); i >= 0 {
+		// YAML forbids the control character, and the text goccy reads uses it
+		line := int32(bytes.Count(data[:i], []byte("\n")) + 1)
+		col := int32(i - bytes.LastIndexByte(data[:i], '\n'))
+		return nil, ir.Errors{ir.Errorf(ir.CodeYAML, ir.Pos{File: file, Line: line, Col: col},
+			"yaml: the control character U+0001 may not appear in a YAML file")}
+	}
+	text := data
+	if sc.hidden != nil {
+		text = sc.hidden
+	}
+	filled, fixes := fillBare(text, sc.tags)
 	f, err := parser.ParseBytes(filled, 0, parser.AllowDuplicateMapKey())
 	if err != nil {
 		if sc.open.Line != 0 {
@@ -94,7 +106,7 @@ func Parse(file string, data []byte) (*ir.Node, error) {
 		}
 		return nil, syntaxError(file, err, fixes)
 	}
-	c := &converter{file: file, data: data, anchors: map[string]ast.Node{}, fixes: fixes}
+	c := &converter{file: file, anchors: map[string]ast.Node{}, fixes: fixes}
 	var root *ir.Node
 	docs := 0
 	for _, d := range f.Docs {
@@ -125,10 +137,10 @@ func syntaxError(file string, err error, fixes []colFix) error {
 			p.Line, p.Col = int32(t.Position.Line), int32(t.Position.Column)
 			p = unfix(p, fixes)
 		}
-		e := ir.Errorf(ir.CodeYAML, p, "yaml: %s", lowerFirst(ye.GetMessage()))
+		e := ir.Errorf(ir.CodeYAML, p, "yaml: %s", showPlainColons(lowerFirst(ye.GetMessage())))
 		return ir.Errors{e}
 	}
-	e := ir.Errorf(ir.CodeYAML, ir.Pos{File: file}, "yaml: %s", err.Error())
+	e := ir.Errorf(ir.CodeYAML, ir.Pos{File: file}, "yaml: %s", showPlainColons(err.Error()))
 	return ir.Errors{e}
 }
 
@@ -144,7 +156,6 @@ func lowerFirst(s string) string {
 
 type converter struct {
 	file    string
-	data    []byte // the file's text, not the parser's (fillBare)
 	anchors map[string]ast.Node
 	count   int
 	errs    ir.Errors
@@ -204,7 +215,7 @@ func (c *converter) node(n ast.Node, depth int) *ir.Node {
 	case *ast.InfinityNode, *ast.NanNode:
 		return &ir.Node{Kind: ir.String, Text: n.GetToken().Value, Pos: p}
 	case *ast.StringNode:
-		return &ir.Node{Kind: ir.String, Text: v.Value, Pos: p}
+		return &ir.Node{Kind: ir.String, Text: stringValue(v), Pos: p}
 	case *ast.LiteralNode:
 		return &ir.Node{Kind: ir.String, Text: v.Value.Value, Pos: p}
 	case *ast.MappingNode:
@@ -214,17 +225,11 @@ func (c *converter) node(n ast.Node, depth int) *ir.Node {
 		}
 		seen := map[string]seenKey{}
 		for _, mv := range v.Values {
-			if v.IsFlowStyle && c.colonInKey(mv) {
-				continue
-			}
 			c.pair(m, mv, seen, depth)
 		}
 		return m
 	case *ast.MappingValueNode:
 		m := &ir.Node{Kind: ir.Map, Pos: c.pos(v.Key.GetToken())}
-		if v.IsFlowStyle && c.colonInKey(v) { // "!ImportValue {Fn::Sub: x}" is one
-			return m
-		}
 		c.pair(m, v, map[string]seenKey{}, depth)
 		return m
 	case *ast.SequenceNode:
@@ -246,7 +251,7 @@ func (c *converter) node(n ast.Node, depth int) *ir.Node {
 	case *ast.AliasNode:
 		name := ""
 		if v.Value != nil {
-			name = v.Value.GetToken().Value
+			name = showPlainColons(v.Value.GetToken().Value)
 		}
 		target, ok := c.anchors[name]
 		if !ok {
@@ -269,7 +274,7 @@ func anchorName(a *ast.AnchorNode) string {
 	if a.Name == nil {
 		return ""
 	}
-	return a.Name.GetToken().Value
+	return showPlainColons(a.Name.GetToken().Value)
 }
 
 // seenKey is a key a map already has: where, and whether a merge key brought it (a
@@ -302,7 +307,7 @@ func (c *converter) pair(m *ir.Node, mv *ast.MappingValueNode, seen map[string]s
 		// tagged string Fn::Sub: no CloudFormation function, and not what was meant.
 		arg := ""
 		if t.Value != nil && t.Value.GetToken() != nil {
-			arg = t.Value.GetToken().Value
+			arg = showPlainColons(t.Value.GetToken().Value)
 		}
 		c.errs.AddCode(ir.CodeYAML, kp, "the key %s %s carries a tag, which CloudFormation cannot read; in a [...] or {...} collection give a function map its own braces: %s {%s: ...}", t.Start.Value, arg, t.Start.Value, arg)
 		return
@@ -368,11 +373,11 @@ func (c *converter) key(k ast.MapKeyNode) (string, bool) {
 		}
 		return "", false
 	case *ast.StringNode:
-		return v.Value, true
+		return stringValue(v), true
 	case *ast.NullNode:
 		return "", false
 	case ast.ScalarNode:
-		return v.GetToken().Value, true
+		return showPlainColons(v.GetToken().Value), true
 	}
 	return "", false
 }
@@ -463,65 +468,19 @@ func scalarText(n ast.Node, v *ir.Node) string {
 		return v.Text
 	}
 	if n != nil && n.GetToken() != nil {
-		return n.GetToken().Value
+		return showPlainColons(n.GetToken().Value)
 	}
 	return v.Text
 }
 
-// colonInKey reports a key like aws:SourceAccount in a {...} flow map, which goccy
-// splits at its first colon; YAML keeps it whole. Quoting it reads right everywhere.
-func (c *converter) colonInKey(mv *ast.MappingValueNode) bool {
-	t := mv.Start
-	if t == nil || t.Position == nil {
-		return false
+// stringValue is a string's text as the file holds it: a plain scalar's colons are
+// plainColon in the text goccy read (scan.hidden); a quoted one's are not, and a
+// "\x01" escape in it is its own.
+func stringValue(v *ast.StringNode) string {
+	if v.Token != nil && v.Token.Type == token.StringType {
+		return showPlainColons(v.Value)
 	}
-	if kt := mv.Key.GetToken(); kt != nil && (kt.Type == token.DoubleQuoteType || kt.Type == token.SingleQuoteType) {
-		// "k":"v": after a quoted key YAML 1.2 (and JSON) need no space after the colon
-		return false
-	}
-	// Offsets count from 1 in goccy's positions; find the colon on its line instead.
-	tp := c.pos(t)
-	line := lineOf(c.data, int(tp.Line))
-	col := int(tp.Col) - 1
-	if col < 0 || col+1 >= len(line) || line[col] != ':' {
-		return false
-	}
-	switch line[col+1] {
-	case ' ', '\t', ',', '}', ']', '\r':
-		return false
-	}
-	key, _ := c.key(mv.Key)
-	if kp := c.pos(mv.Key.GetToken()); kp.Line == tp.Line && kp.Col >= 1 && int(kp.Col) <= len(line) {
-		rest := string(line[kp.Col-1:])
-		if i := strings.Index(rest, ": "); i > 0 {
-			key = rest[:i]
-		}
-	}
-	c.errs.AddCode(ir.CodeYAML, c.pos(mv.Key.GetToken()), "in a {...} map, quote a key that holds a colon: %q (YAML readers disagree on the plain form)", key)
-	return true
-}
-
-func lineOf(data []byte, n int) []byte {
-	for i := 1; i < n; i++ {
-		j := bytesIndexByte(data, '\n')
-		if j < 0 {
-			return nil
-		}
-		data = data[j+1:]
-	}
-	if j := bytesIndexByte(data, '\n'); j >= 0 {
-		return data[:j]
-	}
-	return data
-}
-
-func bytesIndexByte(b []byte, c byte) int {
-	for i, x := range b {
-		if x == c {
-			return i
-		}
-	}
-	return -1
+	return v.Value
 }
 
 // startPos is where a node's text starts: a map starts at its first key, not at the

@@ -31,6 +31,22 @@ func TestYAMLFormsMeanTheirTwin(t *testing.T) {
 		{`a: {"k":"v", 'x':[1,"y"], "m":{"n":null}}`, "a: {k: v, x: [1, y], m: {n: null}}\n"},
 		{`a: [x, ! "Ref": "AWS::AccountId"]`, "a: [x, {Ref: AWS::AccountId}]\n"},
 		{"a:\n  !!str Ref: x\n", "a: {Ref: x}\n"},
+		// In a flow collection a colon not followed by a blank or a flow indicator is
+		// part of a plain scalar, after a tag and in a list inside a map as anywhere.
+		{"Tags: [{Key: a, Value: !Ref AWS::Region}]\n", "Tags:\n- Key: a\n  Value: !Ref AWS::Region\n"},
+		{"Tags: {Key: a, Value: !Ref AWS::Region}\n", "Tags:\n  Key: a\n  Value: !Ref AWS::Region\n"},
+		{`C: {StringEquals: {"kms:CallerAccount": !Ref AWS::AccountId}}`, "C:\n  StringEquals:\n    kms:CallerAccount: !Ref AWS::AccountId\n"},
+		{"X: {a: [!Ref AWS::Region]}\n", "X:\n  a:\n  - !Ref AWS::Region\n"},
+		{"P: {AWS: !Ref AWS::AccountId}\n", "P:\n  AWS: !Ref AWS::AccountId\n"},
+		{`T: [{Key: Name, Value: !Sub "${AWS::StackName}-x"}]`, "T:\n- Key: Name\n  Value: !Sub \"${AWS::StackName}-x\"\n"},
+		{"X: {Action: [iam:PassRole]}\n", "X:\n  Action:\n  - iam:PassRole\n"},
+		{"X: {Fn::Length: !Ref L}\n", "X:\n  Fn::Length: !Ref L\n"},
+		{"a: {aws:SourceAccount: x}\n", "a:\n  aws:SourceAccount: x\n"},
+		{"l: !ImportValue {Fn::Sub: x}\n", "l: !ImportValue\n  Fn::Sub: x\n"},
+		{"X: {a: !GetAtt R.Arn, b: [!ImportValue 'x', !ImportValue x::y, ::1]}\n",
+			"X:\n  a: !GetAtt R.Arn\n  b:\n  - !ImportValue x\n  - !ImportValue x::y\n  - '::1'\n"},
+		{"X: [a:b, {c: d:e}, http://h:80/p]\n", "X:\n- a:b\n- c: d:e\n- http://h:80/p\n"},
+		{"X: {a:b}\n", "X:\n  a:b: null\n"},
 	} {
 		got, err := Parse("x.yaml", []byte(tc.src))
 		if err != nil {
@@ -57,6 +73,7 @@ func TestPositionsAfterTags(t *testing.T) {
 		`a: {k: !GetAtt x1.Arn, j: !Join ["", [x2, !Ref x3]], l: x4}`,
 		`a: !Sub   "x1"`,
 		`- !If [x1, !Ref x2, !GetAZs ]`,
+		`a: {k: !Ref x1::R, j: [x2:y, !Sub "x3"], l: x4::k, m: [!GetAZs , !Ref x5:z]}`,
 	} {
 		n, err := Parse("x.yaml", []byte(line+"\n"))
 		if err != nil {
