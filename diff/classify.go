@@ -73,8 +73,13 @@ var documented = map[string]map[string]Class{
 		"EbsOptimized": MayReplace, "HostId": MayReplace, "InstanceType": MayReplace, "KernelId": MayReplace,
 		"PrivateDnsNameOptions": MayReplace, "RamdiskId": MayReplace, "SecurityGroupIds": MayReplace,
 		"Tenancy": MayReplace, "UserData": MayReplace},
-	"AWS::EC2::Subnet": {"Ipv6CidrBlock": MayReplace},
-	"AWS::EC2::VPC":    {"InstanceTenancy": MayReplace},
+	// AWS: "Domain ... Update requires: Replacement" and "LaunchType ... Update requires:
+	// Replacement"; the schemas riglet now generates from (cfn-lint 1.51's corrected
+	// registry view) do not list them create-only. The oracle found both.
+	"AWS::EC2::EIP":     {"Domain": Replace},
+	"AWS::ECS::Service": {"LaunchType": Replace},
+	"AWS::EC2::Subnet":  {"Ipv6CidrBlock": MayReplace},
+	"AWS::EC2::VPC":     {"InstanceTenancy": MayReplace},
 	"AWS::RDS::DBCluster": {"Engine": MayReplace, "MasterUsername": MayReplace, "GlobalClusterIdentifier": MayReplace,
 		"SnapshotIdentifier": MayReplace},
 	"AWS::RDS::DBInstance": {"AutoMinorVersionUpgrade": MayReplace, "AvailabilityZone": MayReplace,
