@@ -77,7 +77,7 @@ func TestNew(t *testing.T) {
 	if out := w.mustMakeOwn("help"); !strings.Contains(out, "dev: foundation app-shop") || strings.Contains(out, "Develop") {
 		t.Errorf("make help in the new repository: want its stacks and no developer targets")
 	}
-	w.mustMakeOwn("create-environment", "ENV=dev")
+	w.mustMakeOwn("create-environment", "ENV=dev", "IMAGE_TAG=1") // a first deploy names the image tag
 	live := w.stacks()
 	for _, s := range []string{"foundation", "app-shop"} {
 		if st := live[stack(s)].StackStatus; st != "CREATE_COMPLETE" {
@@ -95,7 +95,7 @@ func TestNew(t *testing.T) {
 	t.Run("new service", func(t *testing.T) {
 		w.run(filepath.Join(w.bin, "riglet"), "new", "service", "api", "--path", "/api/*")
 		w.compileCommit("add api")
-		w.mustMakeOwn("create-app-api", "ENV=dev")
+		w.mustMakeOwn("create-app-api", "ENV=dev", "IMAGE_TAG=1")
 		if st := w.stacks()[stack("app-api")].StackStatus; st != "CREATE_COMPLETE" {
 			t.Fatalf("stack %s: %q, want CREATE_COMPLETE", stack("app-api"), st)
 		}
