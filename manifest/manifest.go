@@ -13,12 +13,15 @@ const MaxBodyBytes = 51200
 
 // Manifest is stacks.json.
 type Manifest struct {
-	Riglet  string  `json:"riglet"`
-	Env     string  `json:"env"`
-	Account string  `json:"account"`
-	Region  string  `json:"region"`
-	Source  string  `json:"source"`
-	Stacks  []Stack `json:"stacks"`
+	Riglet  string `json:"riglet"`
+	Env     string `json:"env"`
+	Account string `json:"account"`
+	Region  string `json:"region"`
+	// Certificate is the env file's ACM certificate, which `make check-env` looks for in
+	// the env's region before a deploy needs it.
+	Certificate string  `json:"certificate,omitempty"`
+	Source      string  `json:"source"`
+	Stacks      []Stack `json:"stacks"`
 }
 
 // Stack is one stack of stacks.json, in deploy order.
