@@ -22,10 +22,12 @@ PROFILE ?=
 IMAGE_TAG ?=
 S3_BUCKET ?=
 YES ?=
+ALLOW_DIRTY ?=
+BOOTSTRAP ?= bootstrap
 OUTPUT ?= table
 OUT ?= out
 ENV ?=
-export AWS AWS_ARGS PROFILE IMAGE_TAG S3_BUCKET YES OUTPUT
+export AWS AWS_ARGS PROFILE IMAGE_TAG S3_BUCKET YES OUTPUT BOOTSTRAP
 
 # Inside riglet's own repository the tools are built from source into bin/; elsewhere they
 # are the installed riglet and rigletdeploy (or set RIGLET_BIN and RIGLETDEPLOY_BIN).
@@ -49,7 +51,7 @@ ENV_DIR = $(OUT)/$(RIGLET)/$(ENV)
 DEPLOY = RIGLETDEPLOY='$(RIGLETDEPLOY_BIN)' sh '$(ROOT)scripts/deploy.sh'
 
 .PHONY: help example compile lint test check fuzz bench e2e tools FORCE need-riglet need-env verify \
-	create-environment update-environment delete-environment status-environment
+	committed check-env create-environment update-environment delete-environment status-environment
 
 help: ## list the targets
 	@echo 'Deploy (ENV=<env> required; RIGLET=<name> when riglets/ has several):'
@@ -63,7 +65,10 @@ help: ## list the targets
 	@echo '  update-environment   update every stack of ENV, in dependency order'
 	@echo '  delete-environment   delete every stack of ENV, in reverse order (YES=1 to skip asking)'
 	@echo '  status-environment   show the status of every stack of ENV'
+	@echo '  check-env            check the AWS CLI, credentials, region, bootstrap and certificate of ENV'
+	@echo 'First deploy: make create-bootstrap ENV=shared, make check-env ENV=<env>, make create-environment ENV=<env>'
 	@echo 'Options: PROFILE=<aws profile> IMAGE_TAG=<tag> S3_BUCKET=<bucket for templates over 51,200 bytes>'
+	@echo '         ALLOW_DIRTY=1 (deploy an out/ or lock that differs from git HEAD) BOOTSTRAP=<shared stack, default bootstrap>'
 	@echo '         AWS=<aws cli> AWS_ARGS=<global options, e.g. --endpoint-url=...> OUTPUT=table|json|text'
 	@echo 'Develop:'
 	@echo '  example   build riglet, compile and lint the example riglets (out/ must not change)'
@@ -108,9 +113,22 @@ verify: need-riglet tools
 	@'$(RIGLET_BIN)' compile '$(RIGLET)' --out '$(OUT)' --check --frozen || { \
 		echo 'make: $(OUT)/ or the lock does not match the sources: run make compile, review and commit the diff, then deploy' >&2; exit 1; }
 
-create-%: need-env verify
+# What is deployed is what was committed: out/<riglet>/<env> and the lock as at git's HEAD,
+# so that a reviewer saw it. ALLOW_DIRTY=1 deploys them anyway.
+committed: need-env
+	@if [ '$(ALLOW_DIRTY)' != 1 ]; then \
+		if ! git rev-parse --verify -q HEAD >/dev/null 2>&1; then \
+			echo 'make: not in a git repository with a commit, so nothing says $(ENV_DIR) was reviewed: commit it, or deploy anyway with ALLOW_DIRTY=1' >&2; exit 1; fi; \
+		changed=$$(git status --porcelain --untracked-files=all -- '$(ENV_DIR)' 'riglets/$(RIGLET).lock') || exit 1; \
+		if [ -n "$$changed" ]; then \
+			printf 'make: %s\n' 'these differ from git HEAD, so what would be deployed is not what was reviewed:' "$$changed" \
+				'commit them (git add $(ENV_DIR) riglets/$(RIGLET).lock && git commit), or deploy anyway with ALLOW_DIRTY=1' >&2; \
+			exit 1; fi; \
+	fi
+
+create-%: need-env verify committed
 	@$(DEPLOY) create '$(ENV_DIR)' '$*'
-update-%: need-env verify
+update-%: need-env verify committed
 	@$(DEPLOY) update '$(ENV_DIR)' '$*'
 changeset-%: need-env verify
 	@$(DEPLOY) changeset '$(ENV_DIR)' '$*'
@@ -122,14 +140,16 @@ outputs-%: need-env tools
 	@$(DEPLOY) outputs '$(ENV_DIR)' '$*'
 
 # Explicit rules win over the patterns above.
-create-environment: need-env verify
+create-environment: need-env verify committed
 	@$(DEPLOY) create '$(ENV_DIR)'
-update-environment: need-env verify
+update-environment: need-env verify committed
 	@$(DEPLOY) update '$(ENV_DIR)'
 delete-environment: need-env tools
 	@$(DEPLOY) delete '$(ENV_DIR)'
 status-environment: need-env tools
 	@$(DEPLOY) status '$(ENV_DIR)'
+check-env: need-env tools
+	@$(DEPLOY) check-env '$(ENV_DIR)'
 
 compile: tools
 	'$(RIGLET_BIN)' compile $(RIGLET) --out '$(OUT)'
