@@ -18,7 +18,8 @@ does; none changes a template. If moto's internals move, the script stops with a
 6. A resource of a type its CloudFormation does not model (AWS::ECS::CapacityProvider,
    AWS::CloudWatch::Alarm, ...) is skipped, so its Ref is empty, an Output of it vanishes,
    and a later stack's Fn::ImportValue of that export fails. Such a resource becomes a
-   placeholder with a generated physical ID, as CloudFormation would give it; nothing is
+   placeholder with a generated physical ID, as CloudFormation would give it (an ARN for
+   the types whose Ref is one, such as a secret); nothing is
    created in any service, and the test asserts only on what the services hold.
 7. Fn::GetAtt of a target group (TargetGroupFullName, ...) fails inside moto, and of a load
    balancer's LoadBalancerFullName, CanonicalHostedZoneID or SecurityGroups is empty.
@@ -28,6 +29,10 @@ does; none changes a template. If moto's internals move, the script stops with a
    delete), so the VPC "has dependencies" and the stack cannot be deleted at all.
 10. An update of an ECS task definition registers its containers with CloudFormation's
    key case (Image) where moto reads the API's (image), so the new revision has no image.
+11. An update that modifies a resource whose model has no update (a target group's health
+   check, for one) drops the resource from the stack: every later Ref or GetAtt of it fails
+   with "references undefined resource". AWS updates such properties in place: the
+   resource is kept, and a target group's health check settings are applied to it.
 
 Usage: python3 moto_server.py [moto_server arguments]
 """
@@ -61,7 +66,9 @@ _require(utils, "yaml_tag_constructor")
 _require(elbv2_models, "FakeTargetGroup", "FakeLoadBalancer")
 _require(parsing.ResourceMap, "_delete_resource")
 _require(ecs_models, "TaskDefinition", "remap_nested_keys", "pascal_to_camelcase")
-_require(parsing, "get_references_from_template", "resource_class_from_type", "get_model_map", "NULL_MODELS")
+_require(parsing, "get_references_from_template", "resource_class_from_type", "get_model_map", "NULL_MODELS",
+         "parse_and_update_resource")
+_require(elbv2_models, "elbv2_backends")
 _require(responses.CloudFormationResponse, "_validate_different_update", "create_change_set")
 
 
@@ -156,12 +163,19 @@ class Placeholder(CloudFormationModel):
 
     __module__ = "moto.cloudformation"  # moto's model registry keys models by service
 
-    def __init__(self, name):
+    # the types whose Ref is an ARN in AWS, and its form: a policy that names one is
+    # checked by moto's IAM, which wants an ARN
+    ARNS = {
+        "AWS::SecretsManager::Secret": "arn:aws:secretsmanager:{region}:{account}:secret:{name}",
+    }
+
+    def __init__(self, name, physical=None):
         self.name = name
+        self.physical = physical or name
 
     @property
     def physical_resource_id(self):
-        return self.name
+        return self.physical
 
     @classmethod
     def has_cfn_attr(cls, attr):
@@ -173,7 +187,9 @@ class Placeholder(CloudFormationModel):
     @classmethod
     def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
                                         region_name, **kwargs):
-        return cls(resource_name)
+        form = cls.ARNS.get(kwargs.get("ResourceType", ""))
+        physical = form.format(region=region_name, account=account_id, name=resource_name) if form else None
+        return cls(resource_name, physical)
 
     @classmethod
     def update_from_cloudformation_json(cls, original_resource, new_resource_name,
@@ -296,6 +312,45 @@ def _update_task_definition_camel(cls, original_resource, new_resource_name, clo
 
 
 ecs_models.TaskDefinition.update_from_cloudformation_json = classmethod(_update_task_definition_camel)
+
+_parse_and_update_resource = parsing.parse_and_update_resource
+
+
+def _update_or_keep(logical_id, resource_json, resources_map, account_id, region_name):
+    # (11) moto returns None for a model without an update, and ResourceMap.update stores it
+    updated = _parse_and_update_resource(logical_id, resource_json, resources_map, account_id, region_name)
+    if updated is None:
+        return resources_map[logical_id]
+    return updated
+
+
+parsing.parse_and_update_resource = _update_or_keep
+
+# the health check properties, as CloudFormation names them, and modify_target_group's names
+_HEALTH_CHECK = {
+    "HealthCheckProtocol": "health_check_proto",
+    "HealthCheckPort": "health_check_port",
+    "HealthCheckPath": "health_check_path",
+    "HealthCheckIntervalSeconds": "health_check_interval",
+    "HealthCheckTimeoutSeconds": "health_check_timeout",
+    "HealthyThresholdCount": "healthy_threshold_count",
+    "UnhealthyThresholdCount": "unhealthy_threshold_count",
+    "HealthCheckEnabled": "health_check_enabled",
+}
+
+
+def _update_target_group(cls, original_resource, new_resource_name, cloudformation_json, account_id,
+                         region_name):
+    # (11) what AWS updates in place; properties that replace a target group are not modelled
+    props = cloudformation_json.get("Properties", {})
+    kwargs = {arg: props[key] for key, arg in _HEALTH_CHECK.items() if key in props}
+    if "HttpCode" in props.get("Matcher", {}):
+        kwargs["http_codes"] = props["Matcher"]["HttpCode"]
+    backend = elbv2_models.elbv2_backends[account_id][region_name]
+    return backend.modify_target_group(original_resource.arn, **kwargs)
+
+
+elbv2_models.FakeTargetGroup.update_from_cloudformation_json = classmethod(_update_target_group)
 
 if __name__ == "__main__":
     from moto.server import main
