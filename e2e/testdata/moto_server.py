@@ -33,6 +33,11 @@ does; none changes a template. If moto's internals move, the script stops with a
    check, for one) drops the resource from the stack: every later Ref or GetAtt of it fails
    with "references undefined resource". AWS updates such properties in place: the
    resource is kept, and a target group's health check settings are applied to it.
+12. An Aurora DB instance (one with a DBClusterIdentifier) fails inside moto, which has no
+   engine version for it and does not model its cluster: it is a placeholder like the cluster.
+13. DeleteStack leaves an AWS::IAM::ManagedPolicy attached to its roles (its model has no
+   delete), so the stack's roles "must detach all policies first" and the stack cannot be
+   deleted. AWS deletes the policy, detaching it, before the roles it names.
 
 Usage: python3 moto_server.py [moto_server arguments]
 """
@@ -49,6 +54,8 @@ from moto.core.responses import ActionResult
 from moto.ec2 import models as ec2_models
 from moto.ecs import models as ecs_models
 from moto.elbv2 import models as elbv2_models
+from moto.iam import models as iam_models
+from moto.rds import models as rds_models
 from moto.ec2.models.core import TaggedEC2Resource
 
 
@@ -69,6 +76,8 @@ _require(ecs_models, "TaskDefinition", "remap_nested_keys", "pascal_to_camelcase
 _require(parsing, "get_references_from_template", "resource_class_from_type", "get_model_map", "NULL_MODELS",
          "parse_and_update_resource")
 _require(elbv2_models, "elbv2_backends")
+_require(rds_models, "DBInstance")
+_require(iam_models, "ManagedPolicy")
 _require(responses.CloudFormationResponse, "_validate_different_update", "create_change_set")
 
 
@@ -169,9 +178,10 @@ class Placeholder(CloudFormationModel):
         "AWS::SecretsManager::Secret": "arn:aws:secretsmanager:{region}:{account}:secret:{name}",
     }
 
-    def __init__(self, name, physical=None):
+    def __init__(self, name, physical=None, arn=None):
         self.name = name
         self.physical = physical or name
+        self.arn = arn or f"arn:aws:placeholder:us-east-1:123456789012:{name}"
 
     @property
     def physical_resource_id(self):
@@ -182,14 +192,18 @@ class Placeholder(CloudFormationModel):
         return True
 
     def get_cfn_attribute(self, attr):
+        if attr.endswith("Arn"):
+            return self.arn  # a policy's Resource, which moto's IAM wants as an ARN
         return f"{self.name}.{attr}"
 
     @classmethod
     def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
                                         region_name, **kwargs):
-        form = cls.ARNS.get(kwargs.get("ResourceType", ""))
+        kind = kwargs.get("ResourceType", "")
+        form = cls.ARNS.get(kind)
         physical = form.format(region=region_name, account=account_id, name=resource_name) if form else None
-        return cls(resource_name, physical)
+        service = kind.split("::")[1].lower() if kind.count("::") == 2 else "placeholder"
+        return cls(resource_name, physical, physical or f"arn:aws:{service}:{region_name}:{account_id}:{resource_name}")
 
     @classmethod
     def update_from_cloudformation_json(cls, original_resource, new_resource_name,
@@ -351,6 +365,33 @@ def _update_target_group(cls, original_resource, new_resource_name, cloudformati
 
 
 elbv2_models.FakeTargetGroup.update_from_cloudformation_json = classmethod(_update_target_group)
+
+_create_db_instance = rds_models.DBInstance.create_from_cloudformation_json.__func__
+
+
+def _create_db_instance_or_placeholder(cls, resource_name, cloudformation_json, account_id, region_name,
+                                       **kwargs):
+    # (12) the instances of a cluster moto does not model
+    if cloudformation_json.get("Properties", {}).get("DBClusterIdentifier"):
+        return Placeholder(resource_name)
+    return _create_db_instance(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+
+
+rds_models.DBInstance.create_from_cloudformation_json = classmethod(_create_db_instance_or_placeholder)
+
+
+
+def _delete_managed_policy(self, account_id, region_name):
+    # (13) detach from every role, user and group, then delete
+    backend = self.backend
+    for holders in (backend.roles, getattr(backend, "users", {}), getattr(backend, "groups", {})):
+        for holder in list(holders.values()):
+            if self.arn in holder.managed_policies:
+                self.detach_from(holder)
+    backend.delete_policy(self.arn)
+
+
+iam_models.ManagedPolicy.delete = _delete_managed_policy
 
 if __name__ == "__main__":
     from moto.server import main
