@@ -209,4 +209,4 @@ bench: tools
 # The end-to-end test needs moto (moto_server) and an AWS CLI; it says which is missing.
 E2E_FLAGS ?= -v
 e2e:
-	go test -tags e2e -count=1 -timeout 20m $(E2E_FLAGS) ./e2e/
+	go test -tags e2e -count=1 -timeout 40m $(E2E_FLAGS) ./e2e/
