@@ -99,7 +99,7 @@ func (w *world) checkNetwork(m manifest, riglet, env string) {
 			}
 		}
 		byStack[stack]++
-		if stack != m.stackName("db") {
+		if m.stackName("db") == "" || stack != m.stackName("db") {
 			continue
 		}
 		var cidrs []string
@@ -174,8 +174,10 @@ func (w *world) checkTopicsQueues(m manifest, riglet, env string) {
 	for _, tp := range topics.Topics {
 		live[tp.TopicArn] = true
 	}
+	// a queue by its name: moto's URLs have its own host, a stack's physical IDs AWS's
+	queueName := func(url string) string { return url[strings.LastIndex(url, "/")+1:] }
 	for _, q := range queues.QueueUrls {
-		live[q] = true
+		live[queueName(q)] = true
 	}
 	total := 0
 	for _, s := range m.Stacks {
@@ -189,7 +191,11 @@ func (w *world) checkTopicsQueues(m manifest, riglet, env string) {
 			if r.ResourceType != "AWS::SNS::Topic" && r.ResourceType != "AWS::SQS::Queue" {
 				continue
 			}
-			if !live[r.PhysicalResourceId] {
+			id := r.PhysicalResourceId
+			if r.ResourceType == "AWS::SQS::Queue" {
+				id = queueName(id)
+			}
+			if !live[id] {
 				w.t.Errorf("stack %s: %s %s is %q, which moto's %s does not hold", s.StackName, r.ResourceType,
 					r.LogicalResourceId, r.PhysicalResourceId, strings.Split(r.ResourceType, "::")[1])
 				continue

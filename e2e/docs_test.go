@@ -212,8 +212,16 @@ func TestDocsWalkthrough(t *testing.T) {
 		}
 	}
 	log, _ := os.ReadFile(logFile.Name())
-	if !strings.Contains(string(log), "Modify") || !strings.Contains(string(log), "change set arn:") {
-		t.Errorf("the walkthrough's change set shows no modification")
+	shown := ""
+	if i := strings.Index(string(log), "==> change set for"); i >= 0 {
+		shown = string(log[i:])
+		if j := strings.Index(shown, "apply it with"); j >= 0 {
+			shown = shown[:j]
+		}
+	}
+	t.Logf("the walkthrough's change set:\n%s", shown)
+	if !strings.Contains(shown, "change set arn:aws:cloudformation:") || !strings.Contains(shown, "Modify") {
+		t.Errorf("the walkthrough shows no change set that modifies the service")
 	}
 	goOn("deployed")
 

@@ -38,6 +38,9 @@ does; none changes a template. If moto's internals move, the script stops with a
 13. DeleteStack leaves an AWS::IAM::ManagedPolicy attached to its roles (its model has no
    delete), so the stack's roles "must detach all policies first" and the stack cannot be
    deleted. AWS deletes the policy, detaching it, before the roles it names.
+14. A change set of a parameter change alone (IMAGE_TAG=) lists no changes: its diff
+   ignores the parameters, which UpdateStack's diff takes. AWS lists the resources that
+   use the parameter as modified.
 
 Usage: python3 moto_server.py [moto_server arguments]
 """
@@ -66,7 +69,7 @@ def _require(obj, *names):
                      "e2e/testdata/moto_server.py needs updating for this moto")
 
 
-_require(models.ChangeSet, "apply")
+_require(models.ChangeSet, "apply", "diff")
 _require(models.Stack, "_create_output_map", "exports")
 _require(models.CloudFormationBackend, "_validate_export_uniqueness", "delete_stack", "get_stack")
 _require(utils, "yaml_tag_constructor")
@@ -392,6 +395,22 @@ def _delete_managed_policy(self, account_id, region_name):
 
 
 iam_models.ManagedPolicy.delete = _delete_managed_policy
+
+_change_set_diff = models.ChangeSet.diff
+
+
+def _diff_with_parameters(self):
+    # (14) the diff UpdateStack makes, with the change set's parameters
+    resource_map = self.stack.resource_map
+    resource_map.build_resource_diff = lambda template, parameters=None: type(resource_map).build_resource_diff(
+        resource_map, template, self.parameters)
+    try:
+        return _change_set_diff(self)
+    finally:
+        del resource_map.build_resource_diff
+
+
+models.ChangeSet.diff = _diff_with_parameters
 
 if __name__ == "__main__":
     from moto.server import main
