@@ -94,7 +94,7 @@ generate:
 # The end-to-end test needs moto (moto_server) and an AWS CLI; it says which is missing.
 E2E_FLAGS ?= -v
 e2e:
-	go test -tags e2e -count=1 -timeout 20m $(E2E_FLAGS) ./e2e/
+	go test -tags e2e -count=1 -timeout 40m $(E2E_FLAGS) ./e2e/
 
 # riglet diff of the 3 x 800-service benchmark riglet against itself with one service
 # changed: the comparison in process (go test -bench), and the whole run as a user has it.

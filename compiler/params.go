@@ -201,7 +201,9 @@ func (ec *envCompile) layers(in *model.Instance, b *model.Block) map[string]laye
 		return ec.env != nil && ec.env.Params.Get(name) != nil
 	}
 	for _, p := range b.Params {
-		if key, ok := b.Derived[p.Name]; ok {
+		// A shared stack has no env to derive from: a value the instance gives is all
+		// there is (in an env, the derived value is still offered, for plan --explain).
+		if key, ok := b.Derived[p.Name]; ok && !(ec.env == nil && explicit(p.Name)) {
 			if v := ec.derived(key, in.Stack.Name+"."+in.Name, b.DerivedPos[p.Name]); v != nil {
 				out.offer(p.Name, v, "derived", b.DerivedPos[p.Name])
 			}

@@ -3,14 +3,15 @@
 #
 #   deploy.sh ACTION DIR [STACK...]
 #
-# ACTION is create, update, delete, delete-retired, status, outputs or changeset; DIR is
-# out/<riglet>/<env>; no STACK means every stack of DIR's stacks.json, in deploy order
-# (for delete: the retired stacks, those removed from the spec, then the rest in reverse
-# order). delete-retired deletes the retired stacks alone.
+# ACTION is create, update, delete, delete-retired, status, outputs, changeset or
+# check-env; DIR is out/<riglet>/<env>; no STACK means every stack of DIR's stacks.json, in
+# deploy order (for delete: the retired stacks, those removed from the spec, then the rest
+# in reverse order). delete-retired deletes the retired stacks alone.
 # Read from the environment: RIGLETDEPLOY (the stacks.json reader, required), AWS (the CLI,
 # default aws), AWS_ARGS (global options, e.g. --endpoint-url=...), PROFILE, IMAGE_TAG,
 # S3_BUCKET, YES (1: delete without asking), OUTPUT (the CLI's --output for status,
-# outputs and changeset; default table).
+# outputs and changeset; default table), BOOTSTRAP (the riglet's shared stack that a first
+# deploy needs, default bootstrap; create with no STACK and check-env check it is there).
 set -eu
 
 die() {
@@ -18,7 +19,7 @@ die() {
 	exit 1
 }
 
-[ $# -ge 2 ] || die "usage: deploy.sh create|update|delete|status|outputs|changeset DIR [STACK...]"
+[ $# -ge 2 ] || die "usage: deploy.sh create|update|delete|status|outputs|changeset|check-env DIR [STACK...]"
 action=$1
 dir=$2
 shift 2
@@ -30,6 +31,7 @@ IMAGE_TAG=${IMAGE_TAG:-}
 S3_BUCKET=${S3_BUCKET:-}
 YES=${YES:-}
 OUTPUT=${OUTPUT:-table}
+BOOTSTRAP=${BOOTSTRAP:-bootstrap}
 
 rd() { "$RIGLETDEPLOY" "$@"; }
 
@@ -38,6 +40,7 @@ riglet=$(rd field "$dir" riglet)
 account=$(rd field "$dir" account)
 region=$(rd field "$dir" region)
 
+whole_env=false
 if [ "$action" = delete-retired ]; then
 	action=delete
 	set -- $(rd stacks "$dir" --retired)
@@ -46,6 +49,7 @@ if [ "$action" = delete-retired ]; then
 		exit 0
 	fi
 elif [ $# -eq 0 ]; then
+	whole_env=true
 	if [ "$action" = delete ]; then
 		# Retired stacks import from the live ones, never the other way round.
 		set -- $(rd stacks "$dir" --retired) $(rd stacks "$dir" --reverse)
@@ -58,7 +62,8 @@ fi
 case $action in
 create | update | changeset) rd check "$dir" --s3-bucket "$S3_BUCKET" "$@" ;;
 delete | status | outputs) for stack in "$@"; do rd get "$dir" "$stack" stackName >/dev/null; done ;;
-*) die "unknown action $action (create, update, delete, delete-retired, status, outputs, changeset)" ;;
+check-env) ;;
+*) die "unknown action $action (create, update, delete, delete-retired, status, outputs, changeset, check-env)" ;;
 esac
 
 # awscli runs the AWS CLI with the env's region; AWS and AWS_ARGS are split into words on
@@ -71,10 +76,31 @@ awscli() {
 	$AWS $AWS_ARGS --region "$region" "$@"
 }
 
-# stack_status prints a stack's status, or nothing when there is no such stack.
+# describe runs describe-stacks on stack $1 with --query $2 --output $3 and sets described
+# to what it printed; it returns 1 when there is no such stack. Only the CLI's "does not
+# exist" means that: any other failure (throttling, AccessDenied, no network) stops here
+# with the CLI's own message, so that status- never reports a live stack as missing and
+# delete-environment never skips one.
+errors=$(mktemp)
+trap 'rm -f "$errors"' EXIT
+describe() {
+	if described=$(awscli cloudformation describe-stacks --stack-name "$1" --query "$2" --output "$3" 2>"$errors"); then
+		return 0
+	fi
+	described=""
+	if grep -q "Stack with id $1 does not exist" "$errors"; then
+		return 1
+	fi
+	cat "$errors" >&2
+	die "cannot tell whether stack $1 exists: aws cloudformation describe-stacks failed (above)"
+}
+
+# stack_status sets status to a stack's status, or to "" when there is no such stack.
 stack_status() {
-	awscli cloudformation describe-stacks --stack-name "$1" \
-		--query 'Stacks[0].StackStatus' --output text 2>/dev/null || true
+	status=""
+	if describe "$1" 'Stacks[0].StackStatus' text; then
+		status=$described
+	fi
 }
 
 check_account() {
@@ -89,7 +115,8 @@ deploy() {
 	name=$(rd get "$dir" "$stack" stackName)
 	args=$(rd args "$dir" "$stack" --image-tag "$IMAGE_TAG" --s3-bucket "$S3_BUCKET")
 	if [ "$action" = update ]; then
-		case $(stack_status "$name") in
+		stack_status "$name"
+		case $status in
 		"" | REVIEW_IN_PROGRESS) die "stack $name does not exist: make create-$stack ENV=$env" ;;
 		esac
 	fi
@@ -126,7 +153,8 @@ changeset() {
 delete() {
 	stack=$1
 	name=$(rd get "$dir" "$stack" stackName)
-	if [ -z "$(stack_status "$name")" ]; then
+	stack_status "$name"
+	if [ -z "$status" ]; then
 		printf '==> %s does not exist\n' "$name"
 		return
 	fi
@@ -152,6 +180,87 @@ delete() {
 	fi
 }
 
+
+# bootstrap_stack sets bootstrap to the stack name of the riglet's bootstrap (the shared
+# stack BOOTSTRAP: the template bucket and image repositories a first deploy needs), or to
+# "" when the riglet has none or DIR is the shared env itself.
+bootstrap_stack() {
+	bootstrap=""
+	shared=$(dirname "$dir")/shared
+	if [ "$env" != shared ] && [ -f "$shared/stacks.json" ] && rd stacks "$shared" | grep -qx "$BOOTSTRAP"; then
+		bootstrap=$(rd get "$shared" "$BOOTSTRAP" stackName)
+	fi
+}
+
+# need_bootstrap stops a first deploy of an env whose bootstrap is not there yet, saying
+# what to create first.
+need_bootstrap() {
+	bootstrap_stack
+	[ -n "$bootstrap" ] || return 0
+	stack_status "$bootstrap"
+	case $status in
+	CREATE_COMPLETE | UPDATE_COMPLETE | UPDATE_ROLLBACK_COMPLETE) ;;
+	*) die "the bootstrap stack $bootstrap (template bucket, image repositories) is ${status:-not there}: first make create-$BOOTSTRAP ENV=shared RIGLET=$riglet, then make check-env ENV=$env RIGLET=$riglet, then this" ;;
+	esac
+}
+
+# check_env checks what a deploy of the env needs, each on its own line, and fails at the
+# end when one is missing: the AWS CLI, credentials for the env's account, the region, the
+# bootstrap, the certificate.
+check_env() {
+	failed=0
+	ok() { printf 'ok      %s\n' "$*"; }
+	bad() { printf 'FAILED  %s\n' "$*"; failed=1; }
+	cli=${AWS%% *}
+	if command -v "$cli" >/dev/null 2>&1 && version=$($AWS --version 2>&1); then
+		ok "AWS CLI: $version"
+	else
+		bad "AWS CLI: $cli not found or not working (install the AWS CLI, or set AWS=)"
+		exit 1
+	fi
+	if got=$(awscli sts get-caller-identity --query Account --output text 2>"$errors"); then
+		if [ "$got" = "$account" ]; then
+			ok "credentials: account $account${PROFILE:+ (PROFILE=$PROFILE)}"
+		else
+			bad "credentials: for account $got, but env $env deploys to account $account: use the right PROFILE or credentials"
+		fi
+	else
+		bad "credentials: aws sts get-caller-identity failed: $(tail -n 1 "$errors")"
+	fi
+	if zones=$(awscli ec2 describe-availability-zones --query 'AvailabilityZones[].ZoneName' --output text 2>"$errors"); then
+		ok "region $region: availability zones $(printf '%s' "$zones" | tr '\t\n' '  ')"
+	else
+		bad "region $region: aws ec2 describe-availability-zones failed: $(tail -n 1 "$errors")"
+	fi
+	bootstrap_stack
+	if [ -n "$bootstrap" ]; then
+		stack_status "$bootstrap"
+		case $status in
+		CREATE_COMPLETE | UPDATE_COMPLETE | UPDATE_ROLLBACK_COMPLETE) ok "bootstrap: $bootstrap is $status" ;;
+		*) bad "bootstrap: $bootstrap is ${status:-not there}: make create-$BOOTSTRAP ENV=shared RIGLET=$riglet" ;;
+		esac
+	elif [ "$env" != shared ]; then
+		ok "bootstrap: riglet $riglet has no shared stack $BOOTSTRAP (templates over 51,200 bytes need S3_BUCKET; image repositories are yours)"
+	fi
+	cert=$(rd field "$dir" certificate)
+	if [ -z "$cert" ]; then
+		ok "certificate: env $env has none (its load balancers listen on HTTP)"
+	elif [ "$(printf '%s' "$cert" | cut -d : -f 4)" != "$region" ]; then
+		bad "certificate: $cert is not in the env's region $region"
+	elif cstatus=$(awscli acm describe-certificate --certificate-arn "$cert" --query Certificate.Status --output text 2>"$errors"); then
+		ok "certificate: $cert ($cstatus)"
+	else
+		bad "certificate: $cert not found in $region: $(tail -n 1 "$errors")"
+	fi
+	[ "$failed" = 0 ] || die "env $env is not ready to deploy (FAILED above)"
+}
+
+# Before any call but describe-stacks: what a first deploy needs (the bootstrap, then an
+# image tag) is said before anything else is asked of AWS.
+if [ "$action" = create ] && [ "$whole_env" = true ]; then
+	need_bootstrap
+fi
+
 # A deploy-time input with no default (the image tag: none is sure to exist) must be given
 # on a stack's first deploy; later deploys keep the running value. Refused before any call
 # that changes anything; the stack's status is the only thing asked.
@@ -161,7 +270,8 @@ if [ -z "$IMAGE_TAG" ]; then
 		for stack in "$@"; do
 			[ -n "$(rd get "$dir" "$stack" required)" ] || continue
 			name=$(rd get "$dir" "$stack" stackName)
-			case $(stack_status "$name") in
+			stack_status "$name"
+			case $status in
 			"" | REVIEW_IN_PROGRESS) die "stack $name does not exist yet, so there is no running image tag to keep: make $action-$stack ENV=$env IMAGE_TAG=<tag of an image in its repository>" ;;
 			esac
 		done
@@ -171,6 +281,10 @@ fi
 
 case $action in
 create | update | changeset | delete) check_account ;;
+check-env)
+	check_env
+	exit 0
+	;;
 esac
 
 # warn_deploy_roles warns when a stack to delete holds a role CloudFormation assumes to
@@ -197,6 +311,7 @@ if [ "$action" = delete ]; then
 	warn_deploy_roles "$@"
 fi
 
+
 if [ "$action" = delete ] && [ "$YES" != 1 ]; then
 	printf 'Delete stacks %s of env %s in account %s? Type yes to go on: ' "$*" "$env" "$account" >&2
 	answer=""
@@ -211,9 +326,11 @@ for stack in "$@"; do
 	delete) delete "$stack" ;;
 	status)
 		name=$(rd get "$dir" "$stack" stackName)
-		awscli cloudformation describe-stacks --stack-name "$name" \
-			--query 'Stacks[0].{Stack:StackName,Status:StackStatus,Reason:StackStatusReason}' --output "$OUTPUT" 2>/dev/null ||
+		if describe "$name" 'Stacks[0].{Stack:StackName,Status:StackStatus,Reason:StackStatusReason}' "$OUTPUT"; then
+			printf '%s\n' "$described"
+		else
 			printf '%s\tdoes not exist\n' "$name"
+		fi
 		;;
 	outputs)
 		name=$(rd get "$dir" "$stack" stackName)

@@ -31,10 +31,12 @@ PROFILE ?=
 IMAGE_TAG ?=
 S3_BUCKET ?=
 YES ?=
+ALLOW_DIRTY ?=
+BOOTSTRAP ?= bootstrap
 OUTPUT ?= table
 OUT ?= out
 ENV ?=
-export AWS AWS_ARGS PROFILE IMAGE_TAG S3_BUCKET YES OUTPUT
+export AWS AWS_ARGS PROFILE IMAGE_TAG S3_BUCKET YES OUTPUT BOOTSTRAP
 
 RIGLET_BIN ?= riglet
 RIGLETDEPLOY_BIN ?= rigletdeploy
@@ -52,7 +54,7 @@ ENV_DIR = $(OUT)/$(RIGLET)/$(ENV)
 DEPLOY = RIGLETDEPLOY='$(RIGLETDEPLOY_BIN)' sh '$(RIGLET_KIT)deploy.sh'
 
 .PHONY: help compile lint tools FORCE need-riglet need-env verify \
-	create-environment update-environment delete-environment status-environment delete-retired
+	committed check-env create-environment update-environment delete-environment status-environment delete-retired
 
 # help is a double-colon rule so that an including Makefile can add its own section.
 help:: tools ## list the targets
@@ -68,10 +70,13 @@ help:: tools ## list the targets
 	@echo '  update-environment   update every stack of ENV, in dependency order'
 	@echo '  delete-environment   delete every stack of ENV, retired ones first, in reverse order (YES=1 to skip asking)'
 	@echo '  status-environment   show the status of every stack of ENV'
+	@echo '  check-env            check the AWS CLI, credentials, region, bootstrap and certificate of ENV'
 	@echo '  delete-retired       delete the stacks removed from the spec that the lock keeps (riglet plan lists'
 	@echo '                       them); update the rest first, then riglet lock prune'
 	@echo '  compile, lint        riglet compile (out/ and the lock), riglet lint'
+	@echo 'First deploy: make create-bootstrap ENV=shared, make check-env ENV=<env>, make create-environment ENV=<env> IMAGE_TAG=<tag>'
 	@echo 'Options: PROFILE=<aws profile> IMAGE_TAG=<tag> S3_BUCKET=<bucket for templates over 51,200 bytes>'
+	@echo '         ALLOW_DIRTY=1 (deploy an out/ or lock that differs from git HEAD) BOOTSTRAP=<shared stack, default bootstrap>'
 	@echo '         AWS=<aws cli> AWS_ARGS=<global options, e.g. --endpoint-url=...> OUTPUT=table|json|text'
 	@# The stack lists come from rigletdeploy: when it fails, say so, never an empty list.
 	@if [ -n '$(RIGLET)' ]; then \
@@ -104,9 +109,22 @@ verify: need-riglet tools
 	@'$(RIGLET_BIN)' compile '$(RIGLET)' --out '$(OUT)' --check --frozen || { \
 		echo 'make: $(OUT)/ or the lock does not match the sources: run make compile, review and commit the diff, then deploy' >&2; exit 1; }
 
-create-%: need-env verify
+# What is deployed is what was committed: out/<riglet>/<env> and the lock as at git's HEAD,
+# so that a reviewer saw it. ALLOW_DIRTY=1 deploys them anyway.
+committed: need-env
+	@if [ '$(ALLOW_DIRTY)' != 1 ]; then \
+		if ! git rev-parse --verify -q HEAD >/dev/null 2>&1; then \
+			echo 'make: not in a git repository with a commit, so nothing says $(ENV_DIR) was reviewed: commit it, or deploy anyway with ALLOW_DIRTY=1' >&2; exit 1; fi; \
+		changed=$$(git status --porcelain --untracked-files=all -- '$(ENV_DIR)' 'riglets/$(RIGLET).lock') || exit 1; \
+		if [ -n "$$changed" ]; then \
+			printf 'make: %s\n' 'these differ from git HEAD, so what would be deployed is not what was reviewed:' "$$changed" \
+				'commit them (git add $(ENV_DIR) riglets/$(RIGLET).lock && git commit), or deploy anyway with ALLOW_DIRTY=1' >&2; \
+			exit 1; fi; \
+	fi
+
+create-%: need-env verify committed
 	@$(DEPLOY) create '$(ENV_DIR)' '$*'
-update-%: need-env verify
+update-%: need-env verify committed
 	@$(DEPLOY) update '$(ENV_DIR)' '$*'
 changeset-%: need-env verify
 	@$(DEPLOY) changeset '$(ENV_DIR)' '$*'
@@ -133,14 +151,17 @@ diff-%: need-env tools
 	'$(RIGLET_BIN)' diff '$(RIGLET)' --env '$(ENV)' --old "$$tmp" --format '$(FORMAT)'
 
 # Explicit rules win over the patterns above.
-create-environment: need-env verify
+create-environment: need-env verify committed
 	@$(DEPLOY) create '$(ENV_DIR)'
-update-environment: need-env verify
+update-environment: need-env verify committed
 	@$(DEPLOY) update '$(ENV_DIR)'
 delete-environment: need-env tools
 	@$(DEPLOY) delete '$(ENV_DIR)'
 status-environment: need-env tools
 	@$(DEPLOY) status '$(ENV_DIR)'
+check-env: need-env tools
+	@$(DEPLOY) check-env '$(ENV_DIR)'
+
 # Stacks removed from the spec stay in the lock as retired until deleted from AWS.
 delete-retired: need-env tools
 	@$(DEPLOY) delete-retired '$(ENV_DIR)'

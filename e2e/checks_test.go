@@ -97,7 +97,7 @@ func (w *world) checkNetwork(m manifest, riglet, env string) {
 			}
 		}
 		byStack[stack]++
-		if stack != m.stackName("db") {
+		if m.stackName("db") == "" || stack != m.stackName("db") {
 			continue
 		}
 		// the database admits the members of its consumer group, never a subnet
@@ -169,33 +169,51 @@ func (w *world) checkExports(m manifest, riglet, env string) {
 	}
 }
 
-// checkTopicsQueues: moto holds as many topics and queues per stack as the templates make.
+// checkTopicsQueues: moto holds every topic and queue of each stack's template, as the
+// stack's resources name them.
 func (w *world) checkTopicsQueues(m manifest, riglet, env string) {
 	var topics struct{ Topics []struct{ TopicArn string } }
 	w.aws(&topics, "sns", "list-topics")
 	var queues struct{ QueueUrls []string }
 	w.aws(&queues, "sqs", "list-queues")
+	live := map[string]bool{}
+	for _, tp := range topics.Topics {
+		live[tp.TopicArn] = true
+	}
+	// a queue by its name: moto's URLs have its own host, a stack's physical IDs AWS's
+	queueName := func(url string) string { return url[strings.LastIndex(url, "/")+1:] }
+	for _, q := range queues.QueueUrls {
+		live[queueName(q)] = true
+	}
 	total := 0
 	for _, s := range m.Stacks {
 		tpl := w.template(riglet, env, s.Template)
-		nt, nq := 0, 0
-		for _, tp := range topics.Topics {
-			if strings.Contains(tp.TopicArn, ":"+s.StackName+"-") {
-				nt++
+		var res struct {
+			StackResourceSummaries []struct{ LogicalResourceId, PhysicalResourceId, ResourceType string }
+		}
+		w.aws(&res, "cloudformation", "list-stack-resources", "--stack-name", s.StackName)
+		n := map[string]int{}
+		for _, r := range res.StackResourceSummaries {
+			if r.ResourceType != "AWS::SNS::Topic" && r.ResourceType != "AWS::SQS::Queue" {
+				continue
+			}
+			id := r.PhysicalResourceId
+			if r.ResourceType == "AWS::SQS::Queue" {
+				id = queueName(id)
+			}
+			if !live[id] {
+				w.t.Errorf("stack %s: %s %s is %q, which moto's %s does not hold", s.StackName, r.ResourceType,
+					r.LogicalResourceId, r.PhysicalResourceId, strings.Split(r.ResourceType, "::")[1])
+				continue
+			}
+			n[r.ResourceType]++
+			total++
+		}
+		for _, typ := range []string{"AWS::SNS::Topic", "AWS::SQS::Queue"} {
+			if want := tpl.count(typ); n[typ] != want {
+				w.t.Errorf("stack %s: %d of %s in moto, %d in its template", s.StackName, n[typ], typ, want)
 			}
 		}
-		for _, q := range queues.QueueUrls {
-			if strings.Contains(q, "/"+s.StackName+"-") {
-				nq++
-			}
-		}
-		if want := tpl.count("AWS::SNS::Topic"); nt != want {
-			w.t.Errorf("stack %s: %d topics in moto, %d in its template", s.StackName, nt, want)
-		}
-		if want := tpl.count("AWS::SQS::Queue"); nq != want {
-			w.t.Errorf("stack %s: %d queues in moto, %d in its template", s.StackName, nq, want)
-		}
-		total += nt + nq
 	}
 	if total == 0 {
 		w.t.Errorf("no topic or queue at all; the check would prove nothing")
@@ -317,6 +335,7 @@ func (w *world) bigTemplate() {
 	t := w.t
 	copyFile(t, filepath.Join(w.root, "e2e", "testdata", "big.yaml"), filepath.Join(w.repo, "riglets", "big.yaml"))
 	w.mustMake("compile", "RIGLET=big")
+	w.commit("the big riglet")
 	m := w.manifest("big", "staging")
 	if len(m.Stacks) != 1 || !m.Stacks[0].OverBodyLimit {
 		t.Fatalf("the big riglet's stack is not over the body limit: %+v", m.Stacks)
@@ -336,8 +355,18 @@ func (w *world) bigTemplate() {
 	if c := w.callsSince(n); len(c) > 0 {
 		t.Errorf("refused deploys called the AWS CLI: %q", c)
 	}
-	bucket := "riglet-e2e-templates"
-	w.aws(nil, "s3api", "create-bucket", "--bucket", bucket, "--create-bucket-configuration", "LocationConstraint=us-west-2")
+	// the template bucket of twig's bootstrap serves any riglet of the account and region
+	var bootstrap struct{ Stacks []stackDesc }
+	w.aws(&bootstrap, "cloudformation", "describe-stacks", "--stack-name", "buildit-twig-bootstrap")
+	bucket := ""
+	for _, o := range bootstrap.Stacks[0].Outputs {
+		if o.OutputKey == "TemplatesBucketName" {
+			bucket = o.OutputValue
+		}
+	}
+	if bucket != "buildit-twig-templates-123456789012-us-west-2" {
+		t.Fatalf("the bootstrap's template bucket is %q, want the name the spec gives it", bucket)
+	}
 	n = w.callCount()
 	w.mustMake("create-foundation", "RIGLET=big", "ENV=staging", "S3_BUCKET="+bucket)
 	calls := strings.Join(w.callsSince(n), "\n")

@@ -27,6 +27,7 @@ type world struct {
 	awsPath  string
 	calls    string // the AWS CLI calls made through make, one per line
 	env      []string
+	riglets  []string
 }
 
 // requirements fails the test, naming what is missing, when a tool is not there.
@@ -70,7 +71,7 @@ func newWorld(t *testing.T, riglets ...string) *world {
 	}
 	tmp := t.TempDir()
 	w := &world{t: t, root: root, repo: filepath.Join(tmp, "repo"), bin: filepath.Join(tmp, "bin"),
-		awsPath: awsPath, calls: filepath.Join(tmp, "calls.log")}
+		awsPath: awsPath, calls: filepath.Join(tmp, "calls.log"), riglets: riglets}
 	for _, cmd := range []string{"riglet", "rigletdeploy"} {
 		c := exec.Command("go", "build", "-o", filepath.Join(w.bin, cmd), "./cmd/"+cmd)
 		c.Dir = root
@@ -91,7 +92,31 @@ func newWorld(t *testing.T, riglets ...string) *world {
 		copyTree(t, filepath.Join(root, "out", r), filepath.Join(w.repo, "out", r))
 	}
 	w.startMoto(tmp)
+	// deploy targets deploy only what git's HEAD holds
+	w.git("init", "-q")
+	w.commit("the example riglets")
 	return w
+}
+
+// gitEnv is who commits in the repository copies: no git config of the machine's user.
+var gitEnv = []string{"GIT_AUTHOR_NAME=e2e", "GIT_AUTHOR_EMAIL=e2e@example.com", "GIT_COMMITTER_NAME=e2e",
+	"GIT_COMMITTER_EMAIL=e2e@example.com", "GIT_CONFIG_NOSYSTEM=1"}
+
+func (w *world) git(args ...string) {
+	w.t.Helper()
+	cmd := exec.Command("git", args...)
+	cmd.Dir = w.repo
+	cmd.Env = append(append([]string{}, w.env...), gitEnv...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		w.t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+}
+
+// commit commits everything in the repository copy, as a reviewed change would be.
+func (w *world) commit(msg string) {
+	w.t.Helper()
+	w.git("add", "-A")
+	w.git("commit", "-q", "--allow-empty", "-m", msg)
 }
 
 // startMoto runs testdata/moto_server.py on a free port of 127.0.0.1 until the test ends.

@@ -35,7 +35,7 @@ func (w *world) stacks() map[string]stackDesc {
 
 // certificate stands in for the env's ACM certificate, which moto must hold before an
 // HTTPS listener can use it: the harness requests one and points the env file at it, then
-// recompiles. The test checks that nothing else in the templates changed.
+// recompiles and commits. The test checks that nothing else in the templates changed.
 func (w *world) certificate(env string) {
 	t := w.t
 	var cert struct{ CertificateArn string }
@@ -55,19 +55,22 @@ func (w *world) certificate(env string) {
 		t.Fatalf("envs/%s.yaml has no certificate", env)
 	}
 	w.edit("envs/"+env+".yaml", "certificate: "+old, "certificate: "+cert.CertificateArn)
-	w.mustMake("compile", "RIGLET=twig")
-	dir := filepath.Join("out", "twig", env)
-	files, _ := filepath.Glob(filepath.Join(w.root, dir, "*.yaml"))
-	for _, f := range files {
-		committed, _ := os.ReadFile(f)
-		now, err := os.ReadFile(filepath.Join(w.repo, dir, filepath.Base(f)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if d := cmp.Diff(string(committed), strings.ReplaceAll(string(now), cert.CertificateArn, old)); d != "" {
-			t.Fatalf("%s changed beyond the certificate (-committed +deployed):\n%s", f, d)
+	for _, r := range w.riglets {
+		w.mustMake("compile", "RIGLET="+r)
+		dir := filepath.Join("out", r, env)
+		files, _ := filepath.Glob(filepath.Join(w.root, dir, "*.yaml"))
+		for _, f := range files {
+			committed, _ := os.ReadFile(f)
+			now, err := os.ReadFile(filepath.Join(w.repo, dir, filepath.Base(f)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(string(committed), strings.ReplaceAll(string(now), cert.CertificateArn, old)); d != "" {
+				t.Fatalf("%s changed beyond the certificate (-committed +deployed):\n%s", f, d)
+			}
 		}
 	}
+	w.commit("the certificate of " + env)
 }
 
 // TestTwig deploys the twig example's staging env through the Makefile, changes it,
@@ -79,6 +82,47 @@ func TestTwig(t *testing.T) {
 	// The committed out/ matches its sources before the harness touches anything.
 	w.mustMake("verify", "RIGLET=twig")
 	w.certificate("staging")
+
+	t.Run("bootstrap", func(t *testing.T) {
+		// what a first deploy needs is said before anything is deployed
+		out, ok := w.make(nil, "check-env", "ENV=staging")
+		if ok || !strings.Contains(out, "FAILED  bootstrap: buildit-twig-bootstrap is not there: make create-bootstrap ENV=shared RIGLET=twig") ||
+			!strings.Contains(out, "ok      certificate: arn:aws:acm:us-west-2:") || !strings.Contains(out, "ok      credentials: account "+m.Account) {
+			t.Errorf("check-env before the bootstrap: ok=%v, want the bootstrap FAILED and the rest ok", ok)
+		}
+		n := w.callCount()
+		out, ok = w.make(nil, "create-environment", "ENV=staging")
+		if ok || !strings.Contains(out, "first make create-bootstrap ENV=shared RIGLET=twig") {
+			t.Errorf("create-environment before the bootstrap: ok=%v, want a refusal saying to create the bootstrap first", ok)
+		}
+		for _, c := range w.callsSince(n) {
+			if strings.Contains(c, "cloudformation deploy") {
+				t.Errorf("create-environment before the bootstrap deployed: %q", c)
+			}
+		}
+		w.mustMake("create-bootstrap", "ENV=shared")
+		out = w.mustMake("check-env", "ENV=staging")
+		if !strings.Contains(out, "ok      bootstrap: buildit-twig-bootstrap is CREATE_COMPLETE") {
+			t.Errorf("check-env after the bootstrap does not say it is there")
+		}
+		var repos struct {
+			Repositories []struct{ RepositoryName, ImageTagMutability string }
+		}
+		w.aws(&repos, "ecr", "describe-repositories")
+		got := map[string]string{}
+		for _, r := range repos.Repositories {
+			got[r.RepositoryName] = r.ImageTagMutability
+		}
+		for _, app := range []string{"app-twig-api", "app-twig"} {
+			repo := strings.TrimPrefix(app, "app-")
+			if got["twig/"+repo] != "IMMUTABLE" {
+				t.Errorf("the bootstrap has no immutable repository twig/%s for %s: %v", repo, app, got)
+			}
+		}
+	})
+	if t.Failed() {
+		t.FailNow()
+	}
 
 	// An app stack's image tag has no default (none is sure to exist): its first deploy
 	// without IMAGE_TAG is refused before anything is created.
@@ -217,6 +261,7 @@ func TestTwig(t *testing.T) {
 	w.edit("riglets/twig.yaml", "          integration: {DesiredCount: 1}\n          production: {DesiredCount: 3}\n        with: [autoscale]",
 		"          integration: {DesiredCount: 1}\n          staging: {DesiredCount: 3}\n          production: {DesiredCount: 3}\n        with: [autoscale]")
 	w.mustMake("compile", "RIGLET=twig")
+	w.commit("staging runs three API tasks")
 	apiStack := m.stackName("app-twig-api")
 	serviceID := w.logicalID("twig", "staging", "app-twig-api.yaml", "AWS::ECS::Service")
 
@@ -265,6 +310,37 @@ func TestTwig(t *testing.T) {
 		if got := param(w.stacks()[apiStack], "ImageTag"); got != "2" {
 			t.Errorf("an update without IMAGE_TAG changed the tag to %q, want 2 kept", got)
 		}
+	})
+
+	// A target group updated in place: the stack stays whole, and a later update works.
+	t.Run("update of a health check", func(t *testing.T) {
+		w.edit("riglets/twig.yaml", "HealthCheckPath: /ping", "HealthCheckPath: /healthz")
+		w.mustMake("compile", "RIGLET=twig")
+		w.commit("a new health check")
+		w.mustMake("update-app-twig-api", "ENV=staging")
+		if st := w.stacks()[apiStack].StackStatus; st != "UPDATE_COMPLETE" {
+			t.Errorf("after the health check update %s is %s, want UPDATE_COMPLETE", apiStack, st)
+		}
+		var res struct {
+			StackResourceDetail struct{ PhysicalResourceId string }
+		}
+		w.aws(&res, "cloudformation", "describe-stack-resource", "--stack-name", apiStack, "--logical-resource-id",
+			w.logicalID("twig", "staging", "app-twig-api.yaml", "AWS::ElasticLoadBalancingV2::TargetGroup"))
+		var tgs struct {
+			TargetGroups []struct{ HealthCheckPath string }
+		}
+		w.aws(&tgs, "elbv2", "describe-target-groups", "--target-group-arns", res.StackResourceDetail.PhysicalResourceId)
+		if len(tgs.TargetGroups) != 1 || tgs.TargetGroups[0].HealthCheckPath != "/healthz" {
+			t.Errorf("target group %s: %+v, want health check /healthz", res.StackResourceDetail.PhysicalResourceId, tgs.TargetGroups)
+		}
+		w.mustMake("update-app-twig-api", "ENV=staging", "IMAGE_TAG=3")
+		if got := w.stacks()[apiStack]; got.StackStatus != "UPDATE_COMPLETE" || param(got, "ImageTag") != "3" {
+			t.Errorf("the update after the health check: %s with ImageTag=%q, want UPDATE_COMPLETE with 3", got.StackStatus, param(got, "ImageTag"))
+		}
+		// back to the committed sources, which the later subtests compare with
+		w.edit("riglets/twig.yaml", "HealthCheckPath: /healthz", "HealthCheckPath: /ping")
+		w.mustMake("compile", "RIGLET=twig")
+		w.commit("the health check as it was")
 	})
 
 	t.Run("outputs", func(t *testing.T) {

@@ -17,13 +17,16 @@ const Version = 1
 
 // Manifest is stacks.json.
 type Manifest struct {
-	Version int     `json:"version"`
-	Riglet  string  `json:"riglet"`
-	Env     string  `json:"env"`
-	Account string  `json:"account"`
-	Region  string  `json:"region"`
-	Source  string  `json:"source"`
-	Stacks  []Stack `json:"stacks"`
+	Version int    `json:"version"`
+	Riglet  string `json:"riglet"`
+	Env     string `json:"env"`
+	Account string `json:"account"`
+	Region  string `json:"region"`
+	// Certificate is the env file's ACM certificate, which `make check-env` looks for in
+	// the env's region before a deploy needs it.
+	Certificate string  `json:"certificate,omitempty"`
+	Source      string  `json:"source"`
+	Stacks      []Stack `json:"stacks"`
 	// Retired are stacks removed from the spec that the lock keeps until riglet lock
 	// prune, in the order to delete them (make delete-retired).
 	Retired []Retired `json:"retired,omitempty"`

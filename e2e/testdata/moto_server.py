@@ -18,7 +18,8 @@ does; none changes a template. If moto's internals move, the script stops with a
 6. A resource of a type its CloudFormation does not model (AWS::ECS::CapacityProvider,
    AWS::CloudWatch::Alarm, ...) is skipped, so its Ref is empty, an Output of it vanishes,
    and a later stack's Fn::ImportValue of that export fails. Such a resource becomes a
-   placeholder with a generated physical ID, as CloudFormation would give it; nothing is
+   placeholder with a generated physical ID, as CloudFormation would give it (an ARN for
+   the types whose Ref is one, such as a secret); nothing is
    created in any service, and the test asserts only on what the services hold.
 7. Fn::GetAtt of a target group (TargetGroupFullName, ...) fails inside moto, and of a load
    balancer's LoadBalancerFullName, CanonicalHostedZoneID or SecurityGroups is empty.
@@ -28,6 +29,18 @@ does; none changes a template. If moto's internals move, the script stops with a
    delete), so the VPC "has dependencies" and the stack cannot be deleted at all.
 10. An update of an ECS task definition registers its containers with CloudFormation's
    key case (Image) where moto reads the API's (image), so the new revision has no image.
+11. An update that modifies a resource whose model has no update (a target group's health
+   check, for one) drops the resource from the stack: every later Ref or GetAtt of it fails
+   with "references undefined resource". AWS updates such properties in place: the
+   resource is kept, and a target group's health check settings are applied to it.
+12. An Aurora DB instance (one with a DBClusterIdentifier) fails inside moto, which has no
+   engine version for it and does not model its cluster: it is a placeholder like the cluster.
+13. DeleteStack leaves an AWS::IAM::ManagedPolicy attached to its roles (its model has no
+   delete), so the stack's roles "must detach all policies first" and the stack cannot be
+   deleted. AWS deletes the policy, detaching it, before the roles it names.
+14. A change set of a parameter change alone (IMAGE_TAG=) lists no changes: its diff
+   ignores the parameters, which UpdateStack's diff takes. AWS lists the resources that
+   use the parameter as modified.
 
 Usage: python3 moto_server.py [moto_server arguments]
 """
@@ -44,6 +57,8 @@ from moto.core.responses import ActionResult
 from moto.ec2 import models as ec2_models
 from moto.ecs import models as ecs_models
 from moto.elbv2 import models as elbv2_models
+from moto.iam import models as iam_models
+from moto.rds import models as rds_models
 from moto.ec2.models.core import TaggedEC2Resource
 
 
@@ -54,14 +69,18 @@ def _require(obj, *names):
                      "e2e/testdata/moto_server.py needs updating for this moto")
 
 
-_require(models.ChangeSet, "apply")
+_require(models.ChangeSet, "apply", "diff")
 _require(models.Stack, "_create_output_map", "exports")
 _require(models.CloudFormationBackend, "_validate_export_uniqueness", "delete_stack", "get_stack")
 _require(utils, "yaml_tag_constructor")
 _require(elbv2_models, "FakeTargetGroup", "FakeLoadBalancer")
 _require(parsing.ResourceMap, "_delete_resource")
 _require(ecs_models, "TaskDefinition", "remap_nested_keys", "pascal_to_camelcase")
-_require(parsing, "get_references_from_template", "resource_class_from_type", "get_model_map", "NULL_MODELS")
+_require(parsing, "get_references_from_template", "resource_class_from_type", "get_model_map", "NULL_MODELS",
+         "parse_and_update_resource")
+_require(elbv2_models, "elbv2_backends")
+_require(rds_models, "DBInstance")
+_require(iam_models, "ManagedPolicy")
 _require(responses.CloudFormationResponse, "_validate_different_update", "create_change_set")
 
 
@@ -156,24 +175,38 @@ class Placeholder(CloudFormationModel):
 
     __module__ = "moto.cloudformation"  # moto's model registry keys models by service
 
-    def __init__(self, name):
+    # the types whose Ref is an ARN in AWS, and its form: a policy that names one is
+    # checked by moto's IAM, which wants an ARN
+    ARNS = {
+        "AWS::SecretsManager::Secret": "arn:aws:secretsmanager:{region}:{account}:secret:{name}",
+    }
+
+    def __init__(self, name, physical=None, arn=None):
         self.name = name
+        self.physical = physical or name
+        self.arn = arn or f"arn:aws:placeholder:us-east-1:123456789012:{name}"
 
     @property
     def physical_resource_id(self):
-        return self.name
+        return self.physical
 
     @classmethod
     def has_cfn_attr(cls, attr):
         return True
 
     def get_cfn_attribute(self, attr):
+        if attr.endswith("Arn"):
+            return self.arn  # a policy's Resource, which moto's IAM wants as an ARN
         return f"{self.name}.{attr}"
 
     @classmethod
     def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
                                         region_name, **kwargs):
-        return cls(resource_name)
+        kind = kwargs.get("ResourceType", "")
+        form = cls.ARNS.get(kind)
+        physical = form.format(region=region_name, account=account_id, name=resource_name) if form else None
+        service = kind.split("::")[1].lower() if kind.count("::") == 2 else "placeholder"
+        return cls(resource_name, physical, physical or f"arn:aws:{service}:{region_name}:{account_id}:{resource_name}")
 
     @classmethod
     def update_from_cloudformation_json(cls, original_resource, new_resource_name,
@@ -296,6 +329,88 @@ def _update_task_definition_camel(cls, original_resource, new_resource_name, clo
 
 
 ecs_models.TaskDefinition.update_from_cloudformation_json = classmethod(_update_task_definition_camel)
+
+_parse_and_update_resource = parsing.parse_and_update_resource
+
+
+def _update_or_keep(logical_id, resource_json, resources_map, account_id, region_name):
+    # (11) moto returns None for a model without an update, and ResourceMap.update stores it
+    updated = _parse_and_update_resource(logical_id, resource_json, resources_map, account_id, region_name)
+    if updated is None:
+        return resources_map[logical_id]
+    return updated
+
+
+parsing.parse_and_update_resource = _update_or_keep
+
+# the health check properties, as CloudFormation names them, and modify_target_group's names
+_HEALTH_CHECK = {
+    "HealthCheckProtocol": "health_check_proto",
+    "HealthCheckPort": "health_check_port",
+    "HealthCheckPath": "health_check_path",
+    "HealthCheckIntervalSeconds": "health_check_interval",
+    "HealthCheckTimeoutSeconds": "health_check_timeout",
+    "HealthyThresholdCount": "healthy_threshold_count",
+    "UnhealthyThresholdCount": "unhealthy_threshold_count",
+    "HealthCheckEnabled": "health_check_enabled",
+}
+
+
+def _update_target_group(cls, original_resource, new_resource_name, cloudformation_json, account_id,
+                         region_name):
+    # (11) what AWS updates in place; properties that replace a target group are not modelled
+    props = cloudformation_json.get("Properties", {})
+    kwargs = {arg: props[key] for key, arg in _HEALTH_CHECK.items() if key in props}
+    if "HttpCode" in props.get("Matcher", {}):
+        kwargs["http_codes"] = props["Matcher"]["HttpCode"]
+    backend = elbv2_models.elbv2_backends[account_id][region_name]
+    return backend.modify_target_group(original_resource.arn, **kwargs)
+
+
+elbv2_models.FakeTargetGroup.update_from_cloudformation_json = classmethod(_update_target_group)
+
+_create_db_instance = rds_models.DBInstance.create_from_cloudformation_json.__func__
+
+
+def _create_db_instance_or_placeholder(cls, resource_name, cloudformation_json, account_id, region_name,
+                                       **kwargs):
+    # (12) the instances of a cluster moto does not model
+    if cloudformation_json.get("Properties", {}).get("DBClusterIdentifier"):
+        return Placeholder(resource_name)
+    return _create_db_instance(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+
+
+rds_models.DBInstance.create_from_cloudformation_json = classmethod(_create_db_instance_or_placeholder)
+
+
+
+def _delete_managed_policy(self, account_id, region_name):
+    # (13) detach from every role, user and group, then delete
+    backend = self.backend
+    for holders in (backend.roles, getattr(backend, "users", {}), getattr(backend, "groups", {})):
+        for holder in list(holders.values()):
+            if self.arn in holder.managed_policies:
+                self.detach_from(holder)
+    backend.delete_policy(self.arn)
+
+
+iam_models.ManagedPolicy.delete = _delete_managed_policy
+
+_change_set_diff = models.ChangeSet.diff
+
+
+def _diff_with_parameters(self):
+    # (14) the diff UpdateStack makes, with the change set's parameters
+    resource_map = self.stack.resource_map
+    resource_map.build_resource_diff = lambda template, parameters=None: type(resource_map).build_resource_diff(
+        resource_map, template, self.parameters)
+    try:
+        return _change_set_diff(self)
+    finally:
+        del resource_map.build_resource_diff
+
+
+models.ChangeSet.diff = _diff_with_parameters
 
 if __name__ == "__main__":
     from moto.server import main
