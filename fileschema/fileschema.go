@@ -286,7 +286,10 @@ func paramScalar(p *model.Param) *obj {
 	if p.MaxLength >= 0 {
 		s.set("maxLength", p.MaxLength)
 	}
-	return newObj("anyOf", []any{s, newObj("type", []string{"number", "boolean"})})
+	// A string holding ${...} is a !Sub the compile resolves: its value is not known
+	// here, so the constraints cannot judge it.
+	sub := newObj("type", "string", "pattern", `\$\{[^}]+\}`)
+	return newObj("anyOf", []any{s, sub, newObj("type", []string{"number", "boolean"})})
 }
 
 func jsonScalar(n *ir.Node, number bool) any {
