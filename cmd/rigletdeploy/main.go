@@ -284,20 +284,29 @@ func deployArgs(dir string, m *manifest.Manifest, s *manifest.Stack, imageTag, b
 	return args
 }
 
-// retained lists the resources a delete leaves behind on purpose.
-func retained(w io.Writer, dir string, s *manifest.Stack) error {
+// resources reads a stack template's Resources, in order.
+func resources(dir string, s *manifest.Stack) (yaml.MapSlice, error) {
 	p := filepath.Join(dir, s.Template)
 	b, err := os.ReadFile(p)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var tpl struct {
 		Resources yaml.MapSlice `yaml:"Resources"`
 	}
 	if err := yaml.Unmarshal(b, &tpl); err != nil {
-		return fmt.Errorf("%s: %w", p, err)
+		return nil, fmt.Errorf("%s: %w", p, err)
 	}
-	for _, item := range tpl.Resources {
+	return tpl.Resources, nil
+}
+
+// retained lists the resources a delete leaves behind on purpose.
+func retained(w io.Writer, dir string, s *manifest.Stack) error {
+	res, err := resources(dir, s)
+	if err != nil {
+		return err
+	}
+	for _, item := range res {
 		r, _ := item.Value.(map[string]any)
 		if r["DeletionPolicy"] == "Retain" {
 			fmt.Fprintf(w, "%v %v\n", item.Key, r["Type"])

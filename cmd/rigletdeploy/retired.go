@@ -4,10 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 
-	"github.com/goccy/go-yaml"
 	"github.com/riglet/riglet/manifest"
 )
 
@@ -52,18 +50,11 @@ func retiredCmd(w io.Writer, dir string, m *manifest.Manifest, r *manifest.Retir
 // deploy role, with which it deploys other stacks. Deleting the stack first leaves those
 // stacks with a role that is gone, which CloudFormation needs to delete them.
 func deployRoles(w io.Writer, dir string, s *manifest.Stack) error {
-	p := filepath.Join(dir, s.Template)
-	b, err := os.ReadFile(p)
+	res, err := resources(dir, s)
 	if err != nil {
 		return err
 	}
-	var tpl struct {
-		Resources yaml.MapSlice `yaml:"Resources"`
-	}
-	if err := yaml.Unmarshal(b, &tpl); err != nil {
-		return fmt.Errorf("%s: %w", p, err)
-	}
-	for _, item := range tpl.Resources {
+	for _, item := range res {
 		r, _ := item.Value.(map[string]any)
 		if r["Type"] != "AWS::IAM::Role" {
 			continue
