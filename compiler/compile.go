@@ -30,6 +30,12 @@ type Options struct {
 	// templates (StackResult.Template is nil afterwards): what riglet compile needs,
 	// in a fraction of the memory.
 	RenderOnly bool
+	// Keep, with RenderOnly, is asked about each template as it is rendered (its path
+	// below the output directory, twig/staging/foundation.yaml, and its bytes), from
+	// the env's goroutine: a template it keeps stays in StackResult.Template, with its
+	// Origins and its File's Index; the others' are let go too. riglet diff keeps the
+	// few templates whose bytes differ from the old side's and needs no other tree.
+	Keep func(path string, data []byte) bool
 	// Partial returns, with the errors, a Result holding the envs and stacks that
 	// compiled cleanly: a stack or env that had an error is left out (and so is a
 	// stack that needs one left out), so that nothing reads a half-expanded template.
@@ -553,9 +559,21 @@ func (c *compilation) render(er *EnvResult, errs *ir.Errors) {
 	if !c.opts.RenderOnly {
 		return
 	}
-	er.files = renderEnv(c.spec, er, false)
+	kept := map[*StackResult]bool{}
+	er.files = renderEnv(c.spec, er, func(s *StackResult, p string, data []byte) bool {
+		if c.opts.Keep != nil && c.opts.Keep(p, data) {
+			kept[s] = true
+		}
+		return kept[s]
+	})
 	for _, s := range er.Stacks {
+		if kept[s] {
+			continue
+		}
 		s.Template = nil
+		if c.opts.Keep != nil {
+			s.Origins = nil
+		}
 	}
 }
 
