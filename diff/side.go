@@ -55,14 +55,17 @@ type Stack struct {
 	parseErr error
 }
 
-// FromResult makes the new side of a diff from a compile (without RenderOnly, so that
-// the templates are kept): each template is emitted as riglet compile would write it,
-// with its line index. out is the output directory as positions name it ("out").
+// FromResult makes the new side of a diff from a compile: each template as riglet
+// compile would write it, with its tree and line index where the compile kept them
+// (all of them without RenderOnly; with it, those compiler.Options.Keep kept: the
+// comparison needs no tree of a template whose bytes are the old ones). out is the
+// output directory as positions name it ("out").
 func FromResult(res *compiler.Result, out string, envs []*compiler.EnvResult) *Side {
 	s := &Side{Riglet: res.Spec.Name, Lock: res.Lock, LockFile: res.LockFile, Spec: res.Spec,
 		Builtin: res.Library.IsBuiltin, LockData: res.Lock.Marshal(res.Spec.File)}
-	// Rendering every template to compare its bytes is most of a diff's own work: one
-	// env per goroutine, as the compile itself does.
+	// A compile that kept its trees has rendered nothing yet, and rendering every
+	// template is then most of a diff's own work: one env per goroutine, as the
+	// compile itself does.
 	rendered := make([][]compiler.File, len(envs))
 	var wg sync.WaitGroup
 	for i, e := range envs {

@@ -3,9 +3,14 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha1"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"hash"
 	"io"
 	"os/exec"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -44,14 +49,15 @@ func gitOut(dir string, args ...string) ([]byte, error) {
 	return out, nil
 }
 
-// read returns the files under the paths (relative to dir) at the ref, by their path
-// relative to dir.
-func (g *gitTree) read(paths ...string) (map[string][]byte, error) {
+// list returns the blobs under the paths (relative to dir) at the ref: path (relative
+// to dir) -> object ID. One ls-tree, and no blob read: riglet diff reads only the
+// blobs whose IDs are not those of the bytes it has (blobID).
+func (g *gitTree) list(paths ...string) (map[string]string, error) {
 	out, err := gitOut(g.dir, append([]string{"ls-tree", "-r", "-z", g.ref, "--"}, paths...)...)
 	if err != nil {
 		return nil, err
 	}
-	var names, ids []string
+	ids := map[string]string{}
 	for _, rec := range bytes.Split(out, []byte{0}) {
 		// <mode> SP <type> SP <object> TAB <file>
 		tab := bytes.IndexByte(rec, '\t')
@@ -62,15 +68,43 @@ func (g *gitTree) read(paths ...string) (map[string][]byte, error) {
 		if len(f) != 3 || f[1] != "blob" {
 			continue
 		}
-		names = append(names, string(rec[tab+1:]))
-		ids = append(ids, f[2])
+		ids[string(rec[tab+1:])] = f[2]
 	}
+	return ids, nil
+}
+
+// blobID is the object ID git gives data as a blob: the hash of "blob <size>\x00" and
+// the bytes; SHA-1, or SHA-256 when like (an ID from the same repository) is that long.
+func blobID(data []byte, like string) string {
+	var h hash.Hash
+	if len(like) == 2*sha256.Size {
+		h = sha256.New()
+	} else {
+		h = sha1.New()
+	}
+	h.Write([]byte("blob " + strconv.Itoa(len(data)) + "\x00"))
+	h.Write(data)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// blobs reads the blobs (path -> object ID, as list gives them) by their paths, with
+// one cat-file --batch for all of them.
+func (g *gitTree) blobs(ids map[string]string) (map[string][]byte, error) {
 	files := map[string][]byte{}
 	if len(ids) == 0 {
 		return files, nil
 	}
+	names := make([]string, 0, len(ids))
+	for p := range ids {
+		names = append(names, p)
+	}
+	sort.Strings(names)
+	var in strings.Builder
+	for _, p := range names {
+		in.WriteString(ids[p] + "\n")
+	}
 	cmd := exec.Command("git", "-C", g.dir, "cat-file", "--batch")
-	cmd.Stdin = strings.NewReader(strings.Join(ids, "\n") + "\n")
+	cmd.Stdin = strings.NewReader(in.String())
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, err
@@ -79,7 +113,7 @@ func (g *gitTree) read(paths ...string) (map[string][]byte, error) {
 		return nil, err
 	}
 	r := bufio.NewReaderSize(stdout, 1<<16)
-	for i := range ids {
+	for _, name := range names {
 		head, err := r.ReadString('\n')
 		if err != nil {
 			cmd.Wait()
@@ -100,7 +134,7 @@ func (g *gitTree) read(paths ...string) (map[string][]byte, error) {
 			cmd.Wait()
 			return nil, fmt.Errorf("git cat-file: %v", err)
 		}
-		files[names[i]] = data[:n]
+		files[name] = data[:n]
 	}
 	if err := cmd.Wait(); err != nil {
 		return nil, fmt.Errorf("git cat-file: %v", err)
