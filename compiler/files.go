@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"bytes"
 	"encoding/json"
 	"path"
 	"sort"
@@ -66,14 +67,17 @@ func renderEnv(spec *model.Spec, e *EnvResult, index bool) []File {
 		m.Certificate = e.EnvFile.Certificate
 	}
 	var out []File
+	// Each template is emitted into one scratch buffer and copied out at its size: a
+	// template grown from a guess allocated about three times its bytes.
+	var scratch []byte
 	for _, s := range e.Stacks {
-		var data []byte
 		var idx *emit.Index
 		if index {
-			data, idx = emit.TemplateIndexed(header, s.Template)
+			scratch, idx = emit.AppendTemplateIndexed(scratch[:0], header, s.Template)
 		} else {
-			data = emit.Template(header, s.Template)
+			scratch = emit.AppendTemplate(scratch[:0], header, s.Template)
 		}
+		data := bytes.Clone(scratch)
 		name := s.Name + ".yaml"
 		out = append(out, File{Path: path.Join(dir, name), Data: data, Index: idx})
 		ms := manifest.Stack{Name: s.Name, StackName: s.StackName, Template: name,
