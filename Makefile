@@ -80,7 +80,10 @@ bench: tools
 		rm -rf .bench/$$n/out; \
 		/usr/bin/time -f "riglet compile, $$n services x 3 envs, from scratch: %e s wall, %U s user, %M KB peak RSS" \
 			'$(RIGLET_BIN)' -C .bench/$$n compile >/dev/null || exit 1; \
-		/usr/bin/time -f "riglet lint --check, $$n services x 3 envs, unchanged: %e s wall, %U s user, %M KB peak RSS" \
+		RIGLET_CACHE=off /usr/bin/time -f "riglet lint --check, $$n services x 3 envs, unchanged, no cache: %e s wall, %U s user, %M KB peak RSS" \
+			'$(RIGLET_BIN)' -C .bench/$$n lint --check >/dev/null || exit 1; \
+		RIGLET_CACHE='$(CURDIR)/.bench/cache' '$(RIGLET_BIN)' -C .bench/$$n lint --check >/dev/null || exit 1; \
+		RIGLET_CACHE='$(CURDIR)/.bench/cache' /usr/bin/time -f "riglet lint --check, $$n services x 3 envs, unchanged, cached: %e s wall, %U s user, %M KB peak RSS" \
 			'$(RIGLET_BIN)' -C .bench/$$n lint --check >/dev/null || exit 1; \
 	done
 	@sh scripts/bench.sh '$(RIGLET_BIN)' .bench

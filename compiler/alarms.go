@@ -265,6 +265,9 @@ func dim(name string, v *ir.Node, p ir.Pos) *ir.Node {
 // dimensions instantiates a catalogue dimension list for resource r.
 func (ec *envCompile) dimensions(ds []alarms.Dimension, s *model.Stack, r ir.Pair, p ir.Pos) *ir.Node {
 	out := ir.NewList(p)
+	if len(ds) > 0 {
+		out.Items = make([]*ir.Node, 0, len(ds))
+	}
 	for _, d := range ds {
 		v := ec.dimensionValue(d.Value, s, r, p)
 		if v == nil {

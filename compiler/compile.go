@@ -35,6 +35,7 @@ type Options struct {
 	// the env's goroutine: a template it keeps stays in StackResult.Template, with its
 	// Origins and its File's Index; the others' are let go too. riglet diff keeps the
 	// few templates whose bytes differ from the old side's and needs no other tree.
+	// data is the renderer's scratch buffer: valid only during the call.
 	Keep func(path string, data []byte) bool
 	// Partial returns, with the errors, a Result holding the envs and stacks that
 	// compiled cleanly: a stack or env that had an error is left out (and so is a

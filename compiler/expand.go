@@ -220,6 +220,7 @@ func (x *expander) expand(b *model.Block, prefix, path string, values *ir.Node, 
 	ev := eval.New(x.env, x.out.name, s, x.errs)
 	s.ev = ev
 	if b.Conditions != nil {
+		ev.Conds = make(map[string]*ir.Node, len(b.Conditions.Pairs)) // sized once, not grown per condition
 		for _, p := range b.Conditions.Pairs {
 			ev.Conds[p.Key] = p.Value
 		}

@@ -41,6 +41,11 @@ func TemplateIndexed(header []string, n *ir.Node) ([]byte, *Index) {
 	return appendTemplate(make([]byte, 0, 16<<10), header, n, true)
 }
 
+// AppendTemplateIndexed is TemplateIndexed appending to dst (for reuse of buffers).
+func AppendTemplateIndexed(dst []byte, header []string, n *ir.Node) ([]byte, *Index) {
+	return appendTemplate(dst, header, n, true)
+}
+
 func appendTemplate(dst []byte, header []string, n *ir.Node, index bool) ([]byte, *Index) {
 	start := len(dst)
 	for _, h := range header {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/riglet/riglet/compiler"
+	"github.com/riglet/riglet/emit"
 	"github.com/riglet/riglet/ir"
 )
 
@@ -28,8 +29,14 @@ type Env struct {
 	Prod   bool     // a production env: stricter reliability rules
 
 	result *compiler.Result
-	lines  map[string]map[string]int // stack -> logical ID -> generated line, rendered on first use
-	sizes  map[string]int            // stack -> template bytes
+	// keep: the env's files are rendered once and kept (lint --check compares them with
+	// out/), so sizes and lines come from them. Else each template is sized in one
+	// reused buffer and indexed only when a finding needs its lines.
+	keep     bool
+	rendered bool
+	buf      []byte
+	lines    map[string]map[string]int // stack -> logical ID -> generated line
+	sizes    map[string]int            // stack -> template bytes
 
 	exports     map[string]*ir.Pair // export name -> output
 	exportStack map[string]*Stack
@@ -105,8 +112,9 @@ func (p *Pass) place(f *Finding, r *Resource) {
 	f.Related = append(f.Related, rel...)
 }
 
-func newEnv(res *compiler.Result, er *compiler.EnvResult) *Env {
-	e := &Env{EnvResult: er, result: res, Prod: er.Env == "production" || er.Env == "prod"}
+func newEnv(res *compiler.Result, er *compiler.EnvResult, keep bool) *Env {
+	e := &Env{EnvResult: er, result: res, Prod: er.Env == "production" || er.Env == "prod", keep: keep,
+		lines: map[string]map[string]int{}, sizes: map[string]int{}}
 	for _, sr := range er.Stacks {
 		s := &Stack{StackResult: sr, Env: e, ByID: map[string]*Resource{}}
 		if res != nil {
@@ -133,13 +141,12 @@ func newEnv(res *compiler.Result, er *compiler.EnvResult) *Env {
 	return e
 }
 
-// render emits the env's templates once, for generated lines and sizes.
+// render emits the env's templates once, for generated lines and sizes, and keeps them.
 func (e *Env) render() {
-	if e.lines != nil {
+	if e.rendered {
 		return
 	}
-	e.lines = map[string]map[string]int{}
-	e.sizes = map[string]int{}
+	e.rendered = true
 	if e.result == nil {
 		return // a plain template: its positions are its own lines
 	}
@@ -155,14 +162,30 @@ func (e *Env) render() {
 
 // Size returns the generated template's size in bytes.
 func (s *Stack) Size() int {
-	s.Env.render()
-	return s.Env.sizes[s.Name]
+	e := s.Env
+	if e.keep {
+		e.render()
+	}
+	if n, ok := e.sizes[s.Name]; ok || e.result == nil {
+		return n
+	}
+	e.buf = emit.AppendTemplate(e.buf[:0], e.result.Header(e.EnvResult), s.Template)
+	e.sizes[s.Name] = len(e.buf)
+	return len(e.buf)
 }
 
 // generated returns the position of a resource's line in its generated template.
 func (e *Env) generated(s *Stack, id string) (ir.Pos, bool) {
-	e.render()
-	line, ok := e.lines[s.Name][id]
+	if e.keep {
+		e.render()
+	}
+	lines, ok := e.lines[s.Name]
+	if !ok && e.result != nil && !e.keep {
+		_, idx := emit.TemplateIndexed(e.result.Header(e.EnvResult), s.Template)
+		lines = idx.Resources
+		e.lines[s.Name] = lines
+	}
+	line, ok := lines[id]
 	return ir.Pos{File: s.OutPath, Line: int32(line), Col: 3}, ok
 }
 

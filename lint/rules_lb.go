@@ -21,6 +21,7 @@ type lbRule struct {
 	prio     int
 	prioNode *ir.Node
 	rule     priority.Rule
+	compiled *priority.Compiled // rule, compiled once for every pair it is in
 	tgs      []string
 }
 
@@ -64,6 +65,7 @@ func listenerRules(e *Env) []*lbRule {
 			}
 		}
 		lr.rule = pr
+		lr.compiled = priority.Compile(pr)
 		for _, a := range list(r.Props.Get("Actions")) {
 			if tg := a.Get("TargetGroupArn"); tg != nil {
 				lr.tgs = append(lr.tgs, e.key(r.Stack, tg))
@@ -176,7 +178,7 @@ func init() {
 				for _, g := range byListener(rs) {
 					for i, a := range g {
 						for _, b := range g[:i] {
-							if b.prio < a.prio && priority.Narrower(a.rule, b.rule) {
+							if b.prio < a.prio && a.compiled.Narrower(b.compiled) {
 								relate(p.reportEnv(e, a.res, a.at(), "listener rule %s (%s, priority %d) is shadowed by the broader %s (%s, priority %d), evaluated first", a.res.ID, a.conds(), a.prio, b.res.ID, b.conds(), b.prio),
 									b.res, "broader rule "+b.res.ID)
 								break
@@ -193,7 +195,7 @@ func init() {
 				for _, g := range byListener(rs) {
 					for i, a := range g {
 						for _, b := range g[:i] {
-							if priority.Overlaps(a.rule, b.rule) && !priority.Narrower(a.rule, b.rule) && !priority.Narrower(b.rule, a.rule) {
+							if a.compiled.Overlaps(b.compiled) && !a.compiled.Narrower(b.compiled) && !b.compiled.Narrower(a.compiled) {
 								relate(p.reportEnv(e, a.res, a.at(), "listener rule %s (%s) and %s (%s) can match the same requests and neither is narrower: priority %d vs %d decides", a.res.ID, a.conds(), b.res.ID, b.conds(), a.prio, b.prio),
 									b.res, "overlapping rule "+b.res.ID)
 							}

@@ -178,7 +178,7 @@ func init() {
 								p.Report(r, pr.Value, "%s of %s is a literal secret", pr.Key, r.ID)
 							}
 						}
-						if name := text(n.Get("Name")); name != "" && secretName.MatchString(name) && literal(n.Get("Value")) {
+						if name := text(n.Get("Name")); mayBeSecretName(name) && secretName.MatchString(name) && literal(n.Get("Value")) {
 							p.Report(r, n.Get("Value"), "environment variable %s of %s is a literal secret", name, r.ID)
 						}
 						return true
@@ -199,6 +199,28 @@ func init() {
 				}
 			}),
 	)
+}
+
+// mayBeSecretName is a cheap first test for secretName, which every Name of every map
+// in every resource meets: each of its words holds "pass", "secret", "token" or "key".
+func mayBeSecretName(name string) bool {
+	for i := 0; i < len(name); i++ {
+		if name[i] >= 0x80 {
+			return true // (?i) folds K (U+212A) to k and ſ (U+017F) to s: let the regexp judge
+		}
+	}
+	for i := 0; i+3 <= len(name); i++ {
+		switch name[i] | 0x20 {
+		case 'p', 's', 't', 'k':
+			rest := name[i:]
+			for _, w := range [...]string{"pass", "secret", "token", "key"} {
+				if len(rest) >= len(w) && strings.EqualFold(rest[:len(w)], w) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // mayBeSecretProp is a cheap first test for secretProp, which every property key of

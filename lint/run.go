@@ -135,7 +135,7 @@ func lintRiglet(fsys fs.FS, lib *model.Library, spec string, opts Options, files
 	var envs []*Env
 	var names []string
 	for _, er := range res.Envs {
-		envs = append(envs, newEnv(res, er))
+		envs = append(envs, newEnv(res, er, opts.Keep))
 		if er.Env != "shared" {
 			names = append(names, er.Env)
 		}
@@ -197,9 +197,8 @@ func Template(file string, data []byte, opts Options) (*Report, error) {
 			env = opts.Envs[0]
 		}
 		er := &compiler.EnvResult{Env: env, Stacks: []*compiler.StackResult{sr}}
-		e := newEnv(nil, er)
+		e := newEnv(nil, er, false)
 		e.Stacks[0].unexpanded = skipped
-		e.render()
 		e.sizes[name] = len(data)
 		e.Stacks[0].OutPath = file
 		fs = mergeEnvs(runRules(nil, []*Env{e}), []string{env})

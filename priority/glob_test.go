@@ -291,6 +291,8 @@ func TestBruteForceRules(t *testing.T) {
 		}
 		return in
 	}
+	var seen []*Compiled // every rule compiled so far, beside the rule
+	var rules []Rule
 	for trial := 0; trial < 3000; trial++ {
 		a := Rule{Hosts: randVals(true), Paths: randVals(false)}
 		b := Rule{Hosts: randVals(true), Paths: randVals(false)}
@@ -311,6 +313,15 @@ func TestBruteForceRules(t *testing.T) {
 		// narrower than nothing: there is nothing for it to be evaluated first for.
 		if got, want := Narrower(a, b), overlap && aInB && !bInA; got != want {
 			t.Errorf("Narrower(%+v, %+v) = %v, want %v", a, b, got, want)
+		}
+		// Compiled once and compared with many, a rule answers as Overlaps and Narrower.
+		ca, cb := Compile(a), Compile(b)
+		seen, rules = append(seen, ca, cb), append(rules, a, b)
+		for j := max(0, len(seen)-12); j < len(seen); j++ {
+			if ca.Overlaps(seen[j]) != Overlaps(a, rules[j]) || ca.Narrower(seen[j]) != Narrower(a, rules[j]) ||
+				seen[j].Narrower(cb) != Narrower(rules[j], b) {
+				t.Fatalf("compiled %+v, %+v and %+v answer unlike the rules", a, b, rules[j])
+			}
 		}
 	}
 }

@@ -209,6 +209,19 @@ func relate(a, b *crule) relation {
 	return r
 }
 
+// Compiled is a Rule with its globs compiled once, for comparing it with many rules
+// (a lint compares every pair on a listener).
+type Compiled struct{ c crule }
+
+// Compile compiles r's conditions.
+func Compile(r Rule) *Compiled { return &Compiled{compileRule(&r)} }
+
+// Overlaps is Overlaps of the two compiled rules.
+func (a *Compiled) Overlaps(b *Compiled) bool { return relate(&a.c, &b.c).overlap() }
+
+// Narrower is Narrower of the two compiled rules.
+func (a *Compiled) Narrower(b *Compiled) bool { return relate(&a.c, &b.c).aNarrower() }
+
 // Overlaps reports whether some request (host, path) can match both rules.
 func Overlaps(a, b Rule) bool {
 	ca, cb := compileRule(&a), compileRule(&b)

@@ -271,7 +271,16 @@ func (r *Record) Check(fsys fs.FS, compiler, root string) string {
 	if r.Compiler != compiler {
 		return "another build of riglet wrote it"
 	}
-	for _, in := range r.Inputs {
+	if d := CheckInputs(fsys, r.Inputs); d != "" {
+		return d
+	}
+	return r.checkOutputs(root)
+}
+
+// CheckInputs says whether every input still reads as recorded in fsys: the first
+// difference, or "" when all of them do.
+func CheckInputs(fsys fs.FS, inputs []Input) string {
+	for _, in := range inputs {
 		var got string
 		var err error
 		switch in.Kind {
@@ -298,7 +307,7 @@ func (r *Record) Check(fsys fs.FS, compiler, root string) string {
 			return in.Path + " changed"
 		}
 	}
-	return r.checkOutputs(root)
+	return ""
 }
 
 // checkOutputs compares the env directories under root (those holding a stacks.json, as

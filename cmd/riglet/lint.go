@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,6 +14,7 @@ import (
 	"github.com/riglet/riglet/ir"
 	"github.com/riglet/riglet/lint"
 	"github.com/riglet/riglet/model"
+	"github.com/riglet/riglet/record"
 )
 
 type lintCmd struct {
@@ -26,6 +28,28 @@ type lintCmd struct {
 }
 
 func (c *lintCmd) Run(g *globals) error {
+	e := c.cacheEntry(g)
+	if e == nil {
+		return c.lint(g, os.DirFS(g.Dir))
+	}
+	if err, ok := e.replay(g); ok {
+		return err
+	}
+	// A miss: lint as ever, recording what it reads, and keep what it printed.
+	tr := record.Track(os.DirFS(g.Dir))
+	var stdout, stderr bytes.Buffer
+	run := *g
+	run.Stdout, run.Stderr = &stdout, &stderr
+	err := c.lint(&run, tr)
+	g.Stdout.Write(stdout.Bytes())
+	g.Stderr.Write(stderr.Bytes())
+	e.store(tr, stdout.Bytes(), stderr.Bytes(), err)
+	return err
+}
+
+// lint lints the riglets and templates of the command line in fsys (the working
+// directory, or a Tracker over it).
+func (c *lintCmd) lint(g *globals, fsys fs.FS) error {
 	opts := lint.Options{Envs: c.Env, Ignore: c.Ignore, Severity: map[string]lint.Severity{}, Keep: c.Check}
 	for _, s := range c.Severity {
 		id, level, ok := strings.Cut(s, "=")
@@ -37,7 +61,7 @@ func (c *lintCmd) Run(g *globals) error {
 	}
 	// .riglet.yaml: ignored rules and severities, under the command line's
 	var cfgErrs ir.Errors
-	cfg := model.LoadConfig(os.DirFS(g.Dir), &cfgErrs)
+	cfg := model.LoadConfig(fsys, &cfgErrs)
 	opts, cfgFindings := lint.WithConfig(opts, cfg)
 	cfgFindings = slices.DeleteFunc(cfgFindings, func(f lint.Finding) bool {
 		return slices.ContainsFunc(opts.Ignore, func(id string) bool { return strings.EqualFold(id, f.Rule) })
@@ -60,10 +84,10 @@ func (c *lintCmd) Run(g *globals) error {
 		if err != nil {
 			return err
 		}
-		if err := model.CheckUniqueNames(os.DirFS(g.Dir), files); err != nil {
+		if err := model.CheckUniqueNames(fsys, files); err != nil {
 			rep.Findings = append(rep.Findings, lint.FromErrors(err)...)
 		}
-		r, err := lint.Lint(os.DirFS(g.Dir), builtinBlocks(), files, opts)
+		r, err := lint.Lint(fsys, builtinBlocks(), files, opts)
 		if err != nil {
 			return asUsage(err)
 		}

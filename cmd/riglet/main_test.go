@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"testing"
 
@@ -34,6 +35,13 @@ func TestScripts(t *testing.T) {
 		Dir:           "testdata/script",
 		UpdateScripts: *update,
 		Cmds:          map[string]func(*testscript.TestScript, bool, []string){"exits": exits, "sarif": sarif},
+		// Each script its own lint cache, beside its work directory (never the user's,
+		// nor inside $WORK where a script could see it): a script that lints twice
+		// replays the first lint, and must print the same.
+		Setup: func(env *testscript.Env) error {
+			env.Setenv("RIGLET_CACHE", filepath.Join(filepath.Dir(env.WorkDir), filepath.Base(env.WorkDir)+"-cache"))
+			return nil
+		},
 	})
 }
 

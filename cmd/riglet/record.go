@@ -2,7 +2,6 @@ package main
 
 import (
 	"io/fs"
-	"os"
 	"path/filepath"
 
 	"github.com/riglet/riglet"
@@ -16,6 +15,7 @@ import (
 type hit struct {
 	*record.Record
 	Root string // out/<riglet>, as the user wrote out
+	data []byte // the record as read
 }
 
 // upToDate splits the specs into those to compile and those whose record in out/ says
@@ -23,19 +23,7 @@ type hit struct {
 // every output file as written). A record that is missing, unreadable or stale is only
 // a cache miss.
 func upToDate(fsys fs.FS, out string, files []string) (todo []string, same []hit) {
-	sums, _ := filepath.Glob(filepath.Join(out, "*", outdir.RecordName))
-	bySpec := map[string]hit{}
-	for _, p := range sums {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			continue
-		}
-		r, err := record.Parse(data)
-		if err != nil {
-			continue
-		}
-		bySpec[r.Spec] = hit{r, filepath.Dir(p)}
-	}
+	bySpec := records(out)
 	for _, f := range files {
 		h, ok := bySpec[f]
 		if ok && h.Check(fsys, riglet.Fingerprint(), h.Root) == "" {
