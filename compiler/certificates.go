@@ -66,7 +66,7 @@ func (ec *envCompile) missingEnvKey(path string, b *model.Block, p *model.Param,
 	}
 	name := strings.TrimPrefix(key, "env.")
 	ec.errs.Add(&ir.Error{Code: ir.CodeMissingKey, Pos: at,
-		Msg: path + " (block " + b.Name + ") needs " + name + " in " + ec.env.File + ", for parameter " + p.Name + describe(p),
+		Msg:     path + " (block " + b.Name + ") needs " + name + " in " + ec.env.File + ", for parameter " + p.Name + describe(p),
 		Related: []ir.Related{{Pos: ec.env.Pos, Msg: "env " + ec.env.Name + " has no " + name}}})
 	return false
 }

@@ -35,9 +35,9 @@ type Env struct {
 	// validation records and the ALB's and CloudFront's alias records are written.
 	HostedZone    string
 	HostedZonePos ir.Pos
-	Alarms      EnvAlarms
-	Params      *ir.Node // Map or nil
-	Tags        *ir.Node // Map or nil
+	Alarms        EnvAlarms
+	Params        *ir.Node // Map or nil
+	Tags          *ir.Node // Map or nil
 }
 
 // EnvAlarms is the env file's alarms section.
