@@ -45,6 +45,9 @@ func (c *compilation) compileEnv(env *model.Env) (*EnvResult, *ir.Errors) {
 	ec.checkCertificates()
 	ec.run()
 	er := &EnvResult{Env: env.Name, EnvFile: env, Network: c.plans[env.Name], Params: ec.origins, Account: env.Account, Region: env.Region}
+	if blocks := c.certificateBlocks(); len(blocks) > 0 {
+		er.certificateBlock = blocks[0]
+	}
 	ec.checkEnv()
 	er.Priorities = ec.assignPriorities()
 	er.Alarms = ec.addAlarms()
