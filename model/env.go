@@ -169,7 +169,7 @@ func LoadEnv(fsys fs.FS, name string, errs *ir.Errors) *Env {
 	if z, p := o.str("hosted_zone"); z != "" {
 		e.HostedZone, e.HostedZonePos = z, p
 		if !hostedZoneRE.MatchString(z) {
-			errs.AddCode(ir.CodeInvalidValue, p, "hosted_zone %q is not a Route 53 hosted zone ID (Z and upper-case letters and digits, as aws route53 list-hosted-zones shows it without /hostedzone/)", z)
+			errs.AddCode(ir.CodeInvalidValue, p, "hosted_zone %q is not a Route 53 hosted zone ID (upper-case letters and digits, such as Z0123456789ABCDEFGHIJ: aws route53 list-hosted-zones shows it after /hostedzone/)", z)
 		}
 	}
 	e.Alarms.Profile = EnvAlarmsKeys.Key("profile").Default

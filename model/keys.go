@@ -88,7 +88,7 @@ const (
 	cidrPattern    = `^([0-9]{1,3}\.){3}[0-9]{1,3}/[0-9]{1,2}$`
 	accountPattern = `^[0-9]{12}$`
 	// a Route 53 hosted zone ID as the API returns it, without the /hostedzone/ prefix
-	hostedZonePattern = `^Z[A-Z0-9]{1,31}$`
+	hostedZonePattern = `^[A-Z0-9]{1,32}$`
 )
 
 // Threshold is an alarm threshold: a number, or {disabled: reason}.
