@@ -29,6 +29,8 @@ type published struct {
 // cloudWatch is the one table, by catalogue entry name; each row cites the AWS page
 // that lists the metric with those dimensions.
 var cloudWatch = map[string]published{
+	// https://docs.aws.amazon.com/acm/latest/userguide/cloudwatch-metrics.html
+	"AcmDaysToExpiry": {"AWS::CertificateManager::Certificate", "AWS/CertificateManager", "DaysToExpiry", []string{"CertificateArn"}},
 	// https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html
 	"SqsQueueDepth":         {"AWS::SQS::Queue", "AWS/SQS", "ApproximateNumberOfMessagesVisible", []string{"QueueName"}},
 	"SqsOldestMessage":      {"AWS::SQS::Queue", "AWS/SQS", "ApproximateAgeOfOldestMessage", []string{"QueueName"}},
@@ -188,6 +190,9 @@ const everything = `Resources:
   Flow:
     Type: AWS::StepFunctions::StateMachine
     Properties: {RoleArn: arn:aws:iam::111122223333:role/s, DefinitionString: "{}"}
+  Certificate:
+    Type: AWS::CertificateManager::Certificate
+    Properties: {DomainName: example.com, ValidationMethod: DNS}
 `
 
 // TestWrittenAlarmsMatchCloudWatch: every alarm the compiler writes, in the example

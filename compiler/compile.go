@@ -77,6 +77,9 @@ type EnvResult struct {
 	Retired []model.RetiredStack
 	Params  map[string]map[string]ParamOrigin // instance path -> parameter -> origin (plan --explain)
 	blamed  map[*ir.Error]string              // problem -> the stack whose instance made it (partial.go)
+	// certificateBlock is the acm-certificate instance the env's certificate comes from
+	// when its file names none (stacks.json, for make check-env)
+	certificateBlock string
 }
 
 // ParamOrigin says which layer set a parameter value, and what the weaker layers it

@@ -42,8 +42,12 @@ func (c *compilation) compileEnv(env *model.Env) (*EnvResult, *ir.Errors) {
 			ec.addStack(s)
 		}
 	}
+	ec.checkCertificates()
 	ec.run()
 	er := &EnvResult{Env: env.Name, EnvFile: env, Network: c.plans[env.Name], Params: ec.origins, Account: env.Account, Region: env.Region}
+	if blocks := c.certificateBlocks(); len(blocks) > 0 {
+		er.certificateBlock = blocks[0]
+	}
 	ec.checkEnv()
 	er.Priorities = ec.assignPriorities()
 	er.Alarms = ec.addAlarms()
@@ -214,6 +218,8 @@ func (ec *envCompile) derived(key string, path string, p ir.Pos) *ir.Node {
 		return str(env.Domain)
 	case "env.certificate":
 		return str(env.Certificate)
+	case "env.hosted_zone":
+		return str(env.HostedZone)
 	case "env.production":
 		return str(strconv.FormatBool(env.Name == "production" || env.Name == "prod"))
 	case "env.alarm_email":

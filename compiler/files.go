@@ -68,6 +68,10 @@ func renderEnv(spec *model.Spec, e *EnvResult, indexed func(s *StackResult, path
 	m := manifest.Manifest{Version: manifest.Version, Riglet: spec.Name, Env: e.Env, Source: spec.File, Stacks: []manifest.Stack{}, Account: e.Account, Region: e.Region}
 	if e.EnvFile != nil {
 		m.Certificate = e.EnvFile.Certificate
+		m.HostedZone = e.EnvFile.HostedZone
+		if m.Certificate == "" {
+			m.CertificateBlock = e.certificateBlock
+		}
 	}
 	var out []File
 	// Each template is emitted into one scratch buffer and copied out at its size: a

@@ -208,7 +208,7 @@ func (ec *envCompile) layers(in *model.Instance, b *model.Block) map[string]laye
 				out.offer(p.Name, v, "derived", b.DerivedPos[p.Name])
 			}
 		}
-		if w, ok := b.Wiring[p.Name]; ok && !explicit(p.Name) {
+		if w, ok := b.Wiring[p.Name]; ok && !explicit(p.Name) && !ec.envGives(b.Derived[p.Name]) {
 			if v := ec.wire(in, p.Name, w); v != nil {
 				out.offer(p.Name, v, "wired", w.Pos)
 			}
@@ -231,6 +231,11 @@ func (ec *envCompile) layers(in *model.Instance, b *model.Block) map[string]laye
 			for _, pr := range m.Pairs {
 				out.offer(pr.Key, pr.Value, "instance env", pr.KeyPos)
 			}
+		}
+	}
+	for _, p := range b.Params {
+		if l, ok := out[p.Name]; ok && l.layer == "derived" && !ec.missingEnvKey(in.Stack.Name+"."+in.Name, b, p, l.v, in.Pos) {
+			ec.failed[in] = true // its constraint would only say the value is empty
 		}
 	}
 	return out

@@ -206,7 +206,7 @@ need_bootstrap() {
 
 # check_env checks what a deploy of the env needs, each on its own line, and fails at the
 # end when one is missing: the AWS CLI, credentials for the env's account, the region, the
-# bootstrap, the certificate.
+# bootstrap, the hosted zone, the certificate.
 check_env() {
 	failed=0
 	ok() { printf 'ok      %s\n' "$*"; }
@@ -242,8 +242,24 @@ check_env() {
 	elif [ "$env" != shared ]; then
 		ok "bootstrap: riglet $riglet has no shared stack $BOOTSTRAP (templates over 51,200 bytes need S3_BUCKET; image repositories are yours)"
 	fi
+	zone=$(rd field "$dir" hostedZone)
+	if [ -z "$zone" ]; then
+		:
+	elif zinfo=$(awscli route53 get-hosted-zone --id "$zone" --query '[HostedZone.Name, HostedZone.Config.PrivateZone]' --output text 2>"$errors"); then
+		# the certificate's validation record and the alias records must be public
+		case $zinfo in
+		*[Tt]rue) bad "hosted zone: $zone ($(printf '%s' "$zinfo" | cut -f 1)) is private: name the env's public hosted zone" ;;
+		*) ok "hosted zone: $zone ($(printf '%s' "$zinfo" | cut -f 1))" ;;
+		esac
+	else
+		bad "hosted zone: $zone not found: $(tail -n 1 "$errors")"
+	fi
 	cert=$(rd field "$dir" certificate)
-	if [ -z "$cert" ]; then
+	certblock=$(rd field "$dir" certificateBlock)
+	if [ -z "$cert" ] && [ -n "$certblock" ]; then
+		# nothing to look up: the certificate is made, and DNS-validated, when its stack deploys
+		ok "certificate: made by $certblock (acm-certificate) when its stack deploys, validated by DNS in hosted zone $zone"
+	elif [ -z "$cert" ]; then
 		ok "certificate: env $env has none (its load balancers listen on HTTP)"
 	elif [ "$(printf '%s' "$cert" | cut -d : -f 4)" != "$region" ]; then
 		bad "certificate: $cert is not in the env's region $region"

@@ -19,6 +19,8 @@ var fieldDocs = map[string]string{
 	"Manifest.Region":             "The AWS region of every stack.",
 	"Manifest.Source":             "The riglet spec the env was compiled from.",
 	"Manifest.Certificate":        "The env file's ACM certificate ARN, which `make check-env` looks for in the env's region; absent when the env has none.",
+	"Manifest.CertificateBlock":   "The acm-certificate instance (`stack.instance`) that makes the env's certificate when its file names none; absent otherwise.",
+	"Manifest.HostedZone":         "The env file's public Route 53 hosted zone ID, which `make check-env` looks for; absent when the env has none.",
 	"Manifest.Stacks":             "The stacks, in deploy order (delete in reverse).",
 	"Manifest.Retired":            "Stacks removed from the spec that the lock keeps as retired (they may still be deployed), in the order to delete them; absent when there are none.",
 	"Retired.Name":                "The retired stack's name in the spec it left.",

@@ -264,7 +264,7 @@ func init() {
 			}},
 		&Rule{ID: "LB009", Name: "cloudfront-certificate-region", Family: "load-balancing", Severity: Error, Scope: ScopeTemplate,
 			Title: "a CloudFront certificate outside us-east-1",
-			Doc:   "CloudFront only uses ACM certificates from us-east-1, whatever the region of the stack.",
+			Doc:   "CloudFront only uses ACM certificates from us-east-1, whatever the region of the stack. A certificate the riglet makes (an `acm-certificate` block, referred to or imported) is in its env's region, so it serves CloudFront only in an env in us-east-1.",
 			Bad:   "AcmCertificateArn: arn:aws:acm:eu-west-1:123456789012:certificate/x\n", Good: "AcmCertificateArn: arn:aws:acm:us-east-1:123456789012:certificate/x\n",
 			Run: func(p *Pass) {
 				for _, r := range p.Stack.Resources {
@@ -275,6 +275,13 @@ func init() {
 					if a != nil && a.Kind == ir.String && strings.HasPrefix(a.Text, "arn:") {
 						if parts := strings.Split(a.Text, ":"); len(parts) > 3 && parts[3] != "us-east-1" {
 							p.Report(r, a, "CloudFront uses certificates from us-east-1 only; this one is in %s", parts[3])
+						}
+					}
+					// a certificate of the env's own stacks is made in the env's region (a
+					// plain template's region is unknown: nothing to say)
+					if _, _, ok := a.Intrinsic(); ok && p.Env != nil && p.Env.Region != "" && p.Env.Region != "us-east-1" {
+						if c := p.Env.resource(p.Env.key(p.Stack, a)); c != nil && c.Type == "AWS::CertificateManager::Certificate" {
+							p.Report(r, a, "CloudFront uses certificates from us-east-1 only; %s is made in the env's region %s: give the ARN of a us-east-1 certificate", c.ID, p.Env.Region)
 						}
 					}
 				}

@@ -24,9 +24,15 @@ type Manifest struct {
 	Region  string `json:"region"`
 	// Certificate is the env file's ACM certificate, which `make check-env` looks for in
 	// the env's region before a deploy needs it.
-	Certificate string  `json:"certificate,omitempty"`
-	Source      string  `json:"source"`
-	Stacks      []Stack `json:"stacks"`
+	Certificate string `json:"certificate,omitempty"`
+	// CertificateBlock is the acm-certificate instance (stack.instance) that makes the
+	// env's certificate when its file names none: the certificate exists only once that
+	// stack is deployed, validated in HostedZone.
+	CertificateBlock string `json:"certificateBlock,omitempty"`
+	// HostedZone is the env file's public Route 53 hosted zone, which check-env looks for.
+	HostedZone string  `json:"hostedZone,omitempty"`
+	Source     string  `json:"source"`
+	Stacks     []Stack `json:"stacks"`
 	// Retired are stacks removed from the spec that the lock keeps until riglet lock
 	// prune, in the order to delete them (make delete-retired).
 	Retired []Retired `json:"retired,omitempty"`

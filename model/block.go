@@ -341,7 +341,7 @@ func ParseBlock(name, file string, data []byte) (*Block, error) {
 }
 
 // derivedPattern is every value Metadata.Riglet.Derived may name.
-const derivedPattern = `^(network\.cidr|network\.azs|network\.az\.[1-9]|network\.subnet\.[a-z0-9_-]+\.[1-9]|network\.subnets\.[a-z0-9_-]+|network\.slot\.az\.([1-9]|first)|network\.slot\.subnet\.[a-z0-9_-]+\.[1-9]|env\.(name|account|region|domain|certificate|production|alarm_email)|riglet\.(name|owner)|listener\.priority)$`
+const derivedPattern = `^(network\.cidr|network\.azs|network\.az\.[1-9]|network\.subnet\.[a-z0-9_-]+\.[1-9]|network\.subnets\.[a-z0-9_-]+|network\.slot\.az\.([1-9]|first)|network\.slot\.subnet\.[a-z0-9_-]+\.[1-9]|env\.(name|account|region|domain|certificate|hosted_zone|production|alarm_email)|riglet\.(name|owner)|listener\.priority)$`
 
 var derivedRE = regexp.MustCompile(derivedPattern)
 

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"net/netip"
 	"path"
+	"regexp"
 	"strings"
 
 	"github.com/riglet/riglet/internal/graph"
@@ -29,9 +30,14 @@ type Env struct {
 	SubnetPos   map[string]map[string]ir.Pos
 	Domain      string
 	Certificate string
-	Alarms      EnvAlarms
-	Params      *ir.Node // Map or nil
-	Tags        *ir.Node // Map or nil
+	CertPos     ir.Pos // the certificate key, zero when the env file has none
+	// HostedZone is the env's public Route 53 hosted zone: where acm-certificate's
+	// validation records and the ALB's and CloudFront's alias records are written.
+	HostedZone    string
+	HostedZonePos ir.Pos
+	Alarms        EnvAlarms
+	Params        *ir.Node // Map or nil
+	Tags          *ir.Node // Map or nil
 }
 
 // EnvAlarms is the env file's alarms section.
@@ -157,6 +163,15 @@ func LoadEnv(fsys fs.FS, name string, errs *ir.Errors) *Env {
 	e.Subnets, e.SubnetPos = subnets(o.mapping("subnets"), errs)
 	e.Domain, _ = o.str("domain")
 	e.Certificate, _ = o.str("certificate")
+	if e.Certificate != "" {
+		e.CertPos = o.keyPos("certificate")
+	}
+	if z, p := o.str("hosted_zone"); z != "" {
+		e.HostedZone, e.HostedZonePos = z, p
+		if !hostedZoneRE.MatchString(z) {
+			errs.AddCode(ir.CodeInvalidValue, p, "hosted_zone %q is not a Route 53 hosted zone ID (upper-case letters and digits, such as Z0123456789ABCDEFGHIJ: aws route53 list-hosted-zones shows it after /hostedzone/)", z)
+		}
+	}
 	e.Alarms.Profile = EnvAlarmsKeys.Key("profile").Default
 	if a := o.mapping("alarms"); a != nil {
 		ao := newObject(a, EnvAlarmsKeys, "alarms", errs)
@@ -291,3 +306,5 @@ func unwrapPathError(err error) error {
 	}
 	return err
 }
+
+var hostedZoneRE = regexp.MustCompile(hostedZonePattern)

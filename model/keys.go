@@ -87,6 +87,8 @@ const (
 	namePattern    = `^[a-z][a-z0-9-]*$`
 	cidrPattern    = `^([0-9]{1,3}\.){3}[0-9]{1,3}/[0-9]{1,2}$`
 	accountPattern = `^[0-9]{12}$`
+	// a Route 53 hosted zone ID as the API returns it, without the /hostedzone/ prefix
+	hostedZonePattern = `^[A-Z0-9]{1,32}$`
 )
 
 // Threshold is an alarm threshold: a number, or {disabled: reason}.
@@ -111,7 +113,8 @@ var EnvKeys = &Table{Name: "env file", Keys: []Key{
 	{Name: "cidr", Shape: pattern(cidrPattern, "CIDR block"), Doc: "The env's VPC CIDR block. Leave it out to let the riglet's `network.pool` allocate one (kept in the lock).", Example: "cidr: 10.20.0.0/16"},
 	{Name: "subnets", Shape: mapOf(mapOf(pattern(cidrPattern, "CIDR block"))), Doc: "Explicit subnet CIDRs, by tier and AZ; they win over derived ones and are checked like them.", Example: "subnets: {public: {us-west-2a: 10.20.0.0/24}}"},
 	{Name: "domain", Shape: named(KString, "domain name"), Doc: "The env's DNS domain, `${Env::Domain}` in `!Sub` strings.", Example: "domain: staging.twig.example.com"},
-	{Name: "certificate", Shape: named(KString, "ACM certificate ARN"), Doc: "The ACM certificate of the env's load balancers; without one the ALB serves HTTP only.", Example: "certificate: arn:aws:acm:us-west-2:123456789012:certificate/abcd-1234"},
+	{Name: "certificate", Shape: named(KString, "ACM certificate ARN"), Doc: "The ACM certificate of the env's load balancers; without one the ALB serves HTTP only. Leave it out when the riglet has an `acm-certificate` block: the ALB then takes that block's certificate (naming both is an error).", Example: "certificate: arn:aws:acm:us-west-2:123456789012:certificate/abcd-1234"},
+	{Name: "hosted_zone", Shape: pattern(hostedZonePattern, "Route 53 hosted zone ID"), Doc: "The ID of the env's public Route 53 hosted zone, which holds `domain`: an `acm-certificate` block validates its certificate with DNS records there (and needs it), and the alb and cloudfront-spa blocks add alias records for their domain names to it.", Example: "hosted_zone: Z0123456789ABCDEFGHIJ"},
 	{Name: "alarms", Shape: obj(EnvAlarmsKeys), Doc: "Which catalogue alarms the env gets, who is told, and env-wide thresholds.", Example: "alarms: {profile: all, email: ops@example.com}"},
 	{Name: "params", Shape: mapOf(named(KAny, "parameter value")), Doc: "Env-wide values for block parameters of that name, given to the instances the riglet spec names (not to the blocks nested inside them).", Example: "params: {DesiredCount: 2}"},
 	{Name: "tags", Shape: mapOf(oneOf(named(KString, "tag value"), named(KNumber, "tag value"), named(KBoolean, "tag value"))), Doc: "Tags on every stack of the env.", Example: `tags: {CostCenter: "42"}`},

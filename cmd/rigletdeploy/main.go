@@ -5,7 +5,7 @@
 //
 //	rigletdeploy stacks DIR [--reverse]            stack names, deploy order (delete order)
 //	rigletdeploy stacks DIR --retired              stacks removed from the spec, delete order
-//	rigletdeploy field DIR account|region|env|riglet|certificate
+//	rigletdeploy field DIR account|region|env|riglet|certificate|certificateBlock|hostedZone
 //	                                                a top-level field
 //	rigletdeploy check DIR [--s3-bucket B] STACK... unknown stack, missing template, a
 //	                                                template over 51,200 bytes without B
@@ -92,11 +92,12 @@ func run(args []string, w io.Writer) error {
 		return nil
 	case "field":
 		if len(pos) != 1 {
-			return usageError{errors.New("usage: rigletdeploy field DIR account|region|env|riglet|certificate")}
+			return usageError{errors.New("usage: rigletdeploy field DIR account|region|env|riglet|certificate|certificateBlock|hostedZone")}
 		}
-		v, ok := map[string]string{"account": m.Account, "region": m.Region, "env": m.Env, "riglet": m.Riglet, "certificate": m.Certificate}[pos[0]]
+		v, ok := map[string]string{"account": m.Account, "region": m.Region, "env": m.Env, "riglet": m.Riglet, "certificate": m.Certificate,
+			"certificateBlock": m.CertificateBlock, "hostedZone": m.HostedZone}[pos[0]]
 		if !ok {
-			return usageError{fmt.Errorf("unknown field %q (account, region, env, riglet, certificate)", pos[0])}
+			return usageError{fmt.Errorf("unknown field %q (account, region, env, riglet, certificate, certificateBlock, hostedZone)", pos[0])}
 		}
 		fmt.Fprintln(w, v)
 		return nil

@@ -41,6 +41,10 @@ does; none changes a template. If moto's internals move, the script stops with a
 14. A change set of a parameter change alone (IMAGE_TAG=) lists no changes: its diff
    ignores the parameters, which UpdateStack's diff takes. AWS lists the resources that
    use the parameter as modified.
+15. AWS::CertificateManager::Certificate is not modelled: as a placeholder its Ref is no
+   certificate ACM holds, and an HTTPS listener that names it fails ("Certificate not
+   found"). AWS issues the certificate (after DNS validation, which moto does not do) and
+   its Ref is the ARN: the certificate is requested from moto's ACM, and deleted with it.
 
 Usage: python3 moto_server.py [moto_server arguments]
 """
@@ -411,6 +415,66 @@ def _diff_with_parameters(self):
 
 
 models.ChangeSet.diff = _diff_with_parameters
+
+class _AcmCertificate(CloudFormationModel):
+    """(15) a certificate CloudFormation requests, held by moto's ACM."""
+
+    __module__ = "moto.acm"
+
+    def __init__(self, arn):
+        self.arn = arn
+
+    @property
+    def physical_resource_id(self):
+        return self.arn
+
+    @staticmethod
+    def cloudformation_name_type():
+        return ""
+
+    @staticmethod
+    def cloudformation_type():
+        return "AWS::CertificateManager::Certificate"
+
+    @classmethod
+    def has_cfn_attr(cls, attr):
+        return False
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
+                                        region_name, **kwargs):
+        from moto.acm.models import acm_backends
+
+        props = cloudformation_json.get("Properties", {})
+        arn = acm_backends[account_id][region_name].request_certificate(
+            props["DomainName"], None, props.get("SubjectAlternativeNames") or [], [])
+        return cls(arn)
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name,
+                                        cloudformation_json, account_id, region_name):
+        return original_resource
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
+                                        region_name):
+        from moto.acm.models import acm_backends
+
+        try:
+            acm_backends[account_id][region_name].delete_certificate(resource_name)
+        except Exception:  # already gone: AWS deletes nothing twice either
+            pass
+
+    def delete(self, account_id, region_name):
+        self.delete_from_cloudformation_json(self.arn, None, account_id, region_name)
+
+
+if "AWS::CertificateManager::Certificate" not in parsing.get_model_map():
+    parsing.get_model_map.cache_clear()
+    parsing.get_name_type_map.cache_clear()
+    parsing.get_model_list.cache_clear()
+if "AWS::CertificateManager::Certificate" not in parsing.get_model_map():
+    sys.exit("moto_server.py: (15) moto does not take the ACM certificate model; update this patch")
 
 if __name__ == "__main__":
     from moto.server import main
