@@ -41,6 +41,9 @@ does; none changes a template. If moto's internals move, the script stops with a
 14. A change set of a parameter change alone (IMAGE_TAG=) lists no changes: its diff
    ignores the parameters, which UpdateStack's diff takes. AWS lists the resources that
    use the parameter as modified.
+15. An AWS::ElasticLoadBalancingV2::LoadBalancer ignores its Type: every one is an
+   application load balancer, whose listeners refuse TCP and TLS (moto's API makes a
+   network one when asked). AWS makes the type the template says.
 
 Usage: python3 moto_server.py [moto_server arguments]
 """
@@ -268,6 +271,19 @@ def _load_balancer_attribute_full(self, attr):
 
 
 elbv2_models.FakeLoadBalancer.get_cfn_attribute = _load_balancer_attribute_full
+
+
+# (15) the load balancer's Type, as create_load_balancer takes it
+def _create_load_balancer_typed(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+    properties = cloudformation_json["Properties"]
+    return elbv2_models.elbv2_backends[account_id][region_name].create_load_balancer(
+        resource_name, properties.get("SecurityGroups"), properties.get("Subnets"),
+        scheme=properties.get("Scheme", "internet-facing"),
+        loadbalancer_type=properties.get("Type", "application"))
+
+
+_require(elbv2_models.ELBv2Backend, "create_load_balancer")
+elbv2_models.FakeLoadBalancer.create_from_cloudformation_json = classmethod(_create_load_balancer_typed)
 
 _get_references = parsing.get_references_from_template
 _SUB_REF = re.compile(r"\$\{([^!}][^}]*)\}")
