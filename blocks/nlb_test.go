@@ -8,9 +8,6 @@ import (
 	"testing/fstest"
 
 	"golang.org/x/tools/txtar"
-
-	"github.com/riglet/riglet/blocks"
-	"github.com/riglet/riglet/compiler"
 )
 
 // caseStacks compiles the riglets of one testdata case that compile, as stacks of plain
@@ -41,24 +38,11 @@ func caseStacks(t *testing.T, file string) []stack {
 	}
 	var out []stack
 	for _, spec := range specs {
-		res, err := compiler.Compile(fsys, blocks.FS, spec, compiler.Options{})
+		got, err := compileStacks(fsys, spec)
 		if err != nil {
 			continue // the case's error riglets
 		}
-		for _, er := range res.Envs {
-			cidr := ""
-			if er.Network != nil {
-				cidr = er.Network.CIDR.String()
-			}
-			for _, sr := range er.Stacks {
-				s := stack{riglet: res.Spec.Name, env: er.Env, name: sr.Name, stackName: sr.StackName, vpcCidr: cidr,
-					resources: map[string]map[string]any{}, origins: sr.Origins}
-				for _, p := range sr.Template.Get("Resources").Pairs {
-					s.resources[p.Key] = plain(p.Value).(map[string]any)
-				}
-				out = append(out, s)
-			}
-		}
+		out = append(out, got...)
 	}
 	return out
 }
