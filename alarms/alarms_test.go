@@ -99,7 +99,8 @@ func TestDefault(t *testing.T) {
 		"AWS::CertificateManager::Certificate", "AWS::DynamoDB::Table", "AWS::EC2::Instance", "AWS::EC2::NatGateway", "AWS::ECS::Cluster", "AWS::ECS::Service",
 		"AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::ElasticLoadBalancingV2::TargetGroup",
 		"AWS::Kinesis::Stream", "AWS::Lambda::Function", "AWS::OpenSearchService::Domain", "AWS::RDS::DBCluster",
-		"AWS::RDS::DBInstance", "AWS::SNS::Topic", "AWS::SQS::Queue", "AWS::StepFunctions::StateMachine",
+		"AWS::RDS::DBInstance", "AWS::SNS::Topic", "AWS::SQS::Queue", "AWS::Scheduler::ScheduleGroup",
+		"AWS::StepFunctions::StateMachine",
 	}
 	if d := cmp.Diff(wantTypes, c.Types()); d != "" {
 		t.Errorf("Types() (-want +got):\n%s", d)

@@ -86,6 +86,10 @@ var cloudWatch = map[string]published{
 	"KinesisWriteThrottles": {"AWS::Kinesis::Stream", "AWS/Kinesis", "WriteProvisionedThroughputExceeded", []string{"StreamName"}},
 	// https://docs.aws.amazon.com/step-functions/latest/dg/procedure-cw-metrics.html
 	"StatesExecutionsFailed": {"AWS::StepFunctions::StateMachine", "AWS/States", "ExecutionsFailed", []string{"StateMachineArn"}},
+	// https://docs.aws.amazon.com/scheduler/latest/UserGuide/monitoring-cloudwatch.html
+	"SchedulerTargetErrors":       {"AWS::Scheduler::ScheduleGroup", "AWS/Scheduler", "TargetErrorCount", []string{"ScheduleGroup"}},
+	"SchedulerInvocationsDropped": {"AWS::Scheduler::ScheduleGroup", "AWS/Scheduler", "InvocationDroppedCount", []string{"ScheduleGroup"}},
+	"SchedulerDeadLetterFailed":   {"AWS::Scheduler::ScheduleGroup", "AWS/Scheduler", "InvocationsFailedToBeSentToDeadLetterCount", []string{"ScheduleGroup"}},
 }
 
 // TestCatalogueMatchesCloudWatch: every entry of the built-in catalogue is in the
@@ -193,6 +197,8 @@ const everything = `Resources:
   Certificate:
     Type: AWS::CertificateManager::Certificate
     Properties: {DomainName: example.com, ValidationMethod: DNS}
+  Schedules:
+    Type: AWS::Scheduler::ScheduleGroup
 `
 
 // TestWrittenAlarmsMatchCloudWatch: every alarm the compiler writes, in the example

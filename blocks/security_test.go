@@ -2,6 +2,7 @@ package blocks_test
 
 import (
 	"encoding/json"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -31,26 +32,37 @@ func exampleStacks(t *testing.T) []stack {
 	}
 	var out []stack
 	for _, spec := range specs {
-		res, err := compiler.Compile(os.DirFS(".."), blocks.FS, "riglets/"+filepath.Base(spec), compiler.Options{})
+		got, err := compileStacks(os.DirFS(".."), "riglets/"+filepath.Base(spec))
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, er := range res.Envs {
-			cidr := ""
-			if er.Network != nil {
-				cidr = er.Network.CIDR.String()
-			}
-			for _, sr := range er.Stacks {
-				s := stack{riglet: res.Spec.Name, env: er.Env, name: sr.Name, stackName: sr.StackName, vpcCidr: cidr,
-					resources: map[string]map[string]any{}, origins: sr.Origins}
-				for _, p := range sr.Template.Get("Resources").Pairs {
-					s.resources[p.Key] = plain(p.Value).(map[string]any)
-				}
-				out = append(out, s)
-			}
-		}
+		out = append(out, got...)
 	}
 	return out
+}
+
+// compileStacks compiles one riglet spec into its stacks, as plain values.
+func compileStacks(fsys fs.FS, spec string) ([]stack, error) {
+	res, err := compiler.Compile(fsys, blocks.FS, spec, compiler.Options{})
+	if err != nil {
+		return nil, err
+	}
+	var out []stack
+	for _, er := range res.Envs {
+		cidr := ""
+		if er.Network != nil {
+			cidr = er.Network.CIDR.String()
+		}
+		for _, sr := range er.Stacks {
+			s := stack{riglet: res.Spec.Name, env: er.Env, name: sr.Name, stackName: sr.StackName, vpcCidr: cidr,
+				resources: map[string]map[string]any{}, origins: sr.Origins}
+			for _, p := range sr.Template.Get("Resources").Pairs {
+				s.resources[p.Key] = plain(p.Value).(map[string]any)
+			}
+			out = append(out, s)
+		}
+	}
+	return out, nil
 }
 
 // plain turns a value tree into maps, lists and strings.

@@ -123,9 +123,10 @@ func refersTo(n *ir.Node, id string) bool {
 	return found
 }
 
-// deadLetterQueues finds the queues another queue's RedrivePolicy targets, in any
-// stack of the env: by GetAtt in the same stack, through the import of an output
-// that carries the queue's ARN, or by a literal ARN that ends in the queue's name.
+// deadLetterQueues finds the queues another queue's RedrivePolicy or a schedule's
+// DeadLetterConfig targets, in any stack of the env: by GetAtt in the same stack,
+// through the import of an output that carries the queue's ARN, or by a literal ARN
+// that ends in the queue's name.
 func (ec *envCompile) deadLetterQueues() map[string]bool {
 	dlqs := map[string]bool{}
 	for _, s := range ec.c.spec.Stacks {
@@ -134,10 +135,16 @@ func (ec *envCompile) deadLetterQueues() map[string]bool {
 			continue
 		}
 		for _, r := range out.resources {
-			if r.Value.Get("Type").Text != "AWS::SQS::Queue" {
+			var t *ir.Node
+			switch r.Value.Get("Type").Text {
+			case "AWS::SQS::Queue":
+				t = r.Value.Get("Properties").Get("RedrivePolicy").Get("deadLetterTargetArn")
+			case "AWS::Scheduler::Schedule":
+				// invocations that exhaust the retry policy land there: a DLQ, not work
+				t = r.Value.Get("Properties").Get("Target").Get("DeadLetterConfig").Get("Arn")
+			default:
 				continue
 			}
-			t := r.Value.Get("Properties").Get("RedrivePolicy").Get("deadLetterTargetArn")
 			if stack, id := ec.queueOf(s.Name, t); id != "" {
 				dlqs[stack+"/"+id] = true
 			}

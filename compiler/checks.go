@@ -26,6 +26,8 @@ func (ec *envCompile) checkEnv() {
 			switch r.Value.Get("Type").Text {
 			case "AWS::ECS::TaskDefinition":
 				ec.checkFargate(s.Name, r.Key, props)
+			case "AWS::ElasticLoadBalancingV2::Listener":
+				ec.checkListenerCertificate(s.Name, r.Key, props)
 			case "AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::RDS::DBSubnetGroup", "AWS::RDS::DBCluster":
 				if len(ec.env.AZs) < 2 {
 					what := map[string]string{"AWS::ElasticLoadBalancingV2::LoadBalancer": "a load balancer",
@@ -60,6 +62,27 @@ func (ec *envCompile) checkFargate(stack, id string, props *ir.Node) {
 			Msg:     fmt.Sprintf("task definition %s: Fargate does not run %d CPU units with %d MiB; %s", id, cpu, mem, fargate.Suggest(cpu, mem)),
 			Related: []ir.Related{{Pos: cpuN.Pos, Msg: "CPU set here"}}})
 	}
+}
+
+// checkListenerCertificate: a TLS or HTTPS listener without a certificate compiles
+// into a template CloudFormation refuses only at deploy time, and the usual cause is
+// an env file without `certificate:` under a block that terminates TLS with it (nlb).
+func (ec *envCompile) checkListenerCertificate(stack, id string, props *ir.Node) {
+	proto := props.Get("Protocol")
+	if proto == nil || (proto.Text != "TLS" && proto.Text != "HTTPS") {
+		return
+	}
+	certs := props.Get("Certificates")
+	if certs != nil && certs.Kind == ir.List {
+		for _, c := range certs.Items {
+			if a := c.Get("CertificateArn"); a != nil && !(a.IsScalar() && a.Text == "") {
+				return
+			}
+		}
+	}
+	plain := map[string]string{"TLS": "TCP", "HTTPS": "HTTP"}[proto.Text]
+	ec.addAbout(stack, id, &ir.Error{Pos: proto.Pos, Code: ir.CodeMissingParam,
+		Msg: fmt.Sprintf("listener %s is %s but has no certificate: give env %s a certificate, or listen on %s", id, proto.Text, ec.env.Name, plain)})
 }
 
 // checkNames checks that every literal name a Metadata.Riglet.Names parameter was

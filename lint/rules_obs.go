@@ -21,6 +21,7 @@ var alarmable = []string{
 	"AWS::EC2::NatGateway", "AWS::Kinesis::Stream", "AWS::StepFunctions::StateMachine",
 	"AWS::CloudFront::Distribution", "AWS::ApiGateway::RestApi", "AWS::ApiGatewayV2::Api",
 	"AWS::ElastiCache::CacheCluster", "AWS::ElastiCache::ReplicationGroup",
+	"AWS::Scheduler::ScheduleGroup",
 }
 
 func alarms(e *Env) []*Resource { return e.resourcesOf("AWS::CloudWatch::Alarm") }

@@ -4,12 +4,16 @@ import "github.com/riglet/riglet/ir"
 
 // The reliability family.
 
-// dlqs maps each queue that another queue's RedrivePolicy targets to its sources.
+// dlqs maps each queue that another queue's RedrivePolicy, or a schedule's
+// DeadLetterConfig, targets to its sources.
 func dlqs(e *Env) map[string][]*Resource {
 	out := map[string][]*Resource{}
-	for _, q := range e.resourcesOf("AWS::SQS::Queue") {
-		rp := q.Props.Get("RedrivePolicy")
-		if t := rp.Get("deadLetterTargetArn"); t != nil {
+	for _, q := range e.resourcesOf("AWS::SQS::Queue", "AWS::Scheduler::Schedule") {
+		t := q.Props.Get("RedrivePolicy").Get("deadLetterTargetArn")
+		if q.Type == "AWS::Scheduler::Schedule" {
+			t = q.Prop("Target.DeadLetterConfig.Arn")
+		}
+		if t != nil {
 			k := e.key(q.Stack, t)
 			out[k] = append(out[k], q)
 		}
@@ -85,6 +89,9 @@ func init() {
 							continue
 						}
 						for _, s := range srcs {
+							if s.Type != "AWS::SQS::Queue" {
+								continue // a schedule keeps no messages of its own
+							}
 							if sr, ok := retention(s); ok && dr <= sr {
 								relate(p.reportEnv(e, dlq, dlq.Props.Get("MessageRetentionPeriod"), "dead-letter queue %s keeps messages %ds, no longer than its source %s (%ds)", dlq.ID, dr, s.ID, sr), s, "source queue "+s.ID)
 							}

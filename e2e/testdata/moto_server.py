@@ -45,6 +45,9 @@ does; none changes a template. If moto's internals move, the script stops with a
    certificate ACM holds, and an HTTPS listener that names it fails ("Certificate not
    found"). AWS issues the certificate (after DNS validation, which moto does not do) and
    its Ref is the ARN: the certificate is requested from moto's ACM, and deleted with it.
+16. An AWS::ElasticLoadBalancingV2::LoadBalancer ignores its Type: every one is an
+   application load balancer, whose listeners refuse TCP and TLS (moto's API makes a
+   network one when asked). AWS makes the type the template says.
 
 Usage: python3 moto_server.py [moto_server arguments]
 """
@@ -272,6 +275,19 @@ def _load_balancer_attribute_full(self, attr):
 
 
 elbv2_models.FakeLoadBalancer.get_cfn_attribute = _load_balancer_attribute_full
+
+
+# (16) the load balancer's Type, as create_load_balancer takes it
+def _create_load_balancer_typed(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+    properties = cloudformation_json["Properties"]
+    return elbv2_models.elbv2_backends[account_id][region_name].create_load_balancer(
+        resource_name, properties.get("SecurityGroups"), properties.get("Subnets"),
+        scheme=properties.get("Scheme", "internet-facing"),
+        loadbalancer_type=properties.get("Type", "application"))
+
+
+_require(elbv2_models.ELBv2Backend, "create_load_balancer")
+elbv2_models.FakeLoadBalancer.create_from_cloudformation_json = classmethod(_create_load_balancer_typed)
 
 _get_references = parsing.get_references_from_template
 _SUB_REF = re.compile(r"\$\{([^!}][^}]*)\}")
