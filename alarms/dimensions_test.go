@@ -61,9 +61,16 @@ var cloudWatch = map[string]published{
 	"RdsConnections":      {"AWS::RDS::DBInstance", "AWS/RDS", "DatabaseConnections", []string{"DBInstanceIdentifier"}},
 	"RdsFreeStorageSpace": {"AWS::RDS::DBInstance", "AWS/RDS", "FreeStorageSpace", []string{"DBInstanceIdentifier"}},
 	// https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html
-	"LambdaErrors":              {"AWS::Lambda::Function", "AWS/Lambda", "Errors", []string{"FunctionName"}},
-	"LambdaThrottles":           {"AWS::Lambda::Function", "AWS/Lambda", "Throttles", []string{"FunctionName"}},
-	"LambdaDurationNearTimeout": {"AWS::Lambda::Function", "AWS/Lambda", "Duration", []string{"FunctionName"}},
+	"LambdaErrors":                      {"AWS::Lambda::Function", "AWS/Lambda", "Errors", []string{"FunctionName"}},
+	"LambdaThrottles":                   {"AWS::Lambda::Function", "AWS/Lambda", "Throttles", []string{"FunctionName"}},
+	"LambdaDurationNearTimeout":         {"AWS::Lambda::Function", "AWS/Lambda", "Duration", []string{"FunctionName"}},
+	"LambdaAsyncEventsDropped":          {"AWS::Lambda::Function", "AWS/Lambda", "AsyncEventsDropped", []string{"FunctionName"}},
+	"LambdaDestinationDeliveryFailures": {"AWS::Lambda::Function", "AWS/Lambda", "DestinationDeliveryFailures", []string{"FunctionName"}},
+	// the event source mapping metrics, published with MetricsConfig EventCount
+	"LambdaEventSourceFailedInvokes": {"AWS::Lambda::EventSourceMapping", "AWS/Lambda", "FailedInvokeEventCount", []string{"EventSourceMappingUUID"}},
+	// https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-metrics.html
+	"HttpApi5xx":     {"AWS::ApiGatewayV2::Stage", "AWS/ApiGateway", "5xx", []string{"ApiId", "Stage"}},
+	"HttpApiLatency": {"AWS::ApiGatewayV2::Stage", "AWS/ApiGateway", "Latency", []string{"ApiId", "Stage"}},
 	// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/metrics-dimensions.html
 	"DynamoReadThrottles":  {"AWS::DynamoDB::Table", "AWS/DynamoDB", "ReadThrottleEvents", []string{"TableName"}},
 	"DynamoWriteThrottles": {"AWS::DynamoDB::Table", "AWS/DynamoDB", "WriteThrottleEvents", []string{"TableName"}},
@@ -188,6 +195,15 @@ const everything = `Resources:
   Flow:
     Type: AWS::StepFunctions::StateMachine
     Properties: {RoleArn: arn:aws:iam::111122223333:role/s, DefinitionString: "{}"}
+  Mapping:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties: {FunctionName: !Ref Fn, EventSourceArn: arn:aws:sqs:us-east-1:111122223333:q, MetricsConfig: {Metrics: [EventCount]}}
+  Api:
+    Type: AWS::ApiGatewayV2::Api
+    Properties: {Name: api, ProtocolType: HTTP}
+  ApiStage:
+    Type: AWS::ApiGatewayV2::Stage
+    Properties: {ApiId: !Ref Api, StageName: $default}
 `
 
 // TestWrittenAlarmsMatchCloudWatch: every alarm the compiler writes, in the example
