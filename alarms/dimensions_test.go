@@ -61,11 +61,9 @@ var cloudWatch = map[string]published{
 	"RdsConnections":      {"AWS::RDS::DBInstance", "AWS/RDS", "DatabaseConnections", []string{"DBInstanceIdentifier"}},
 	"RdsFreeStorageSpace": {"AWS::RDS::DBInstance", "AWS/RDS", "FreeStorageSpace", []string{"DBInstanceIdentifier"}},
 	// https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html
-	"LambdaErrors":                      {"AWS::Lambda::Function", "AWS/Lambda", "Errors", []string{"FunctionName"}},
-	"LambdaThrottles":                   {"AWS::Lambda::Function", "AWS/Lambda", "Throttles", []string{"FunctionName"}},
-	"LambdaDurationNearTimeout":         {"AWS::Lambda::Function", "AWS/Lambda", "Duration", []string{"FunctionName"}},
-	"LambdaAsyncEventsDropped":          {"AWS::Lambda::Function", "AWS/Lambda", "AsyncEventsDropped", []string{"FunctionName"}},
-	"LambdaDestinationDeliveryFailures": {"AWS::Lambda::Function", "AWS/Lambda", "DestinationDeliveryFailures", []string{"FunctionName"}},
+	"LambdaErrors":              {"AWS::Lambda::Function", "AWS/Lambda", "Errors", []string{"FunctionName"}},
+	"LambdaThrottles":           {"AWS::Lambda::Function", "AWS/Lambda", "Throttles", []string{"FunctionName"}},
+	"LambdaDurationNearTimeout": {"AWS::Lambda::Function", "AWS/Lambda", "Duration", []string{"FunctionName"}},
 	// the event source mapping metrics, published with MetricsConfig EventCount
 	"LambdaEventSourceFailedInvokes": {"AWS::Lambda::EventSourceMapping", "AWS/Lambda", "FailedInvokeEventCount", []string{"EventSourceMappingUUID"}},
 	// https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-metrics.html

@@ -57,7 +57,6 @@ func TestServerlessAlarms(t *testing.T) {
 				fn + "FailureQueueSqsQueueDepth":         false,
 				fn + "FailureQueueSqsOldestMessage":      false,
 				fn + "FunctionLambdaErrors":              true,
-				fn + "FunctionLambdaAsyncEventsDropped":  true,
 			} {
 				if ids[id] != want {
 					t.Errorf("stack %s: alarm %s written = %v, want %v", stack, id, ids[id], want)
