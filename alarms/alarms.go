@@ -29,7 +29,7 @@ type Entry struct {
 	Name        string
 	Pos         ir.Pos
 	Description string
-	When        string // "", dead-letter, not-dead-letter, ec2-capacity, aurora, not-aurora, application, network
+	When        string // "", dead-letter, not-dead-letter, ec2-capacity, aurora, not-aurora, application, network, event-counts
 	Namespace   string
 	Metric      string
 	Statistic   string
@@ -113,7 +113,7 @@ func (c *Catalogue) Names() []string {
 }
 
 var whens = map[string]bool{"": true, "dead-letter": true, "not-dead-letter": true, "ec2-capacity": true, "aurora": true, "not-aurora": true,
-	"application": true, "network": true}
+	"application": true, "network": true, "event-counts": true}
 
 var comparisons = map[string]bool{"GreaterThanThreshold": true, "GreaterThanOrEqualToThreshold": true,
 	"LessThanThreshold": true, "LessThanOrEqualToThreshold": true}
@@ -187,7 +187,7 @@ func entry(typ string, a ir.Pair, errs *ir.Errors) *Entry {
 		case "when":
 			e.When = v.Text
 			if !whens[v.Text] {
-				errs.AddCode(ir.CodeCatalogue, v.Pos, "when %q is not one of dead-letter, not-dead-letter, ec2-capacity, aurora, not-aurora, application, network", v.Text)
+				errs.AddCode(ir.CodeCatalogue, v.Pos, "when %q is not one of dead-letter, not-dead-letter, ec2-capacity, aurora, not-aurora, application, network, event-counts", v.Text)
 			}
 		case "namespace":
 			e.Namespace = v.Text

@@ -96,11 +96,7 @@ func TestDefault(t *testing.T) {
 		t.Errorf("actions = %q at %s, want ops-topic.TopicArn at blocks/alarms.yaml:23:10", c.Actions, c.ActPos)
 	}
 	wantTypes := []string{
-		"AWS::CertificateManager::Certificate", "AWS::DynamoDB::Table", "AWS::EC2::Instance", "AWS::EC2::NatGateway", "AWS::ECS::Cluster", "AWS::ECS::Service",
-		"AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::ElasticLoadBalancingV2::TargetGroup",
-		"AWS::Kinesis::Stream", "AWS::Lambda::Function", "AWS::OpenSearchService::Domain", "AWS::RDS::DBCluster",
-		"AWS::RDS::DBInstance", "AWS::SNS::Topic", "AWS::SQS::Queue", "AWS::Scheduler::ScheduleGroup",
-		"AWS::StepFunctions::StateMachine",
+		"AWS::ApiGatewayV2::Stage", "AWS::CertificateManager::Certificate", "AWS::DynamoDB::Table", "AWS::EC2::Instance", "AWS::EC2::NatGateway", "AWS::ECS::Cluster", "AWS::ECS::Service", "AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::ElasticLoadBalancingV2::TargetGroup", "AWS::Kinesis::Stream", "AWS::Lambda::EventSourceMapping", "AWS::Lambda::Function", "AWS::OpenSearchService::Domain", "AWS::RDS::DBCluster", "AWS::RDS::DBInstance", "AWS::SNS::Topic", "AWS::SQS::Queue", "AWS::Scheduler::ScheduleGroup", "AWS::StepFunctions::StateMachine",
 	}
 	if d := cmp.Diff(wantTypes, c.Types()); d != "" {
 		t.Errorf("Types() (-want +got):\n%s", d)

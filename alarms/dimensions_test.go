@@ -66,6 +66,11 @@ var cloudWatch = map[string]published{
 	"LambdaErrors":              {"AWS::Lambda::Function", "AWS/Lambda", "Errors", []string{"FunctionName"}},
 	"LambdaThrottles":           {"AWS::Lambda::Function", "AWS/Lambda", "Throttles", []string{"FunctionName"}},
 	"LambdaDurationNearTimeout": {"AWS::Lambda::Function", "AWS/Lambda", "Duration", []string{"FunctionName"}},
+	// the event source mapping metrics, published with MetricsConfig EventCount
+	"LambdaEventSourceFailedInvokes": {"AWS::Lambda::EventSourceMapping", "AWS/Lambda", "FailedInvokeEventCount", []string{"EventSourceMappingUUID"}},
+	// https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-metrics.html
+	"HttpApi5xx":     {"AWS::ApiGatewayV2::Stage", "AWS/ApiGateway", "5xx", []string{"ApiId", "Stage"}},
+	"HttpApiLatency": {"AWS::ApiGatewayV2::Stage", "AWS/ApiGateway", "Latency", []string{"ApiId", "Stage"}},
 	// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/metrics-dimensions.html
 	"DynamoReadThrottles":  {"AWS::DynamoDB::Table", "AWS/DynamoDB", "ReadThrottleEvents", []string{"TableName"}},
 	"DynamoWriteThrottles": {"AWS::DynamoDB::Table", "AWS/DynamoDB", "WriteThrottleEvents", []string{"TableName"}},
@@ -199,6 +204,15 @@ const everything = `Resources:
     Properties: {DomainName: example.com, ValidationMethod: DNS}
   Schedules:
     Type: AWS::Scheduler::ScheduleGroup
+  Mapping:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties: {FunctionName: !Ref Fn, EventSourceArn: arn:aws:sqs:us-east-1:111122223333:q, MetricsConfig: {Metrics: [EventCount]}}
+  Api:
+    Type: AWS::ApiGatewayV2::Api
+    Properties: {Name: api, ProtocolType: HTTP}
+  ApiStage:
+    Type: AWS::ApiGatewayV2::Stage
+    Properties: {ApiId: !Ref Api, StageName: $default}
 `
 
 // TestWrittenAlarmsMatchCloudWatch: every alarm the compiler writes, in the example

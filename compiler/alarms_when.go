@@ -26,6 +26,18 @@ func (ec *envCompile) alarmApplies(e *alarms.Entry, stack string, r ir.Pair, dlq
 		return ec.hasEC2Capacity(stack, r)
 	case "application", "network":
 		return loadBalancing(r) == e.When
+	case "event-counts":
+		// an event source mapping publishes its event counts only when asked to
+		metrics := props.Get("MetricsConfig").Get("Metrics")
+		if metrics == nil {
+			return false
+		}
+		for _, m := range metrics.Items {
+			if m.IsScalar() && m.Text == "EventCount" {
+				return true
+			}
+		}
+		return false
 	}
 	return true
 }
@@ -123,10 +135,13 @@ func refersTo(n *ir.Node, id string) bool {
 	return found
 }
 
-// deadLetterQueues finds the queues another queue's RedrivePolicy or a schedule's
-// DeadLetterConfig targets, in any stack of the env: by GetAtt in the same stack,
-// through the import of an output that carries the queue's ARN, or by a literal ARN
-// that ends in the queue's name.
+// deadLetterQueues finds the queues that keep what failed elsewhere, in any stack of
+// the env: another queue's RedrivePolicy target, a schedule's DeadLetterConfig (the
+// invocations that exhausted its retry policy), and a Lambda function's dead-letter
+// queue or on-failure destination (its failed asynchronous events), whose depth
+// means failures, not work waiting. A queue is found by GetAtt in the same stack,
+// through the import of an output that carries its ARN, or by a literal ARN that ends
+// in its name.
 func (ec *envCompile) deadLetterQueues() map[string]bool {
 	dlqs := map[string]bool{}
 	for _, s := range ec.c.spec.Stacks {
@@ -135,13 +150,18 @@ func (ec *envCompile) deadLetterQueues() map[string]bool {
 			continue
 		}
 		for _, r := range out.resources {
+			props := r.Value.Get("Properties")
 			var t *ir.Node
 			switch r.Value.Get("Type").Text {
 			case "AWS::SQS::Queue":
-				t = r.Value.Get("Properties").Get("RedrivePolicy").Get("deadLetterTargetArn")
+				t = props.Get("RedrivePolicy").Get("deadLetterTargetArn")
 			case "AWS::Scheduler::Schedule":
 				// invocations that exhaust the retry policy land there: a DLQ, not work
-				t = r.Value.Get("Properties").Get("Target").Get("DeadLetterConfig").Get("Arn")
+				t = props.Get("Target").Get("DeadLetterConfig").Get("Arn")
+			case "AWS::Lambda::Function":
+				t = props.Get("DeadLetterConfig").Get("TargetArn")
+			case "AWS::Lambda::EventInvokeConfig":
+				t = props.Get("DestinationConfig").Get("OnFailure").Get("Destination")
 			default:
 				continue
 			}

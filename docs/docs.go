@@ -296,6 +296,8 @@ func when(e *alarms.Entry) string {
 		return " (not on dead-letter queues)"
 	case "ec2-capacity":
 		return " (clusters with EC2 capacity only)"
+	case "event-counts":
+		return " (event source mappings that publish their event counts only)"
 	}
 	return " (" + e.When + " only)"
 }

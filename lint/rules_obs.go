@@ -11,8 +11,9 @@ import (
 // alarmable are the types whose resources CloudWatch publishes metrics worth an alarm
 // for (DESIGN 6): the ones the built-in catalogue covers, and the ones it leaves out
 // on purpose because riglet cannot write their alarm right everywhere (CloudFront
-// publishes only in us-east-1, with Region=Global; API Gateway's dimensions are the
+// publishes only in us-east-1, with Region=Global; a REST API's dimensions are the
 // API's name and stage; ElastiCache's are per node), which a team must watch itself.
+// An HTTP API (ApiGatewayV2::Api) is watched through its stages' alarms, which name it.
 // SNS topics are left out: the one alarms notify is one of them.
 var alarmable = []string{
 	"AWS::SQS::Queue", "AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::ElasticLoadBalancingV2::TargetGroup",
@@ -30,7 +31,7 @@ func init() {
 	register(
 		&Rule{ID: "OBS001", Name: "no-alarm", Family: "observability", Severity: Warning, Scope: ScopeRiglet,
 			Title: "an alarmable resource that no alarm watches",
-			Doc:   "Queues, load balancers, target groups, ECS services, databases, functions, tables, NAT gateways, streams and state machines get the catalogue's alarms. One that no alarm's dimensions name goes unwatched: the env's alarms profile is none, a hand-written block escaped the catalogue, or the type is one the catalogue leaves to the team (CloudFront distributions, API Gateway APIs, ElastiCache clusters).",
+			Doc:   "Queues, load balancers, target groups, ECS services, databases, functions, tables, NAT gateways, streams and state machines get the catalogue's alarms. One that no alarm's dimensions name goes unwatched: the env's alarms profile is none, a hand-written block escaped the catalogue, or the type is one the catalogue leaves to the team (CloudFront distributions, API Gateway REST APIs, ElastiCache clusters); an HTTP API is watched through its stages.",
 			Bad:   "alarms: {profile: none}\n", Good: "alarms: {profile: critical}\n",
 			Run: func(p *Pass) {
 				for _, e := range p.Envs {

@@ -21,6 +21,24 @@ func dlqs(e *Env) map[string][]*Resource {
 	return out
 }
 
+// failureQueues are the queues that keep a Lambda function's failed asynchronous
+// events (its DeadLetterConfig or on-failure destination): dead-letter queues of a
+// function, which need none of their own.
+func failureQueues(e *Env) map[string]bool {
+	out := map[string]bool{}
+	for _, f := range e.resourcesOf("AWS::Lambda::Function") {
+		if t := f.Props.Get("DeadLetterConfig").Get("TargetArn"); t != nil {
+			out[e.key(f.Stack, t)] = true
+		}
+	}
+	for _, c := range e.resourcesOf("AWS::Lambda::EventInvokeConfig") {
+		if t := c.Props.Get("DestinationConfig").Get("OnFailure").Get("Destination"); t != nil {
+			out[e.key(c.Stack, t)] = true
+		}
+	}
+	return out
+}
+
 // retention is a queue's MessageRetentionPeriod (SQS's default is 4 days).
 func retention(q *Resource) (int, bool) {
 	n := q.Props.Get("MessageRetentionPeriod")
@@ -61,13 +79,13 @@ func init() {
 	register(
 		&Rule{ID: "REL001", Name: "sqs-without-dlq", Family: "reliability", Severity: Warning, Scope: ScopeRiglet,
 			Title: "an SQS queue without a dead-letter queue",
-			Doc:   "A message that always fails is retried until it expires, blocking or costing all the while. Give every queue a RedrivePolicy to a dead-letter queue (queues that are themselves dead-letter queues are exempt).",
+			Doc:   "A message that always fails is retried until it expires, blocking or costing all the while. Give every queue a RedrivePolicy to a dead-letter queue (queues that are themselves dead-letter queues, of a queue or of a Lambda function's failed events, are exempt).",
 			Bad:   "Queue: {Type: AWS::SQS::Queue}\n", Good: "Queue:\n  Type: AWS::SQS::Queue\n  Properties: {RedrivePolicy: {deadLetterTargetArn: !GetAtt Dlq.Arn, maxReceiveCount: 5}}\n",
 			Run: func(p *Pass) {
 				for _, e := range p.Envs {
-					d := dlqs(e)
+					d, failures := dlqs(e), failureQueues(e)
 					for _, q := range e.resourcesOf("AWS::SQS::Queue") {
-						if q.Props.Get("RedrivePolicy") == nil && len(d[q.key()]) == 0 {
+						if q.Props.Get("RedrivePolicy") == nil && len(d[q.key()]) == 0 && !failures[q.key()] {
 							p.reportEnv(e, q, nil, "queue %s has no dead-letter queue (RedrivePolicy)", q.ID)
 						}
 					}

@@ -205,11 +205,27 @@ func suppress(fs []Finding, files *fileCache, spec string, res *compiler.Result,
 		}
 		// A built-in block's suppression may be for a configuration this riglet does
 		// not use; only the user's own can be unused.
-		if complete && !s.used && !unknown && !files.builtin(s.pos.File) {
+		if complete && !s.used && !unknown && !files.builtin(s.pos.File) && !forAnotherRiglet(s, res) {
 			out = append(out, meta(idUnused, s.pos, "%s %s suppresses nothing: remove it", where, strings.Join(s.ids, ",")))
 		}
 	}
 	return out
+}
+
+// forAnotherRiglet says whether an unused suppression may be another riglet's: env
+// files are shared by the riglets of a repository, and an env param one riglet lacks
+// is another's setting (SRC024 says to ignore it there with a reason), so such a
+// suppression goes unused in every riglet but the ones that lack the param.
+func forAnotherRiglet(s *suppression, res *compiler.Result) bool {
+	if res == nil || len(s.ids) != 1 || s.ids[0] != "SRC024" {
+		return false
+	}
+	for _, e := range res.Envs {
+		if e.EnvFile != nil && e.EnvFile.File == s.pos.File {
+			return true
+		}
+	}
+	return false
 }
 
 func meta(id string, pos ir.Pos, format string, args ...any) Finding {
