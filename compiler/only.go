@@ -105,7 +105,7 @@ func (c *compilation) checkEmptyInEnv(s *model.Stack) {
 		}
 	}
 	fix := "give the stack only: [" + strings.Join(used, ", ") + "]"
-	c.errs.Add(&ir.Error{Code: ir.CodeEmptyStack, Pos: s.Pos, Envs: empty, Related: rel,
+	c.errs.Add(&ir.Error{Code: ir.CodeEmptyStack, Pos: s.Pos, Related: rel,
 		Msg: fmt.Sprintf("stack %s has no instance in env %s: the only: of each of its instances leaves it out; %s", s.Name, strings.Join(empty, ", "), fix)})
 }
 
@@ -133,7 +133,7 @@ func (c *compilation) checkNeedsPresent() {
 				}
 			}
 			if len(envs) > 0 {
-				c.errs.Add(&ir.Error{Code: ir.CodeUnknownStack, Pos: s.NeedsPos[i], Envs: envs,
+				c.errs.Add(&ir.Error{Code: ir.CodeUnknownStack, Pos: s.NeedsPos[i],
 					Msg:     fmt.Sprintf("stack %s needs stack %s, which is not in env %s%s", s.Name, n, strings.Join(envs, ", "), onlyList(&d.Only)+"; add "+envs[0]+" to that only:, or leave "+envs[0]+" out of stack "+s.Name+"'s"),
 					Related: []ir.Related{onlyRelated(&d.Only, envs[0])}})
 			}
@@ -164,9 +164,15 @@ func (ec *envCompile) present(s *model.Stack) []*model.Instance {
 	return out
 }
 
-// absent reports, at p, a reference (what) to an instance that the env env has not.
+// absent reports, at p, a reference (what) to an instance that env has not. In the
+// env being compiled the message leaves the env to the error's Envs, so that every
+// env that lacks the instance makes one error, merged.
 func (ec *envCompile) absent(what string, in *model.Instance, env string, p ir.Pos) {
 	by := in.LeftOutBy(env)
-	ec.errs.Add(&ir.Error{Code: ir.CodeWiring, Pos: p, Related: []ir.Related{onlyRelated(by, env)},
-		Msg: fmt.Sprintf("%s: instance %s.%s is not in env %s%s; add %s to that only:, or leave %s out of the instance that reads it", what, in.Stack.Name, in.Name, env, onlyList(by), env, env)})
+	where := "in this env"
+	if env != ec.envName {
+		where = "in env " + env
+	}
+	ec.errs.Add(&ir.Error{Code: ir.CodeWiring, Pos: p, Related: []ir.Related{{Pos: by.KeyPos, Msg: "only: [" + strings.Join(by.Envs, ", ") + "]"}},
+		Msg: fmt.Sprintf("%s: instance %s.%s is not %s, which its only: [%s] leaves out; add the env to that only:, or leave it out of what reads it", what, in.Stack.Name, in.Name, where, strings.Join(by.Envs, ", "))})
 }
