@@ -80,6 +80,13 @@ func (c *compilation) checkEmptyInEnv(s *model.Stack) {
 	if len(s.Instances) == 0 {
 		return
 	}
+	for _, in := range s.Instances {
+		for _, env := range in.Only.Envs {
+			if !slices.Contains(c.spec.Envs, env) {
+				return // a misspelt env is the mistake to report, not its cascade
+			}
+		}
+	}
 	var empty, used []string
 	for _, env := range c.spec.Envs {
 		if !s.In(env) {
@@ -174,5 +181,5 @@ func (ec *envCompile) absent(what string, in *model.Instance, env string, p ir.P
 		where = "in env " + env
 	}
 	ec.errs.Add(&ir.Error{Code: ir.CodeWiring, Pos: p, Related: []ir.Related{{Pos: by.KeyPos, Msg: "only: [" + strings.Join(by.Envs, ", ") + "]"}},
-		Msg: fmt.Sprintf("%s: instance %s.%s is not %s, which its only: [%s] leaves out; add the env to that only:, or leave it out of what reads it", what, in.Stack.Name, in.Name, where, strings.Join(by.Envs, ", "))})
+		Msg: fmt.Sprintf("%s: instance %s.%s is not %s, which its only: [%s] leaves out; add the env to that only:, or leave the env out of what reads it", what, in.Stack.Name, in.Name, where, strings.Join(by.Envs, ", "))})
 }

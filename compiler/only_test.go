@@ -1,6 +1,7 @@
 package compiler_test
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -12,6 +13,7 @@ import (
 	"github.com/riglet/riglet/compiler"
 	"github.com/riglet/riglet/ir"
 	"github.com/riglet/riglet/model"
+	"golang.org/x/tools/txtar"
 )
 
 var onlyEnvs = []string{"dev", "staging", "prod"}
@@ -285,5 +287,40 @@ func movesNothing(t *testing.T, before, after *compiler.Result, what string) {
 				}
 			}
 		}
+	}
+}
+
+// An !Output to an instance some envs lack is one error for those envs, coded as
+// wiring, at the reference, pointing at the only: that leaves them out; the env that
+// has the instance compiles it.
+func TestOnlyWiringErrorNamesTheEnvs(t *testing.T) {
+	ar, err := txtar.ParseFile("testdata/compile/errors-only.txtar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fsys := fstest.MapFS{}
+	for _, f := range ar.Files {
+		fsys[f.Name] = &fstest.MapFile{Data: f.Data}
+	}
+	_, err = compiler.Compile(fsys, builtinAlarms, "riglets/bad.yaml", compiler.Options{})
+	var errs ir.Errors
+	if !errors.As(err, &errs) {
+		t.Fatalf("want ir.Errors, got %v", err)
+	}
+	var found *ir.Error
+	for _, e := range errs {
+		if e.Pos.Line == 22 && strings.HasPrefix(e.Msg, "!Output waf.acl.Value") {
+			if found != nil {
+				t.Fatalf("two errors for one reference:\n%v\n%v", found, e)
+			}
+			found = e
+		}
+	}
+	if found == nil {
+		t.Fatalf("no error at the !Output of waf.acl:\n%v", err)
+	}
+	if found.Code != ir.CodeWiring || !slices.Equal(found.Envs, []string{"dev", "staging"}) ||
+		len(found.Related) != 1 || found.Related[0].Pos.Line != 6 {
+		t.Fatalf("got %s %v %+v, want wiring in dev and staging, related to the only: at line 6", found.Code, found.Envs, found.Related)
 	}
 }
