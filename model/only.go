@@ -41,9 +41,13 @@ func (in *Instance) LeftOutBy(env string) *Only {
 
 // loadOnly reads an only: key of a stack or an instance.
 func loadOnly(o *object) Only {
-	if o.get("only") == nil {
+	v := o.get("only")
+	if v == nil {
 		return Only{}
 	}
 	envs, pos := o.strings("only")
+	if len(envs) == 0 && (v.Kind != ir.List || len(v.Items) > 0) {
+		return Only{} // not a list of names, which o.strings reports: "lists no env" would be its cascade
+	}
 	return Only{Set: true, Envs: envs, Pos: pos, KeyPos: o.keyPos("only")}
 }
