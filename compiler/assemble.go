@@ -17,7 +17,7 @@ func (ec *envCompile) assemble() []*StackResult {
 			continue
 		}
 		sr := &StackResult{Name: s.Name, StackName: out.name, Pos: s.Pos, Shared: s.Shared, Origins: out.origins}
-		for _, in := range s.Instances {
+		for _, in := range ec.present(s) {
 			sr.Instances = append(sr.Instances, in.Name+" ("+in.Block+")")
 		}
 		for n := range ec.needs[s.Name] {
@@ -62,7 +62,7 @@ func (ec *envCompile) assemble() []*StackResult {
 
 func (ec *envCompile) description(s *model.Stack) string {
 	var parts []string
-	for _, in := range s.Instances {
+	for _, in := range ec.present(s) {
 		parts = append(parts, in.Name+" ("+in.Block+")")
 	}
 	where := "env " + ec.label()

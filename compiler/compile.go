@@ -210,6 +210,7 @@ func CompileWith(fsys fs.FS, lib *model.Library, specFile string, opts Options) 
 		}
 	}
 	c.checkInstances()
+	c.checkOnly()
 	c.checkEnvParams()
 	if (!opts.Partial && len(c.envs) < len(c.spec.Envs)) || len(c.envs) == 0 || c.errs.Has(ir.CodeVersion) {
 		return nil, c.errs.Err()

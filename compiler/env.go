@@ -1,6 +1,8 @@
 package compiler
 
 import (
+	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -38,7 +40,7 @@ type envCompile struct {
 func (c *compilation) compileEnv(env *model.Env) (*EnvResult, *ir.Errors) {
 	ec := c.newEnvCompile(env)
 	for _, s := range c.spec.Stacks {
-		if !s.Shared {
+		if !s.Shared && s.In(env.Name) {
 			ec.addStack(s)
 		}
 	}
@@ -87,7 +89,7 @@ func (ec *envCompile) addStack(s *model.Stack) {
 	for _, n := range s.Needs {
 		ec.needs[s.Name][n] = true
 	}
-	ec.instances = append(ec.instances, s.Instances...)
+	ec.instances = append(ec.instances, ec.present(s)...)
 }
 
 // run expands every instance, producers before consumers.
@@ -152,17 +154,27 @@ func (ec *envCompile) run() {
 
 // wire finds the one instance of the block that feeds a parameter.
 func (ec *envCompile) wire(in *model.Instance, param string, w model.Wire) *ir.Node {
-	var found []*model.Instance
+	var found, elsewhere []*model.Instance
 	ec.c.allInstances()
 	for _, other := range ec.c.byBlock[w.Block] {
 		if other != in && (other.Stack.Shared == (ec.env == nil)) {
+			if ec.env != nil && !other.In(ec.envName) {
+				elsewhere = append(elsewhere, other)
+				continue
+			}
 			found = append(found, other)
 		}
 	}
-	switch len(found) {
-	case 0:
+	switch {
+	case len(found) == 0 && len(elsewhere) > 0:
+		// the riglet has the producer, but not here: the default would deploy in
+		// silence what the spec never asked for in this env
+		ec.failed[in] = true
+		ec.absent(fmt.Sprintf("%s.%s: parameter %s is wired from block %s", in.Stack.Name, in.Name, param, w.Block), elsewhere[0], ec.envName, in.Pos)
 		return nil
-	case 1:
+	case len(found) == 0:
+		return nil
+	case len(found) == 1:
 		p := found[0]
 		return ir.Fn(source.OutputFn, ir.Str(p.Stack.Name+"."+p.Name+"."+w.Output, in.Pos), in.Pos)
 	}
@@ -321,7 +333,19 @@ func (ec *envCompile) findOutput(ref string, p ir.Pos, report bool) (*model.Inst
 		return nil, "", ""
 	}
 	if envName != "" {
+		if slices.Contains(ec.c.spec.Envs, envName) && !cands[0].In(envName) {
+			if report {
+				ec.absent("!Output "+envName+":"+ref, cands[0], envName, p)
+			}
+			return nil, "", ""
+		}
 		return nil, envName, output // another env: not a dependency inside this compile
+	}
+	if ec.env != nil && !cands[0].In(ec.envName) {
+		if report {
+			ec.absent("!Output "+ref, cands[0], ec.envName, p)
+		}
+		return nil, "", ""
 	}
 	return cands[0], envName, output
 }

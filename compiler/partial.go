@@ -38,9 +38,17 @@ func (c *compilation) specStacks() map[ir.Pos]string {
 		for _, p := range s.NeedsPos {
 			put(p)
 		}
+		put(s.Only.KeyPos)
+		for _, p := range s.Only.Pos {
+			put(p)
+		}
 		for _, in := range s.Instances {
 			put(in.Pos)
 			put(in.BlockPos)
+			put(in.Only.KeyPos)
+			for _, p := range in.Only.Pos {
+				put(p)
+			}
 			for _, p := range in.EnvsPos {
 				put(p)
 			}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/riglet/riglet/alarms"
 	"github.com/riglet/riglet/emit"
+	"github.com/riglet/riglet/model"
 	"github.com/riglet/riglet/netplan"
 )
 
@@ -23,10 +24,13 @@ type Plan struct {
 	// Retired are stacks removed from the spec that may still be deployed, in the order
 	// to delete them (make delete-retired, then riglet lock prune).
 	Retired []PlanRetired `json:"retiredStacks"`
-	Network *PlanNetwork  `json:"network,omitempty"`
-	Params  []PlanParam   `json:"parameters,omitempty"`
-	Rules   []PlanRule    `json:"listenerRules"`
-	Alarms  []PlanAlarm   `json:"alarms"`
+	// Presence lists every only: of the spec, saying whether it keeps its stack or
+	// instance in this env: what a limited stack's absence means is visible here.
+	Presence []PlanPresence `json:"presence,omitempty"`
+	Network  *PlanNetwork   `json:"network,omitempty"`
+	Params   []PlanParam    `json:"parameters,omitempty"`
+	Rules    []PlanRule     `json:"listenerRules"`
+	Alarms   []PlanAlarm    `json:"alarms"`
 	// AlarmCount and AlarmMonthlyCost: standard alarms are billed per alarm metric-month.
 	AlarmCount       int     `json:"alarmCount"`
 	AlarmMonthlyCost float64 `json:"alarmMonthlyCostUSD"`
@@ -61,6 +65,15 @@ type PlanStack struct {
 	Needs     []string `json:"needs"`
 	Blocks    []string `json:"blocks"`
 	Resources int      `json:"resources"`
+}
+
+// PlanPresence is a stack or instance limited to some envs by only:.
+type PlanPresence struct {
+	Stack    string   `json:"stack"`
+	Instance string   `json:"instance,omitempty"` // empty for the stack's own only:
+	Only     []string `json:"only"`
+	Here     bool     `json:"here"` // it exists in this env (an instance: its stack's only: keeps it too)
+	Source   string   `json:"source"`
 }
 
 // PlanRetired is a stack removed from the spec.
@@ -114,6 +127,9 @@ func (res *Result) Plan(er *EnvResult, explain bool) *Plan {
 	for _, r := range er.Retired {
 		p.Retired = append(p.Retired, PlanRetired{Name: r.Name, StackName: r.StackName, Needs: nonNil(r.Needs)})
 	}
+	if er.EnvFile != nil {
+		p.Presence = presence(res.Spec, er.Env)
+	}
 	if n := er.Network; n != nil {
 		pn := &PlanNetwork{CIDR: n.CIDR.String(), Source: n.CIDRSource}
 		for _, s := range n.Subnets {
@@ -163,6 +179,22 @@ func (res *Result) Plan(er *EnvResult, explain bool) *Plan {
 		}
 	}
 	return p
+}
+
+// presence is every only: of the spec, in spec order, as env sees it.
+func presence(spec *model.Spec, env string) []PlanPresence {
+	var out []PlanPresence
+	for _, s := range spec.Stacks {
+		if s.Only.Set {
+			out = append(out, PlanPresence{Stack: s.Name, Only: nonNil(s.Only.Envs), Here: s.In(env), Source: s.Only.KeyPos.String()})
+		}
+		for _, in := range s.Instances {
+			if in.Only.Set {
+				out = append(out, PlanPresence{Stack: s.Name, Instance: in.Name, Only: nonNil(in.Only.Envs), Here: in.In(env), Source: in.Only.KeyPos.String()})
+			}
+		}
+	}
+	return out
 }
 
 func describeConditions(hosts, paths []string, other bool) string {

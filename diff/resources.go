@@ -6,6 +6,7 @@ import (
 
 	"github.com/riglet/riglet/emit"
 	"github.com/riglet/riglet/ir"
+	"github.com/riglet/riglet/model"
 )
 
 // compareResources reports the resources of one stack (o, n; either may be an empty
@@ -201,8 +202,9 @@ func (c *envComparison) renamedPos(n *Stack, id string, r *ir.Node) ir.Pos {
 	return c.resourcePos(n, id, r)
 }
 
-// removedPos places a deleted resource: at the instance the new spec still has that
-// made it (or its rename), else at its stack, else at its old template line.
+// removedPos places a deleted resource: at the only: that now leaves its instance out
+// of the env, else at the instance the new spec still has that made it (or its
+// rename), else at its stack, else at its old template line.
 func (c *envComparison) removedPos(o, n *Stack, id string, r *ir.Node, to string) ir.Pos {
 	if to != "" {
 		if p := c.renamedPos(n, to, n.tree().Get("Resources").Get(to)); p.IsValid() {
@@ -210,6 +212,11 @@ func (c *envComparison) removedPos(o, n *Stack, id string, r *ir.Node, to string
 		}
 	}
 	if c.new.Spec != nil {
+		if in := c.instance(r); in != nil {
+			if by := in.LeftOutBy(c.env); by != nil {
+				return by.KeyPos
+			}
+		}
 		if p := c.instancePos(r); p.IsValid() {
 			return p
 		}
@@ -228,22 +235,31 @@ func (s *Stack) posOrZero() ir.Pos {
 // instancePos is where the new spec declares the instance a resource's metadata names
 // (riglet: {instance: stack.instance...}), or nothing.
 func (c *envComparison) instancePos(r *ir.Node) ir.Pos {
+	if in := c.instance(r); in != nil {
+		return in.Pos
+	}
+	return ir.Pos{}
+}
+
+// instance is the new spec's instance a resource's metadata names, or nil.
+func (c *envComparison) instance(r *ir.Node) *model.Instance {
 	inst := txt(r.Get("Metadata").Get("riglet").Get("instance"))
 	parts := strings.Split(inst, ".")
 	if len(parts) < 2 {
-		return ir.Pos{}
+		return nil
 	}
 	for _, s := range c.new.Spec.Stacks {
 		if s.Name != parts[0] {
 			continue
 		}
+		name, _, _ := strings.Cut(parts[1], "+") // a modification's resources are its instance's
 		for _, in := range s.Instances {
-			if in.Name == parts[1] {
-				return in.Pos
+			if in.Name == name {
+				return in
 			}
 		}
 	}
-	return ir.Pos{}
+	return nil
 }
 
 // propPos is where a changed property's new value came from when that is a line of

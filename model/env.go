@@ -89,6 +89,7 @@ type Stack struct {
 	Shared    bool
 	Needs     []string
 	NeedsPos  []ir.Pos
+	Only      Only // the envs it is limited to (only.go)
 	Instances []*Instance
 }
 
@@ -105,6 +106,7 @@ type Instance struct {
 	With     []*Modification
 	Alarms   *ir.Node // Map or nil: resource -> alarm -> threshold
 	Ignore   *ir.Node // Map or nil: lint rule ID -> reason
+	Only     Only     // the envs it is limited to, within its stack's (only.go)
 }
 
 // Modification is one entry of an instance's `with:`.

@@ -136,12 +136,14 @@ var InstanceKeys = &Table{Name: "instance", Keys: []Key{
 	{Name: "with", Shape: listOf(oneOf(named(KString, "modification"), mapOf(oneOf(mapOf(named(KAny, "parameter value")), &Shape{Kind: KAny, Name: "null"})))), Doc: "Service modifications attached to this instance, by name or as `{name: {params}}`.", Example: "with: [autoscale, {sqs-threshold: {QueueName: orders}}]"},
 	{Name: "alarms", Shape: mapOf(mapOf(Threshold)), Doc: "Alarm thresholds of this instance's resources, by resource (its logical ID inside the instance) and catalogue alarm name; the strongest layer.", Example: "alarms: {Queue: {SqsQueueDepth: 200}}"},
 	{Name: "ignore", Shape: mapOf(named(KString, "reason")), Doc: "Lint rules not to report for this instance, each with its reason (a suppression without one is a finding).", Example: `ignore: {SEC003: "public bucket of the static site"}`},
+	{Name: "only", Shape: listOf(named(KString, "env name")), Doc: "The envs this instance exists in, within its stack's `only:` (every env of the stack when left out). In another env it has no resources, alarms, priorities or lock entries, and wiring to it (`!Output` or by block) is an error there; its `envs:` (per-env parameter values) may name only these envs. Widening it allocates what is new and moves nothing.", Example: "only: [production]"},
 }}
 
 // StackKeys is one stack of a riglet spec.
 var StackKeys = &Table{Name: "stack", Keys: []Key{
 	{Name: "shared", Shape: named(KBoolean, ""), Default: "false", Doc: "Compiled once for the riglet, not per env (`out/<riglet>/shared/`), for what spans envs such as the build pipeline.", Example: "shared: true"},
 	{Name: "needs", Shape: listOf(named(KString, "stack name")), Doc: "Stacks deployed before this one, beside those its wiring already needs.", Example: "needs: [db]"},
+	{Name: "only", Shape: listOf(named(KString, "env name")), Doc: "The envs this stack exists in (every env of the riglet when left out): elsewhere it is not compiled, not in `out/<riglet>/<env>/`, `stacks.json` or the lock, and wiring or `needs:` to it is an error. Leaving an env it was deployed to retires it there, as removing it would; in each env it keeps, one of its instances must be (an instance's `only:` narrows within it). Not for a shared stack.", Example: "only: [staging]"},
 	{Name: "blocks", Shape: mapOf(obj(InstanceKeys)), Required: true, Doc: "The stack's block instances, by instance name (letters, digits, `-` and `_`).", Example: "blocks: {service: {block: ecs-service}}"},
 }}
 

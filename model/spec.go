@@ -143,6 +143,7 @@ func loadStack(p ir.Pair, errs *ir.Errors) *Stack {
 	o := newObject(p.Value, StackKeys, "stack "+p.Key, errs)
 	st.Shared = o.boolean("shared")
 	st.Needs, st.NeedsPos = o.strings("needs")
+	st.Only = loadOnly(o)
 	blocks := o.mapping("blocks")
 	if blocks == nil || len(blocks.Pairs) == 0 {
 		errs.AddCode(ir.CodeMissingKey, p.KeyPos, "stack %s needs blocks", p.Key)
@@ -197,6 +198,7 @@ func loadInstance(p ir.Pair, errs *ir.Errors) *Instance {
 	}
 	in.Alarms = o.mapping("alarms")
 	in.Ignore = o.mapping("ignore")
+	in.Only = loadOnly(o)
 	o.done()
 	return in
 }

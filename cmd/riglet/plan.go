@@ -68,7 +68,7 @@ func planText(w io.Writer, p *compiler.Plan) {
 	}
 	tw.Flush()
 	if len(p.Retired) > 0 {
-		fmt.Fprintf(w, "\nRetired stacks (removed from the spec, perhaps still deployed), in delete order:\n")
+		fmt.Fprintf(w, "\nRetired stacks (removed from the spec or, by only:, from this env; perhaps still deployed), in delete order:\n")
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "  #\tSTACK\tCLOUDFORMATION NAME\tNEEDS")
 		for i, s := range p.Retired {
@@ -76,6 +76,19 @@ func planText(w io.Writer, p *compiler.Plan) {
 		}
 		tw.Flush()
 		fmt.Fprintf(w, "  update the stacks that imported from them, then: make delete-retired ENV=%s RIGLET=%s; then riglet lock prune %s\n", p.Env, p.Riglet, p.Riglet)
+	}
+	if len(p.Presence) > 0 {
+		fmt.Fprintf(w, "\nLimited to some envs (only:):\n")
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "  STACK\tINSTANCE\tONLY\tIN "+strings.ToUpper(p.Env)+"\tSOURCE")
+		for _, o := range p.Presence {
+			here := "no"
+			if o.Here {
+				here = "yes"
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", o.Stack, dash(o.Instance), strings.Join(o.Only, ", "), here, o.Source)
+		}
+		tw.Flush()
 	}
 	if n := p.Network; n != nil {
 		fmt.Fprintf(w, "\nNetwork: VPC %s (%s)\n", n.CIDR, n.Source)
