@@ -39,13 +39,27 @@ func (s specScope) Ref(name string, p ir.Pos) (*ir.Node, bool) {
 	if v, ok := vals[name]; ok {
 		return ir.Str(v, p), true
 	}
+	// ${Env::<env>::Account}: another env's account, in any stack, for what one account
+	// grants another (the pipeline's deploy roles, cross-account image pulls); the env
+	// files stay the one place that says which account an env is.
+	if rest, ok := strings.CutPrefix(name, "Env::"); ok {
+		if envName, field, ok := strings.Cut(rest, "::"); ok && field == "Account" {
+			if e := s.ec.c.envs[envName]; e != nil {
+				return ir.Str(e.Account, p), true
+			}
+		}
+	}
 	return nil, false
 }
 
 func (specScope) GetAtt(res, attr string, p ir.Pos) (*ir.Node, bool) { return nil, false }
 
 func (s specScope) RefNames() []string {
-	return []string{"Env::Name", "Env::Account", "Env::Region", "Env::Domain", "Env::Certificate", "Env::AlarmEmail", "Env::Cidr", "Riglet::Name", "Riglet::Owner"}
+	names := []string{"Env::Name", "Env::Account", "Env::Region", "Env::Domain", "Env::Certificate", "Env::AlarmEmail", "Env::Cidr", "Riglet::Name", "Riglet::Owner"}
+	for _, e := range s.ec.c.spec.Envs {
+		names = append(names, "Env::"+e+"::Account")
+	}
+	return names
 }
 
 // specEvaluator evaluates values written in the spec or env file, for an instance in stack.

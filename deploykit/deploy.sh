@@ -183,13 +183,26 @@ delete() {
 
 # bootstrap_stack sets bootstrap to the stack name of the riglet's bootstrap (the shared
 # stack BOOTSTRAP: the template bucket and image repositories a first deploy needs), or to
-# "" when the riglet has none or DIR is the shared env itself.
+# "" when the riglet has none or DIR is the shared env itself. shared_account is the
+# account of the riglet's shared stacks ("" without any): an env in another account
+# (cross-account deploys) cannot ask for them with its own credentials.
 bootstrap_stack() {
 	bootstrap=""
+	shared_account=""
 	shared=$(dirname "$dir")/shared
-	if [ "$env" != shared ] && [ -f "$shared/stacks.json" ] && rd stacks "$shared" | grep -qx "$BOOTSTRAP"; then
-		bootstrap=$(rd get "$shared" "$BOOTSTRAP" stackName)
+	if [ "$env" != shared ] && [ -f "$shared/stacks.json" ]; then
+		shared_account=$(rd field "$shared" account)
+		if rd stacks "$shared" | grep -qx "$BOOTSTRAP"; then
+			bootstrap=$(rd get "$shared" "$BOOTSTRAP" stackName)
+		fi
 	fi
+}
+
+# other_account says what a first deploy of an env in another account than the shared
+# stacks' needs there first, which these credentials cannot check: the bootstrap (image
+# repositories) and the pipeline's stacks, whose roles the env's deploy stack trusts.
+other_account() {
+	printf '%s\n' "env $env deploys to account $account, the riglet's shared stacks to account $shared_account: create them there first, with that account's credentials (make create-$BOOTSTRAP ENV=shared RIGLET=$riglet, then every other shared stack: make create-environment ENV=shared RIGLET=$riglet), since this env's deploy role trusts the pipeline's roles, which must exist; this env's own stacks come next, its deploy stack first, before the pipeline first deploys here"
 }
 
 # need_bootstrap stops a first deploy of an env whose bootstrap is not there yet, saying
@@ -197,6 +210,10 @@ bootstrap_stack() {
 need_bootstrap() {
 	bootstrap_stack
 	[ -n "$bootstrap" ] || return 0
+	if [ "$shared_account" != "$account" ]; then
+		printf 'deploy: first deploy: %s\n' "$(other_account)" >&2
+		return 0
+	fi
 	stack_status "$bootstrap"
 	case $status in
 	CREATE_COMPLETE | UPDATE_COMPLETE | UPDATE_ROLLBACK_COMPLETE) ;;
@@ -233,7 +250,9 @@ check_env() {
 		bad "region $region: aws ec2 describe-availability-zones failed: $(tail -n 1 "$errors")"
 	fi
 	bootstrap_stack
-	if [ -n "$bootstrap" ]; then
+	if [ -n "$bootstrap" ] && [ "$shared_account" != "$account" ]; then
+		ok "bootstrap: not checked from account $account: $(other_account)"
+	elif [ -n "$bootstrap" ]; then
 		stack_status "$bootstrap"
 		case $status in
 		CREATE_COMPLETE | UPDATE_COMPLETE | UPDATE_ROLLBACK_COMPLETE) ok "bootstrap: $bootstrap is $status" ;;

@@ -303,3 +303,28 @@ func TestDeployRoleWarning(t *testing.T) {
 		t.Errorf("a warning or a role lookup for a stack without a deploy role:\n%s", out)
 	}
 }
+
+// TestCrossAccountFirstDeploy: an env in another account than the shared stacks cannot
+// ask for the bootstrap with its own credentials; its first deploy says what to create
+// first, and where, instead of reporting the bootstrap missing (or asking for it at all).
+func TestCrossAccountFirstDeploy(t *testing.T) {
+	dir := userRepo(t, "")
+	shared := filepath.Join(dir, "out", "twig", "shared", "stacks.json")
+	b := must2(os.ReadFile(shared))
+	must(t, os.WriteFile(shared, []byte(strings.Replace(string(b), `"account": "123456789012"`, `"account": "999988887777"`, 1)), 0o644))
+	for _, target := range []string{"create-environment", "check-env"} {
+		out, err := makeIn(t, dir, target, "ENV=staging", "IMAGE_TAG=0a1b2c3d", "ALLOW_DIRTY=1", "RIGLETDEPLOY_BIN="+rigletdeploy(t))
+		if err != nil {
+			t.Fatalf("make %s: %v\n%s", target, err, out)
+		}
+		for _, want := range []string{"account 999988887777: create them there first", "make create-bootstrap ENV=shared RIGLET=twig", "its deploy stack first"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("make %s does not say %q:\n%s", target, want, out)
+			}
+		}
+	}
+	calls := string(must2(os.ReadFile(filepath.Join(dir, "calls"))))
+	if strings.Contains(calls, "--stack-name buildit-twig-bootstrap") {
+		t.Errorf("the env's credentials were asked for the bootstrap of another account:\n%s", calls)
+	}
+}

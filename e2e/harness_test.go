@@ -251,9 +251,15 @@ func (w *world) aws(v any, args ...string) {
 }
 
 func (w *world) awsErr(v any, args ...string) error {
-	full := append([]string{"--endpoint-url=" + w.endpoint, "--region", "us-west-2", "--output", "json"}, args...)
+	return w.awsIn("us-west-2", nil, v, args...)
+}
+
+// awsIn asks moto in region with the given credentials (environment variables; nil for
+// the default ones) and decodes the JSON answer.
+func (w *world) awsIn(region string, creds []string, v any, args ...string) error {
+	full := append([]string{"--endpoint-url=" + w.endpoint, "--region", region, "--output", "json"}, args...)
 	cmd := exec.Command(w.awsPath, full...)
-	cmd.Env = w.env
+	cmd.Env = append(append([]string{}, w.env...), creds...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

@@ -107,7 +107,7 @@ var EnvAlarmsKeys = &Table{Name: "env alarms", Keys: []Key{
 var EnvKeys = &Table{Name: "env file", Keys: []Key{
 	{Name: "extends", Shape: named(KString, "env name"), Doc: "Another env file (by name) merged under this one: maps merge key by key, anything else is replaced.", Example: "extends: base"},
 	{Name: "env", Shape: named(KString, "env name"), Doc: "The env's name; when given it must be the file's name.", Example: "env: staging"},
-	{Name: "account", Shape: pattern(accountPattern, "AWS account ID"), Doc: "The AWS account the env deploys to: 12 digits, quoted. Deploy targets refuse credentials of another account.", Example: `account: "123456789012"`},
+	{Name: "account", Shape: pattern(accountPattern, "AWS account ID"), Doc: "The AWS account the env deploys to: 12 digits, quoted. Deploy targets refuse credentials of another account. `${Env::Account}` in `!Sub` strings; `${Env::<env>::Account}` names another env's, in any stack (the pipeline's deploy roles, cross-account image pulls).", Example: `account: "123456789012"`},
 	{Name: "region", Shape: named(KString, "AWS region"), Required: true, Doc: "The AWS region of every stack of the env.", Example: "region: us-west-2"},
 	{Name: "azs", Shape: listOf(named(KString, "availability zone")), Required: true, Doc: "The availability zones the env uses, in its region. Each gets a subnet per tier; adding or removing one renames nothing.", Example: "azs: [us-west-2a, us-west-2b]"},
 	{Name: "cidr", Shape: pattern(cidrPattern, "CIDR block"), Doc: "The env's VPC CIDR block. Leave it out to let the riglet's `network.pool` allocate one (kept in the lock).", Example: "cidr: 10.20.0.0/16"},
