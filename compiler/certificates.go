@@ -16,13 +16,13 @@ import (
 // CertificateBlock is the built-in block whose certificate the alb block is wired to.
 const CertificateBlock = "acm-certificate"
 
-// certificateBlocks are the env stacks' instances of the certificate block, as
-// stack.instance, in spec order.
-func (c *compilation) certificateBlocks() []string {
+// certificateBlocks are the instances of the certificate block present in env (only:
+// may leave one out), as stack.instance, in spec order.
+func (c *compilation) certificateBlocks(env string) []string {
 	c.allInstances()
 	var out []string
 	for _, in := range c.byBlock[CertificateBlock] {
-		if !in.Stack.Shared {
+		if !in.Stack.Shared && in.In(env) {
 			out = append(out, in.Stack.Name+"."+in.Name)
 		}
 	}
@@ -36,7 +36,7 @@ func (ec *envCompile) checkCertificates() {
 	if ec.env == nil || ec.env.Certificate == "" {
 		return
 	}
-	blocks := ec.c.certificateBlocks()
+	blocks := ec.c.certificateBlocks(ec.envName)
 	if len(blocks) == 0 {
 		return
 	}

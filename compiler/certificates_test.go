@@ -156,3 +156,33 @@ func TestCertificateErrors(t *testing.T) {
 		})
 	}
 }
+
+// A certificate block that only: leaves out of an env is no certificate block there: the
+// env may name its own ARN (no "both" error), and its listener serves that ARN, while
+// the env the block is in serves the block's.
+func TestCertificateBlockOnlyInSomeEnvs(t *testing.T) {
+	env := func(name, cidr, extra string) []byte {
+		return []byte("env: " + name + "\naccount: \"123456789012\"\nregion: us-west-2\nazs: [us-west-2a, us-west-2b]\ncidr: " + cidr +
+			"\ndomain: " + name + ".example.com\nalarms: {profile: none}\nhosted_zone: Z0123456789ABCDEFGHIJ\n" + extra)
+	}
+	fsys := fstest.MapFS{
+		"envs/a.yaml": {Data: env("a", "10.3.0.0/16", "certificate: "+certARN+"\n")},
+		"envs/b.yaml": {Data: env("b", "10.4.0.0/16", "")},
+		"riglets/c.yaml": {Data: []byte("riglet: c\nowner: acme\nenvs: [a, b]\nstacks:\n  foundation:\n    blocks:\n" +
+			"      network: {block: vpc}\n      alb: {block: alb}\n      cert: {block: acm-certificate, only: [b]}\n")},
+	}
+	res, err := compiler.Compile(fsys, blocks.FS, "riglets/c.yaml", compiler.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"a": certARN, "b": "Ref CertCertificate"}
+	for _, e := range res.Envs {
+		if e.Env == "shared" {
+			continue
+		}
+		one := &compiler.Result{Spec: res.Spec, Envs: []*compiler.EnvResult{e}}
+		if got, https := listenerCert(t, one); !https || got != want[e.Env] {
+			t.Errorf("env %s: HTTPS %v with certificate %q, want %q", e.Env, https, got, want[e.Env])
+		}
+	}
+}

@@ -47,7 +47,7 @@ func (c *compilation) compileEnv(env *model.Env) (*EnvResult, *ir.Errors) {
 	ec.checkCertificates()
 	ec.run()
 	er := &EnvResult{Env: env.Name, EnvFile: env, Network: c.plans[env.Name], Params: ec.origins, Account: env.Account, Region: env.Region}
-	if blocks := c.certificateBlocks(); len(blocks) > 0 {
+	if blocks := c.certificateBlocks(env.Name); len(blocks) > 0 {
 		er.certificateBlock = blocks[0]
 	}
 	ec.checkEnv()
