@@ -32,7 +32,7 @@ type Options struct {
 	RenderOnly bool
 	// Keep, with RenderOnly, is asked about each template as it is rendered (its path
 	// below the output directory, twig/staging/foundation.yaml, and its bytes), from
-	// the env's goroutine: a template it keeps stays in StackResult.Template, with its
+	// the rendering workers, concurrently: a template it keeps stays in StackResult.Template, with its
 	// Origins and its File's Index; the others' are let go too. riglet diff keeps the
 	// few templates whose bytes differ from the old side's and needs no other tree.
 	// data is the renderer's scratch buffer: valid only during the call.
@@ -134,6 +134,8 @@ type compilation struct {
 	cat       *alarms.Catalogue
 	catLoaded sync.Once
 	lockMu    sync.Mutex // guards lock.Priorities while envs compile in parallel
+	// renderPool bounds the templates emitted at once, across every env (renderEnv)
+	renderPool chan struct{}
 	// instances of the spec, indexed once (allInstances)
 	instances []*model.Instance
 	byPath    map[string]*model.Instance   // stack.instance
@@ -229,7 +231,12 @@ func CompileWith(fsys fs.FS, lib *model.Library, specFile string, opts Options) 
 	results := make([]*EnvResult, len(c.spec.Envs))
 	errs := make([]*ir.Errors, len(c.spec.Envs))
 	var wg sync.WaitGroup
+	// An env holds one of GOMAXPROCS slots while it expands and lets it go before it
+	// renders: its templates go to the shared render pool, so that the next env
+	// expands meanwhile and the last env's templates are emitted on every core (3
+	// envs on 2 cores, one goroutine each, left one core idle for a third of the run).
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	c.renderPool = make(chan struct{}, runtime.GOMAXPROCS(0))
 	for i, e := range c.spec.Envs {
 		if c.envs[e] == nil { // left out of a partial compile
 			errs[i] = &ir.Errors{}
@@ -239,8 +246,8 @@ func CompileWith(fsys fs.FS, lib *model.Library, specFile string, opts Options) 
 		go func() {
 			defer wg.Done()
 			sem <- struct{}{}
-			defer func() { <-sem }()
 			results[i], errs[i] = c.compileEnv(c.envs[e])
+			<-sem
 			c.render(results[i], errs[i])
 		}()
 	}
@@ -564,13 +571,17 @@ func (c *compilation) render(er *EnvResult, errs *ir.Errors) {
 	if !c.opts.RenderOnly {
 		return
 	}
+	var mu sync.Mutex // indexed is called from the render workers
 	kept := map[*StackResult]bool{}
 	er.files = renderEnv(c.spec, er, func(s *StackResult, p string, data []byte) bool {
-		if c.opts.Keep != nil && c.opts.Keep(p, data) {
-			kept[s] = true
+		if c.opts.Keep == nil || !c.opts.Keep(p, data) {
+			return false
 		}
-		return kept[s]
-	})
+		mu.Lock()
+		kept[s] = true
+		mu.Unlock()
+		return true
+	}, c.renderPool)
 	for _, s := range er.Stacks {
 		if kept[s] {
 			continue

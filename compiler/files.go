@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"path"
+	"runtime"
 	"sort"
+	"sync"
 
 	"github.com/riglet/riglet/emit"
 	"github.com/riglet/riglet/manifest"
@@ -43,7 +45,7 @@ func (r *Result) EnvFiles(e *EnvResult) []File {
 	if e.files == nil {
 		// Kept: lint renders each env once for its lines and sizes, and lint --check
 		// compares the same bytes with out/.
-		e.files = renderEnv(r.Spec, e, nil)
+		e.files = renderEnv(r.Spec, e, nil, nil)
 	}
 	return e.files
 }
@@ -62,7 +64,13 @@ func header(spec *model.Spec, e *EnvResult) []string {
 // renderEnv renders an env's files. A template's File has an Index when indexed says
 // so of its bytes (nil: every template's): emitting with the index costs more, and
 // when only a few templates need one they are emitted again.
-func renderEnv(spec *model.Spec, e *EnvResult, indexed func(s *StackResult, path string, data []byte) bool) []File {
+//
+// Templates are emitted in parallel, each by one of at most cap(pool) workers (nil:
+// GOMAXPROCS of them): a pool shared by every env of a compile keeps both cores busy
+// while the last env renders. indexed is called from those workers. Each result lands
+// at its stack's index, so the files and stacks.json are the same bytes in the same
+// order whatever the schedule.
+func renderEnv(spec *model.Spec, e *EnvResult, indexed func(s *StackResult, path string, data []byte) bool, pool chan struct{}) []File {
 	dir := path.Join(spec.Name, e.Env)
 	header := header(spec, e)
 	m := manifest.Manifest{Version: manifest.Version, Riglet: spec.Name, Env: e.Env, Source: spec.File, Stacks: []manifest.Stack{}, Account: e.Account, Region: e.Region}
@@ -73,22 +81,26 @@ func renderEnv(spec *model.Spec, e *EnvResult, indexed func(s *StackResult, path
 			m.CertificateBlock = e.certificateBlock
 		}
 	}
-	var out []File
-	// Each template is emitted into one scratch buffer and copied out at its size: a
-	// template grown from a guess allocated about three times its bytes.
-	var scratch []byte
-	for _, s := range e.Stacks {
-		var idx *emit.Index
-		name := s.Name + ".yaml"
-		p := path.Join(dir, name)
-		if indexed == nil {
-			scratch, idx = emit.AppendTemplateIndexed(scratch[:0], header, s.Template)
-		} else if scratch = emit.AppendTemplate(scratch[:0], header, s.Template); indexed(s, p, scratch) {
-			scratch, idx = emit.AppendTemplateIndexed(scratch[:0], header, s.Template)
-		}
-		data := bytes.Clone(scratch)
-		out = append(out, File{Path: p, Data: data, Index: idx})
-		ms := manifest.Stack{Name: s.Name, StackName: s.StackName, Template: name,
+	if pool == nil {
+		pool = make(chan struct{}, runtime.GOMAXPROCS(0))
+	}
+	templates := make([]File, len(e.Stacks))
+	var wg sync.WaitGroup
+	for i, s := range e.Stacks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			pool <- struct{}{}
+			defer func() { <-pool }()
+			templates[i] = renderTemplate(header, path.Join(dir, s.Name+".yaml"), s, indexed)
+		}()
+	}
+	wg.Wait()
+	out := make([]File, 0, len(templates)+1)
+	for i, s := range e.Stacks {
+		data := templates[i].Data
+		out = append(out, templates[i])
+		ms := manifest.Stack{Name: s.Name, StackName: s.StackName, Template: s.Name + ".yaml",
 			Needs: nonNil(s.Needs), Capabilities: nonNil(s.Capabilities), Tags: tags(spec, e, s),
 			Parameters: []manifest.Param{}, TemplateBytes: len(data), OverBodyLimit: len(data) > MaxBodyBytes,
 			TerminationProtection: e.Env == "production" || e.Env == "prod"}
@@ -104,6 +116,26 @@ func renderEnv(spec *model.Spec, e *EnvResult, indexed func(s *StackResult, path
 	out = append(out, File{Path: path.Join(dir, manifest.File), Data: append(js, '\n')})
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 	return out
+}
+
+// scratchBufs are the renderers' scratch buffers. Each template is emitted into one
+// and copied out at its size: a template grown from a guess allocated about three
+// times its bytes.
+var scratchBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+// renderTemplate emits one stack's template at path p.
+func renderTemplate(header []string, p string, s *StackResult, indexed func(s *StackResult, path string, data []byte) bool) File {
+	buf := scratchBufs.Get().(*[]byte)
+	defer scratchBufs.Put(buf)
+	scratch := *buf
+	var idx *emit.Index
+	if indexed == nil {
+		scratch, idx = emit.AppendTemplateIndexed(scratch[:0], header, s.Template)
+	} else if scratch = emit.AppendTemplate(scratch[:0], header, s.Template); indexed(s, p, scratch) {
+		scratch, idx = emit.AppendTemplateIndexed(scratch[:0], header, s.Template)
+	}
+	*buf = scratch
+	return File{Path: p, Data: bytes.Clone(scratch), Index: idx}
 }
 
 func tags(spec *model.Spec, e *EnvResult, s *StackResult) map[string]string {
