@@ -137,6 +137,7 @@ type compilation struct {
 	// renderPool bounds the templates emitted at once, across every env (renderEnv)
 	renderPool chan struct{}
 	// instances of the spec, indexed once (allInstances)
+	indexed   bool
 	instances []*model.Instance
 	byPath    map[string]*model.Instance   // stack.instance
 	byName    map[string][]*model.Instance // instance name

@@ -188,8 +188,12 @@ func (ec *envCompile) wire(in *model.Instance, param string, w model.Wire) *ir.N
 	return nil
 }
 
+// allInstances indexes the spec's instances once. It runs before the envs compile in
+// parallel and then only reads; indexed, not c.instances != nil, says it ran, since a
+// riglet without instances (a partial compile's, say) would index again in every env.
 func (c *compilation) allInstances() []*model.Instance {
-	if c.instances == nil {
+	if !c.indexed {
+		c.indexed = true
 		c.byPath, c.byName, c.byBlock = map[string]*model.Instance{}, map[string][]*model.Instance{}, map[string][]*model.Instance{}
 		for _, s := range c.spec.Stacks {
 			for _, in := range s.Instances {
