@@ -232,10 +232,12 @@ func CompileWith(fsys fs.FS, lib *model.Library, specFile string, opts Options) 
 	results := make([]*EnvResult, len(c.spec.Envs))
 	errs := make([]*ir.Errors, len(c.spec.Envs))
 	var wg sync.WaitGroup
-	// An env holds one of GOMAXPROCS slots while it expands and lets it go before it
-	// renders: its templates go to the shared render pool, so that the next env
-	// expands meanwhile and the last env's templates are emitted on every core (3
-	// envs on 2 cores, one goroutine each, left one core idle for a third of the run).
+	// An env holds one of GOMAXPROCS slots while it expands and renders; its templates
+	// are emitted on a render pool shared by every env, so that the last env's go on
+	// every core (3 envs on 2 cores, one goroutine each, left one core idle while the
+	// third rendered). Giving the slot back before rendering let a third env's trees
+	// live beside two others': 3 x 800 services reached compile's soft memory target
+	// and spent more CPU collecting than it saved.
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	c.renderPool = make(chan struct{}, runtime.GOMAXPROCS(0))
 	for i, e := range c.spec.Envs {
@@ -247,8 +249,8 @@ func CompileWith(fsys fs.FS, lib *model.Library, specFile string, opts Options) 
 		go func() {
 			defer wg.Done()
 			sem <- struct{}{}
+			defer func() { <-sem }()
 			results[i], errs[i] = c.compileEnv(c.envs[e])
-			<-sem
 			c.render(results[i], errs[i])
 		}()
 	}
