@@ -105,34 +105,3 @@ func TestRenderIsDeterministicAcrossThreads(t *testing.T) {
 		}
 	}
 }
-
-// A riglet with mistakes in several stacks reports them in the same order however
-// many threads compile it.
-func TestErrorsInSameOrderAcrossThreads(t *testing.T) {
-	fsys := fstest.MapFS{}
-	for p, data := range benchgen.Files(60) {
-		if p == "riglets/bench.yaml" {
-			s := string(data)
-			for _, svc := range []string{"svc7", "svc23", "svc41"} {
-				s = strings.Replace(s, "Image: example/"+svc+"\n", "Image: example/"+svc+"\n          NoSuchParam: 1\n", 1)
-			}
-			data = []byte(s)
-		}
-		fsys[p] = &fstest.MapFile{Data: data}
-	}
-	prev := runtime.GOMAXPROCS(0)
-	defer runtime.GOMAXPROCS(prev)
-	var first string
-	for _, procs := range []int{1, 2, 8} {
-		runtime.GOMAXPROCS(procs)
-		_, err := compiler.Compile(fsys, blocks.FS, "riglets/bench.yaml", compiler.Options{RenderOnly: true})
-		if err == nil || strings.Count(err.Error(), "NoSuchParam") < 3 {
-			t.Fatalf("GOMAXPROCS=%d: want the three mistakes, got %v", procs, err)
-		}
-		if procs == 1 {
-			first = err.Error()
-		} else if err.Error() != first {
-			t.Errorf("GOMAXPROCS=%d: errors\n%s\nwith 1:\n%s", procs, err, first)
-		}
-	}
-}
