@@ -145,6 +145,9 @@ type compilation struct {
 	// badMods are the with: entries checkInstances refused: expanding them would only
 	// report what follows from that error.
 	badMods map[*model.Modification]bool
+	// badOnly are the only: keys (by position) checkOnly found wrong: what they leave
+	// out of an env is not reported again (absent)
+	badOnly map[ir.Pos]bool
 	unused  []*ir.Error // env params no block has (Result.UnusedEnvParams)
 }
 

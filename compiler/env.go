@@ -1,7 +1,6 @@
 package compiler
 
 import (
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -35,6 +34,8 @@ type envCompile struct {
 	// blamed says which stack made each problem found while an instance was decided or
 	// expanded, so that a partial compile leaves out that stack only (partial.go)
 	blamed map[*ir.Error]string
+	// absentWires folds the wiring errors of one reader and one absent producer (absentWire)
+	absentWires map[[2]*model.Instance]*absentWired
 }
 
 func (c *compilation) compileEnv(env *model.Env) (*EnvResult, *ir.Errors) {
@@ -170,7 +171,7 @@ func (ec *envCompile) wire(in *model.Instance, param string, w model.Wire) *ir.N
 		// the riglet has the producer, but not here: the default would deploy in
 		// silence what the spec never asked for in this env
 		ec.failed[in] = true
-		ec.absent(fmt.Sprintf("%s.%s: parameter %s is wired from block %s", in.Stack.Name, in.Name, param, w.Block), elsewhere[0], ec.envName, in.Pos)
+		ec.absentWire(in, param, w.Block, elsewhere[0])
 		return nil
 	case len(found) == 0:
 		return nil

@@ -56,6 +56,12 @@ func (c *compilation) checkOnlyNames(o model.Only, what string, within *model.On
 		return
 	}
 	seen := map[string]ir.Pos{}
+	bad := func() { // what this only: leaves out follows from an error reported here
+		if c.badOnly == nil {
+			c.badOnly = map[ir.Pos]bool{}
+		}
+		c.badOnly[o.KeyPos] = true
+	}
 	for i, env := range o.Envs {
 		if p, ok := seen[env]; ok {
 			c.errs.Add(&ir.Error{Code: ir.CodeDuplicateName, Pos: o.Pos[i], Msg: fmt.Sprintf("%s: env %s is listed twice in only:", what, env), Related: []ir.Related{{Pos: p}}})
@@ -64,8 +70,10 @@ func (c *compilation) checkOnlyNames(o model.Only, what string, within *model.On
 		seen[env] = o.Pos[i]
 		switch {
 		case !slices.Contains(c.spec.Envs, env):
+			bad()
 			c.errs.AddCode(ir.CodeUnknownEnv, o.Pos[i], "%s: only: names unknown env %s (riglet %s has %s)%s", what, env, c.spec.Name, strings.Join(c.spec.Envs, ", "), didYouMean(env, c.spec.Envs))
 		case within != nil && !within.Allows(env):
+			bad()
 			c.errs.Add(&ir.Error{Code: ir.CodeInvalidValue, Pos: o.Pos[i],
 				Msg:     fmt.Sprintf("%s: only: names env %s, which its stack's only: leaves out; an instance exists only where its stack does", what, env),
 				Related: []ir.Related{onlyRelated(within, env)}})
@@ -130,8 +138,8 @@ func (c *compilation) checkNeedsPresent() {
 		}
 		for i, n := range s.Needs {
 			d := byName[n]
-			if d == nil || d.Shared {
-				continue // unknown: checkInstances says so
+			if d == nil || d.Shared || c.badOnly[d.Only.KeyPos] {
+				continue // unknown (checkInstances says so), or its only: is wrong (said)
 			}
 			var envs []string
 			for _, env := range c.spec.Envs {
@@ -173,13 +181,64 @@ func (ec *envCompile) present(s *model.Stack) []*model.Instance {
 
 // absent reports, at p, a reference (what) to an instance that env has not. In the
 // env being compiled the message leaves the env to the error's Envs, so that every
-// env that lacks the instance makes one error, merged.
-func (ec *envCompile) absent(what string, in *model.Instance, env string, p ir.Pos) {
+// env that lacks the instance makes one error, merged. Nothing is reported when the
+// only: that leaves the instance out is itself wrong (an unknown env): that error is
+// the cause, and fixing it may well fix this.
+func (ec *envCompile) absent(what string, in *model.Instance, env string, p ir.Pos) *ir.Error {
+	e := ec.absentErr(what, in, env, p)
+	if e != nil {
+		ec.errs.Add(e)
+	}
+	return e
+}
+
+// absentErr is the error absent reports, or nil.
+func (ec *envCompile) absentErr(what string, in *model.Instance, env string, p ir.Pos) *ir.Error {
 	by := in.LeftOutBy(env)
+	if ec.c.badOnly[by.KeyPos] {
+		return nil
+	}
 	where := "in this env"
 	if env != ec.envName {
 		where = "in env " + env
 	}
-	ec.errs.Add(&ir.Error{Code: ir.CodeWiring, Pos: p, Related: []ir.Related{{Pos: by.KeyPos, Msg: "only: [" + strings.Join(by.Envs, ", ") + "]"}},
-		Msg: fmt.Sprintf("%s: instance %s.%s is not %s, which its only: [%s] leaves out; add the env to that only:, or leave the env out of what reads it", what, in.Stack.Name, in.Name, where, strings.Join(by.Envs, ", "))})
+	e := &ir.Error{Code: ir.CodeWiring, Pos: p, Related: []ir.Related{{Pos: by.KeyPos, Msg: "only: [" + strings.Join(by.Envs, ", ") + "]"}},
+		Msg: fmt.Sprintf("%s: instance %s.%s is not %s, which its only: [%s] leaves out; add the env to that only:, or leave the env out of what reads it", what, in.Stack.Name, in.Name, where, strings.Join(by.Envs, ", "))}
+	return e
+}
+
+// absentWire reports that in's parameter is wired from an instance (prod) the env has
+// not. A block wires several parameters from one producer (ecs-service takes three
+// from the alb), so the parameters of one reader and producer make one error, which
+// names them all.
+func (ec *envCompile) absentWire(in *model.Instance, param, block string, prod *model.Instance) {
+	what := func(params []string) string {
+		if len(params) == 1 {
+			return fmt.Sprintf("%s.%s: parameter %s is wired from block %s", in.Stack.Name, in.Name, params[0], block)
+		}
+		return fmt.Sprintf("%s.%s: parameters %s are wired from block %s", in.Stack.Name, in.Name, strings.Join(params, ", "), block)
+	}
+	k := [2]*model.Instance{in, prod}
+	w, ok := ec.absentWires[k]
+	if !ok {
+		if ec.absentWires == nil {
+			ec.absentWires = map[[2]*model.Instance]*absentWired{}
+		}
+		w = &absentWired{}
+		ec.absentWires[k] = w
+	}
+	w.params = append(w.params, param)
+	switch {
+	case !ok:
+		w.err = ec.absent(what(w.params), prod, ec.envName, in.Pos)
+	case w.err != nil:
+		// the same error, grown (errors merge across envs only once every env is done)
+		w.err.Msg = ec.absentErr(what(w.params), prod, ec.envName, in.Pos).Msg
+	}
+}
+
+// absentWired is the one error of a reader whose wiring reaches an absent producer.
+type absentWired struct {
+	err    *ir.Error // nil when nothing is reported (see absent)
+	params []string
 }
