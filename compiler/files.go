@@ -112,6 +112,11 @@ func renderEnv(spec *model.Spec, e *EnvResult, indexed func(s *StackResult, path
 	for _, r := range e.Retired {
 		m.Retired = append(m.Retired, manifest.Retired{Name: r.Name, StackName: r.StackName, Needs: nonNil(r.Needs)})
 	}
+	for _, s := range spec.Stacks {
+		if e.EnvFile != nil && !s.Shared && !s.In(e.Env) {
+			m.LeftOut = append(m.LeftOut, manifest.LeftOut{Name: s.Name, Only: s.Only.Envs})
+		}
+	}
 	js, _ := json.MarshalIndent(m, "", "  ")
 	out = append(out, File{Path: path.Join(dir, manifest.File), Data: append(js, '\n')})
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })

@@ -36,6 +36,15 @@ type Manifest struct {
 	// Retired are stacks removed from the spec that the lock keeps until riglet lock
 	// prune, in the order to delete them (make delete-retired).
 	Retired []Retired `json:"retired,omitempty"`
+	// LeftOut are the spec's stacks that only: leaves out of this env, so that make can
+	// say why there is nothing to deploy for one.
+	LeftOut []LeftOut `json:"leftOut,omitempty"`
+}
+
+// LeftOut is a stack of the spec that its only: leaves out of the env.
+type LeftOut struct {
+	Name string   `json:"name"`
+	Only []string `json:"only"` // the envs it exists in
 }
 
 // Retired is a stack removed from the spec, which may still exist in AWS.

@@ -208,6 +208,11 @@ func findStack(m *manifest.Manifest, dir, name string) (*manifest.Stack, error) 
 			return &m.Stacks[i], nil
 		}
 	}
+	for _, l := range m.LeftOut {
+		if l.Name == name {
+			return nil, fmt.Errorf("stack %s is not in env %s: its only: [%s] in %s leaves it out, so there is nothing to deploy or delete for it here", name, m.Env, strings.Join(l.Only, ", "), m.Source)
+		}
+	}
 	names := make([]string, len(m.Stacks))
 	for i, s := range m.Stacks {
 		names[i] = s.Name

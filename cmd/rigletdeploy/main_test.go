@@ -21,7 +21,9 @@ const stacksJSON = `{
      "needs": ["foundation"], "capabilities": [], "tags": {},
      "parameters": [{"name": "ImageTag", "required": true}, {"name": "Mode", "default": "a"}], "templateBytes": 30, "overBodyLimit": false,
      "terminationProtection": true}
-  ]
+  ],
+  "source": "riglets/twig.yaml",
+  "leftOut": [{"name": "loadtest", "only": ["staging"]}]
 }`
 
 const appYAML = `Resources:
@@ -94,6 +96,9 @@ func TestRefusals(t *testing.T) {
 		want  string
 	}{
 		{[]string{"check", dir, "app", "nope"}, false, `no stack "nope"`},
+		// a stack only: leaves out of the env: make says so, not "no stack"
+		{[]string{"check", dir, "loadtest"}, false, "stack loadtest is not in env production: its only: [staging] in riglets/twig.yaml leaves it out"},
+		{[]string{"get", dir, "loadtest", "stackName"}, false, "its only: [staging] in riglets/twig.yaml leaves it out"},
 		{[]string{"check", dir, "foundation"}, false, "set S3_BUCKET"},
 		{[]string{"args", dir, "foundation"}, false, "set S3_BUCKET"},
 		{[]string{"field", filepath.Join(dir, "missing"), "account"}, false, "run riglet compile"},
