@@ -130,7 +130,7 @@ func (res *Result) Plan(er *EnvResult, explain bool) *Plan {
 	if er.EnvFile != nil {
 		p.Presence = presence(res.Spec, er.Env)
 	}
-	if n := er.Network; n != nil {
+	if n := er.Network; n != nil && makesSubnets(er) {
 		pn := &PlanNetwork{CIDR: n.CIDR.String(), Source: n.CIDRSource}
 		for _, s := range n.Subnets {
 			pn.Subnets = append(pn.Subnets, PlanSubnet{Tier: s.Tier, AZ: s.AZ, CIDR: s.CIDR.String(), Usable: netplan.Usable(s.CIDR), Source: s.Source})
@@ -209,4 +209,18 @@ func describeConditions(hosts, paths []string, other bool) string {
 		parts = append(parts, "+ other conditions")
 	}
 	return strings.Join(parts, ", ")
+}
+
+// makesSubnets says an env's stacks create subnets: only then is its CIDR plan a
+// network that exists. A riglet with no VPC (serverless) still gets a plan from its
+// env files' cidr, which plan and graph would otherwise show as if it were deployed.
+func makesSubnets(er *EnvResult) bool {
+	for _, s := range er.Stacks {
+		for _, r := range s.Template.Get("Resources").Pairs {
+			if t := r.Value.Get("Type"); t != nil && t.Text == "AWS::EC2::Subnet" {
+				return true
+			}
+		}
+	}
+	return false
 }
