@@ -105,15 +105,22 @@ type blockScope struct {
 	b         *model.Block
 	prefix    string
 	params    map[string]*ir.Node
-	resources map[string]bool // local resource name -> included
+	maps      map[string]*ir.Node // map parameter -> its entries, the mapping Fn::FindInMap reads
+	resources map[string]bool     // local resource name -> included
 	nested    map[string]*expansion
 	nestedDef map[string]bool
 	ev        *eval.Evaluator
 	leaked    map[string]bool // NoEcho parameters reported as written in plain text
 }
 
+// Bound reports a map parameter's mapping, whose values are evaluated already.
+func (s *blockScope) Bound(mapping string) bool { _, ok := s.maps[mapping]; return ok }
+
 func (s *blockScope) Ref(name string, p ir.Pos) (*ir.Node, bool) {
 	if strings.HasPrefix(name, "\x00mapping:") {
+		if m, ok := s.maps[strings.TrimPrefix(name, "\x00mapping:")]; ok {
+			return m, true
+		}
 		m := s.b.Mappings.Get(strings.TrimPrefix(name, "\x00mapping:"))
 		return m, m != nil
 	}
@@ -208,7 +215,7 @@ func (x *expander) expand(b *model.Block, prefix, path string, values *ir.Node, 
 		}
 	}()
 
-	s := &blockScope{x: x, b: b, prefix: prefix, params: map[string]*ir.Node{}, resources: map[string]bool{},
+	s := &blockScope{x: x, b: b, prefix: prefix, params: map[string]*ir.Node{}, maps: map[string]*ir.Node{}, resources: map[string]bool{},
 		nested: map[string]*expansion{}, nestedDef: map[string]bool{}}
 	if !x.bindParams(s, values, path, at) {
 		// Without its parameters the block would only produce errors that follow from these.
@@ -221,7 +228,12 @@ func (x *expander) expand(b *model.Block, prefix, path string, values *ir.Node, 
 	s.ev = ev
 	if b.Conditions != nil {
 		ev.Conds = make(map[string]*ir.Node, len(b.Conditions.Pairs)) // sized once, not grown per condition
-		for _, p := range b.Conditions.Pairs {
+		conds := b.Conditions
+		if eval.HasForEach(conds) {
+			// Fn::ForEach in Conditions: a condition per entry of a collection
+			conds = ev.ExpandKeys(conds)
+		}
+		for _, p := range conds.Pairs {
 			ev.Conds[p.Key] = p.Value
 		}
 	}

@@ -37,6 +37,7 @@ func (x *expander) bindParams(s *blockScope, values *ir.Node, path string, at ir
 		origins = map[string]ParamOrigin{}
 		x.origins[path] = origins
 	}
+	var maps []boundMap
 	for _, p := range b.Params {
 		d := decide{}
 		v := values.Get(p.Name)
@@ -76,6 +77,10 @@ func (x *expander) bindParams(s *blockScope, values *ir.Node, path string, at ir
 			ok = false
 			continue
 		}
+		if b.Maps[p.Name] != nil {
+			maps = append(maps, boundMap{p, v}) // once the others are bound: Distinct reads them
+			continue
+		}
 		if msg := p.Check(v); msg != "" {
 			x.errs.AddCode(ir.CodeConstraint, v.Pos, "parameter %s of block %s: %s", p.Name, b.Name, msg)
 			ok = false
@@ -93,7 +98,18 @@ func (x *expander) bindParams(s *blockScope, values *ir.Node, path string, at ir
 		}
 		s.params[p.Name] = v
 	}
+	for _, bm := range maps {
+		if !x.bindMap(s, bm.p, b.Maps[bm.p.Name], bm.v) {
+			ok = false
+		}
+	}
 	return ok
+}
+
+// boundMap is a map parameter's value, bound after the other parameters.
+type boundMap struct {
+	p *model.Param
+	v *ir.Node
 }
 
 func describe(p *model.Param) string {

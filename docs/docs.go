@@ -151,9 +151,60 @@ func params(w *bytes.Buffer, b *model.Block, targetOutputs map[string]string) {
 		if p.NoEcho {
 			desc += " (NoEcho)"
 		}
-		fmt.Fprintf(w, "| `%s` | %s | %s | %s | %s | %s |\n", p.Name, p.Type, cell(def), cell(allowed(p)), cell(strings.Join(src, "; ")), cell(desc))
+		typ, allow := p.Type, allowed(p)
+		if m := b.Maps[p.Name]; m != nil {
+			typ, def, allow = "map", "`{}`", mapAllowed(m)
+		}
+		fmt.Fprintf(w, "| `%s` | %s | %s | %s | %s | %s |\n", p.Name, typ, cell(def), cell(allow), cell(strings.Join(src, "; ")), cell(desc))
 	}
 	w.WriteString("\n")
+	mapParams(w, b)
+}
+
+// mapAllowed describes a map parameter's names and fields in the table.
+func mapAllowed(m *model.MapParam) string {
+	var cs []string
+	if m.Names != nil {
+		cs = append(cs, "names `"+m.Names.Text+"`")
+	}
+	cs = append(cs, "fields "+strings.Join(quote(m.FieldNames()), ", "))
+	if len(m.Distinct) > 0 {
+		cs = append(cs, "no name given by "+strings.Join(quote(m.Distinct), ", "))
+	}
+	return strings.Join(cs, "; ")
+}
+
+// mapParams documents each map parameter's entry: what a spec writes and its fields.
+func mapParams(w *bytes.Buffer, b *model.Block) {
+	for _, p := range b.Params {
+		m := b.Maps[p.Name]
+		if m == nil {
+			continue
+		}
+		first := m.Fields[0].Name
+		fmt.Fprintf(w, "### `%s` entries\n\n", p.Name)
+		fmt.Fprintf(w, "A map of `NAME: <%s>` or `NAME: {%s}`, in any order (the output is sorted by name).\n\n", first, strings.Join(m.FieldNames(), ": ..., ")+": ...")
+		w.WriteString("| Field | Type | Default | Allowed | Description |\n|---|---|---|---|---|\n")
+		for _, f := range m.Fields {
+			def := "*required*"
+			if f.Default != nil {
+				def = "`" + literal(f.Default) + "`"
+				if literal(f.Default) == "" {
+					def = `""`
+				}
+			}
+			fmt.Fprintf(w, "| `%s` | %s | %s | %s | %s |\n", f.Name, f.Type, cell(def), cell(allowed(f)), cell(f.Description))
+		}
+		w.WriteString("\n")
+	}
+}
+
+func quote(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = "`" + s + "`"
+	}
+	return out
 }
 
 // allowed describes a parameter's constraints.

@@ -36,7 +36,7 @@ var pages = []page{
 	{"spec.md", "Riglet spec reference", "A riglet spec, `riglets/<riglet>.yaml`, describes the whole system once: its envs, network and stacks of block instances. Unknown keys are errors.",
 		[]*model.Table{model.SpecKeys, model.NetworkKeys, model.StackKeys, model.InstanceKeys}, "spec.json"},
 	{"block.md", "Block file reference", "A block, `blocks/<name>/block.yaml`, is a CloudFormation template: the keys CloudFormation has, and `Metadata.Riglet` for riglet's own. Parameters use CloudFormation's parameter schema, enforced at compile time. A block in the repository's `blocks/` replaces the built-in one of that name. Unknown keys are errors, but in `Metadata` beside `Riglet`.",
-		[]*model.Table{model.BlockKeys, model.BlockMetadataKeys, model.RigletMetaKeys, model.ParamKeys}, "block.json"},
+		[]*model.Table{model.BlockKeys, model.BlockMetadataKeys, model.RigletMetaKeys, model.MapParamKeys, model.ParamKeys}, "block.json"},
 	{"lock.md", "Lock file reference", "The lock, `riglets/<riglet>.lock`, records every derived allocation (VPC and subnet CIDRs, listener rule priorities) so that none ever moves. riglet writes it, sorted; commit it and review its diff. `riglet compile --frozen` fails instead of changing it; `riglet lock prune` forgets what is retired.",
 		[]*model.Table{model.LockKeys, model.LockEnvKeys, model.LockRuleKeys, model.LockStackKeys}, ""},
 	{"config.md", "Configuration reference (.riglet.yaml)", "`.riglet.yaml`, at the repository's root beside `riglets/`, configures `riglet lint` for the whole repository, as `.cfnlintrc` does cfn-lint: rules ignored (each with its reason) and severities changed. `--ignore` adds to its ignored rules; `--severity` wins over its severities. Its mistakes are findings at its lines.",

@@ -106,6 +106,14 @@ func (e *Evaluator) Eval(n *ir.Node) *ir.Node {
 		// it is, shared, so nothing may change an evaluated tree in place.
 		var out *ir.Node
 		for i, it := range n.Items {
+			if isListForEach(it) {
+				if out == nil {
+					out = &ir.Node{Kind: ir.List, Pos: n.Pos, Items: make([]*ir.Node, i, len(n.Items))}
+					copy(out.Items, n.Items[:i])
+				}
+				out.Items = e.spliceForEach(out.Items, it.Pairs[0])
+				continue
+			}
 			v := e.Eval(it)
 			if out == nil {
 				if v == it {
@@ -123,7 +131,8 @@ func (e *Evaluator) Eval(n *ir.Node) *ir.Node {
 		}
 		return out
 	case ir.Map:
-		if fn, arg, ok := n.Intrinsic(); ok {
+		// a map of one Fn::ForEach (a function's Variables) is a loop, not a call
+		if fn, arg, ok := n.Intrinsic(); ok && !strings.HasPrefix(fn, "Fn::ForEach::") {
 			return e.call(fn, arg, n)
 		}
 		return e.evalMap(n)
@@ -340,7 +349,17 @@ func (e *Evaluator) findInMap(arg *ir.Node, p ir.Pos) *ir.Node {
 		e.errf(p, "mapping %s has no %s.%s", a.Items[0].Text, a.Items[1].Text, a.Items[2].Text)
 		return ir.Str("", p)
 	}
+	if bm, ok := e.Names.(BoundMappings); ok && bm.Bound(a.Items[0].Text) {
+		return v.Clone() // evaluated where it was given, like a parameter's value
+	}
 	return e.Eval(v)
+}
+
+// BoundMappings is a Scope some of whose mappings hold values already evaluated in
+// another scope (a map parameter's entries): Fn::FindInMap returns them as they are,
+// as Ref returns a parameter's value.
+type BoundMappings interface {
+	Bound(mapping string) bool
 }
 
 func (e *Evaluator) cidr(arg *ir.Node, p ir.Pos) *ir.Node {

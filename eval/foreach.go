@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/riglet/riglet/ir"
@@ -17,6 +18,26 @@ func (e *Evaluator) forEach(p ir.Pair) []ir.Pair {
 		}
 	}
 	return out
+}
+
+// isListForEach reports a list item that is a Fn::ForEach: riglet's one extension of
+// it (CloudFormation's makes map keys only), so that a block can turn a collection into
+// list items (a container's Secrets from a map parameter).
+func isListForEach(n *ir.Node) bool {
+	return n.Kind == ir.Map && len(n.Pairs) == 1 && strings.HasPrefix(n.Pairs[0].Key, "Fn::ForEach::")
+}
+
+// spliceForEach appends the values a Fn::ForEach list item produces, in the
+// collection's order, each only when the list does not hold it already: a list is most
+// often a set (the Resource of a policy statement, where two entries may share an ARN),
+// and an item that must repeat can be written outside the loop.
+func (e *Evaluator) spliceForEach(items []*ir.Node, p ir.Pair) []*ir.Node {
+	for _, q := range e.forEach(p) {
+		if !slices.ContainsFunc(items, func(it *ir.Node) bool { return ir.Equal(it, q.Value) }) {
+			items = append(items, q.Value)
+		}
+	}
+	return items
 }
 
 // substIdent replaces ${id} with v and &{id} with v stripped to letters and digits.

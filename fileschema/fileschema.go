@@ -248,6 +248,33 @@ func param(p *model.Param) *obj {
 	return o
 }
 
+// mapParam is the schema of a map parameter's value (Metadata.Riglet.Maps): names to
+// the first field's value or to a map of fields.
+func mapParam(p *model.Param, m *model.MapParam) *obj {
+	fields := newObj()
+	var required []any
+	for _, f := range m.Fields {
+		fields.set(f.Name, param(f))
+		if f.Default == nil {
+			required = append(required, f.Name)
+		}
+	}
+	entry := newObj("type", "object", "properties", fields, "additionalProperties", false)
+	if len(required) > 0 {
+		entry.set("required", required)
+	}
+	o := newObj("type", "object", "additionalProperties", newObj("anyOf", []any{param(m.Fields[0]), entry}))
+	if m.Names != nil {
+		o.set("propertyNames", newObj("pattern", "^(?:"+m.Names.Text+")$"))
+	}
+	desc := p.Description
+	if desc == "" {
+		desc = p.Name
+	}
+	o.set("description", desc+" (map of "+strings.Join(m.FieldNames(), ", ")+")")
+	return o
+}
+
 // paramScalar is one value of the parameter's type. A String parameter takes any
 // scalar (riglet makes numbers and booleans strings, as CloudFormation does); a
 // Number one a number or a string that reads as one.
@@ -318,6 +345,10 @@ func (g *gen) blockParams(lib *model.Library) (blocks, mods []string, err error)
 		}
 		props := newObj()
 		for _, p := range b.Params {
+			if m := b.Maps[p.Name]; m != nil {
+				props.set(p.Name, mapParam(p, m))
+				continue
+			}
 			props.set(p.Name, param(p))
 		}
 		d := newObj("type", "object", "properties", props, "additionalProperties", false)

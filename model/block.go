@@ -31,6 +31,7 @@ type Block struct {
 	Derived     map[string]string
 	DerivedPos  map[string]ir.Pos
 	DeployTime  map[string]bool
+	Maps        map[string]*MapParam // map-valued parameters (Metadata.Riglet.Maps)
 	AttachesTo  []string
 	Requires    []string
 	RequiresPos []ir.Pos
@@ -273,7 +274,7 @@ func ParseBlock(name, file string, data []byte) (*Block, error) {
 	}
 	var errs ir.Errors
 	b := &Block{Name: name, File: file, Root: root, Kind: "block", Wiring: map[string]Wire{}, Names: map[string]Names{},
-		Derived: map[string]string{}, DerivedPos: map[string]ir.Pos{}, DeployTime: map[string]bool{}}
+		Derived: map[string]string{}, DerivedPos: map[string]ir.Pos{}, DeployTime: map[string]bool{}, Maps: map[string]*MapParam{}}
 	if root.Kind != ir.Map {
 		errs.AddCode(ir.CodeBlockDefinition, root.Pos, "a block is a CloudFormation template (a map)")
 		return nil, errs.Err()
@@ -334,6 +335,7 @@ func ParseBlock(name, file string, data []byte) (*Block, error) {
 			errs.AddCode(ir.CodeBlockDefinition, root.Pos, "Metadata.Riglet.DeployTime names %s, which is not a parameter", k)
 		}
 	}
+	b.checkMaps(&errs)
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
@@ -386,6 +388,9 @@ func (b *Block) readRiglet(r *ir.Node, errs *ir.Errors) {
 	dt, _ := o.strings("DeployTime")
 	for _, s := range dt {
 		b.DeployTime[s] = true
+	}
+	if m := o.mapping("Maps"); m != nil {
+		b.readMaps(m, errs)
 	}
 	b.AttachesTo, _ = o.strings("AttachesTo")
 	b.Requires, b.RequiresPos = o.strings("Requires")

@@ -166,8 +166,16 @@ var RigletMetaKeys = &Table{Name: "Metadata.Riglet", Keys: []Key{
 	{Name: "Names", Shape: mapOf(pattern(`^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+\.[A-Za-z0-9]+$`, "resource type.Property")), Doc: "Per parameter, the resource of the riglet it names: a literal value must be that property of such a resource in the env.", Example: "Names: {QueueName: AWS::SQS::Queue.QueueName}"},
 	{Name: "Derived", Shape: mapOf(pattern(derivedPattern, "derived value")), Doc: "Per parameter, the derived value that feeds it: the CIDR plan (`network.cidr`, `network.subnets.<tier>`...), the env (`env.name`, `env.domain`...), the riglet, or the listener rule priority.", Example: "Derived: {Priority: listener.priority}"},
 	{Name: "DeployTime", Shape: listOf(named(KString, "parameter name")), Doc: "Parameters that stay CloudFormation parameters with their default, set at deploy time (an image tag).", Example: "DeployTime: [ImageTag]"},
+	{Name: "Maps", Shape: mapOf(obj(MapParamKeys)), Doc: "Parameters that take a map of named entries (CloudFormation has no map type), each declared `Type: CommaDelimitedList, Default: \"\"`. A spec gives `NAME: value` or `NAME: {Field: value...}` in any order; in the block, `!Ref Param` is the names, sorted, for `Fn::ForEach`, and `!FindInMap [Param, !Ref Name, Field]` an entry's field (its default when the entry leaves it out). Each layer (env params, instance params, `envs.<env>`) gives the whole map. `Fn::ForEach` may also stand as an item of a list: its values become items, each distinct one once.", Example: "Maps: {Secrets: {Names: '^[A-Z_]+$', Fields: {Arn: {Type: String}, Key: {Type: String, Default: \"\"}}, Distinct: [Environment]}}"},
 	{Name: "AttachesTo", Shape: listOf(named(KString, "block name")), Doc: "For a modification: the blocks it may attach to.", Example: "AttachesTo: [ecs-service]"},
 	{Name: "Requires", Shape: listOf(named(KString, "modification")), Doc: "For a modification: the modifications the instance must have too.", Example: "Requires: [autoscale]"},
+}}
+
+// MapParamKeys is one map-valued parameter of a block (Metadata.Riglet.Maps).
+var MapParamKeys = &Table{Name: "map parameter", Keys: []Key{
+	{Name: "Names", Shape: named(KString, "regular expression"), Doc: "A regular expression every entry's name must match (as AllowedPattern, the whole name).", Example: "Names: '^[A-Za-z_][A-Za-z0-9_]*$'"},
+	{Name: "Fields", Shape: mapOf(obj(ParamKeys)), Required: true, Doc: "An entry's fields, each with the parameter schema (a field without a default is required); an entry given as a single value sets the first field.", Example: "Fields: {Arn: {Type: String}, Key: {Type: String, Default: \"\"}}"},
+	{Name: "Distinct", Shape: listOf(named(KString, "parameter name")), Doc: "Parameters that name what the entries name another way (an environment variable): no entry may repeat a name they give; a list item `NAME=value` names NAME.", Example: "Distinct: [Environment]"},
 }}
 
 // ParamKeys is one parameter of a block, CloudFormation's parameter schema.
@@ -233,6 +241,6 @@ var (
 // Tables lists every table by the file it belongs to, for the docs and a test.
 func Tables() []*Table {
 	return []*Table{EnvKeys, EnvAlarmsKeys, SpecKeys, NetworkKeys, StackKeys, InstanceKeys,
-		BlockKeys, BlockMetadataKeys, RigletMetaKeys, ParamKeys, LockKeys, LockEnvKeys, LockRuleKeys, LockStackKeys,
+		BlockKeys, BlockMetadataKeys, RigletMetaKeys, MapParamKeys, ParamKeys, LockKeys, LockEnvKeys, LockRuleKeys, LockStackKeys,
 		ConfigKeys, ConfigLintKeys}
 }

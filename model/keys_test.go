@@ -23,6 +23,10 @@ func fromExamples(t *model.Table) string {
 	return b.String()
 }
 
+func indent(s string) string {
+	return "    " + strings.ReplaceAll(strings.TrimSuffix(s, "\n"), "\n", "\n    ") + "\n"
+}
+
 // TestEveryKeyIsDecoded: decoding files made of the tables' own examples reads every
 // key of every table (none is documented but ignored), reports none of them as
 // unknown, and reports a key no table has, with a suggestion from the table.
@@ -46,14 +50,20 @@ func TestEveryKeyIsDecoded(t *testing.T) {
 		"riglets/twig.lock":   {Data: []byte(fromExamples(model.LockKeys))},
 		".riglet.yaml":        {Data: []byte(fromExamples(model.ConfigKeys))},
 		"blocks/q/block.yaml": {Data: []byte(strings.Replace(fromExamples(model.BlockKeys), "Transform:", "Parameters2: {}\nTransform:", 1))},
+		// Metadata.Riglet's keys, each as its example has it (a map parameter's keys are
+		// read only where a block declares one)
+		"blocks/m/block.yaml": {Data: []byte("Metadata:\n  Riglet:\n" + indent(fromExamples(model.RigletMetaKeys)) +
+			"Parameters: {Secrets: {Type: CommaDelimitedList, Default: \"\"}, Environment: {Type: CommaDelimitedList, Default: \"\"}}\nResources: {}\n")},
 	}
 	var errs ir.Errors
 	model.LoadEnv(fsys, "staging", &errs)
 	model.LoadSpec(fsys, "riglets/twig.yaml", &errs)
 	model.ReadLock(fsys, "riglets/twig.lock", &errs)
 	model.LoadConfig(fsys, &errs)
-	if _, err := model.NewLibrary(fsys, nil).Get("q"); err != nil {
-		errs.Merge(err)
+	for _, b := range []string{"q", "m"} {
+		if _, err := model.NewLibrary(fsys, nil).Get(b); err != nil {
+			errs.Merge(err)
+		}
 	}
 	unknown := map[string]string{}
 	for _, e := range errs {
