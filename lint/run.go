@@ -218,7 +218,7 @@ func Template(file string, data []byte, opts Options) (*Report, error) {
 // busy however few envs there are. Their findings are then merged in the order a
 // serial run gives (rule, then env, then stack), so the output does not depend on
 // scheduling. With a cache, a template whose digest it holds is not checked again.
-// Riglet rules, which read every env, run after.
+// Riglet rules, which read every env, run after, each a task of its own.
 func runRules(res *compiler.Result, envs []*Env, cache TemplateCache) []*Finding {
 	type task struct {
 		env *Env
@@ -274,6 +274,26 @@ func runRules(res *compiler.Result, envs []*Env, cache TemplateCache) []*Finding
 	}
 	close(next)
 	wg.Wait()
+	// The riglet rules read what the template rules read, and write only their own
+	// findings: they run in parallel too, merged in registry order.
+	whole := make([][]*Finding, len(registry))
+	rules := make(chan int)
+	for range min(runtime.GOMAXPROCS(0), len(registry)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ri := range rules {
+				run(&Pass{Rule: registry[ri], Result: res, Envs: envs, out: &whole[ri]})
+			}
+		}()
+	}
+	for ri, r := range registry {
+		if r.Scope == ScopeRiglet {
+			rules <- ri
+		}
+	}
+	close(rules)
+	wg.Wait()
 	var out []*Finding
 	for ri, r := range registry {
 		switch r.Scope {
@@ -286,7 +306,7 @@ func runRules(res *compiler.Result, envs []*Env, cache TemplateCache) []*Finding
 				}
 			}
 		case ScopeRiglet:
-			run(&Pass{Rule: r, Result: res, Envs: envs, out: &out})
+			out = append(out, whole[ri]...)
 		}
 	}
 	return out
