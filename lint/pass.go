@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path"
 	"strings"
+	"sync"
 
 	"github.com/riglet/riglet/compiler"
 	"github.com/riglet/riglet/emit"
@@ -30,14 +31,16 @@ type Env struct {
 
 	result *compiler.Result
 	// keep: the env's files are rendered once and kept (lint --check compares them with
-	// out/), so sizes and lines come from them. Else each template is sized in one
-	// reused buffer and indexed only when a finding needs its lines.
-	keep     bool
-	rendered bool
-	buf      []byte
-	lines    map[string]map[string]int // stack -> logical ID -> generated line
-	sizes    map[string]int            // stack -> template bytes
+	// out/), so sizes and lines come from them. Else each template is sized in a
+	// pooled buffer and indexed only when a finding needs its lines. Template rules run
+	// on the env's stacks in parallel, so what is computed lazily is computed once.
+	keep       bool
+	renderOnce sync.Once
 
+	digestOnce sync.Once
+	envKey     Digest // envDigest, for a TemplateCache
+
+	exportsOnce sync.Once
 	exports     map[string]*ir.Pair // export name -> output
 	exportStack map[string]*Stack
 }
@@ -52,8 +55,14 @@ type Stack struct {
 	Parameters *ir.Node // Map or nil
 	OutPath    string   // out/<riglet>/<env>/<stack>.yaml
 
-	unexpanded []unexpanded // a plain template's Fn::ForEach entries left unexpanded
-	cache      map[string]any
+	unexpanded []unexpanded   // a plain template's Fn::ForEach entries left unexpanded
+	cache      map[string]any // memo: read by the rules of this stack only
+
+	// Size and generated lines, computed once: a riglet rule may ask about any stack.
+	mu    sync.Mutex
+	size  int
+	sized bool
+	lines map[string]int // logical ID -> generated line; nil until indexed
 }
 
 // Resource is one generated resource.
@@ -113,8 +122,7 @@ func (p *Pass) place(f *Finding, r *Resource) {
 }
 
 func newEnv(res *compiler.Result, er *compiler.EnvResult, keep bool) *Env {
-	e := &Env{EnvResult: er, result: res, Prod: er.Env == "production" || er.Env == "prod", keep: keep,
-		lines: map[string]map[string]int{}, sizes: map[string]int{}}
+	e := &Env{EnvResult: er, result: res, Prod: er.Env == "production" || er.Env == "prod", keep: keep}
 	for _, sr := range er.Stacks {
 		s := &Stack{StackResult: sr, Env: e, ByID: map[string]*Resource{}}
 		if res != nil {
@@ -143,22 +151,30 @@ func newEnv(res *compiler.Result, er *compiler.EnvResult, keep bool) *Env {
 
 // render emits the env's templates once, for generated lines and sizes, and keeps them.
 func (e *Env) render() {
-	if e.rendered {
-		return
-	}
-	e.rendered = true
-	if e.result == nil {
-		return // a plain template: its positions are its own lines
-	}
-	prefix := e.result.EnvDir(e.Env) + "/"
-	for _, f := range e.result.EnvFiles(e.EnvResult) {
-		if strings.HasSuffix(f.Path, ".yaml") {
-			name := strings.TrimSuffix(strings.TrimPrefix(f.Path, prefix), ".yaml")
-			e.lines[name] = f.Index.Resources
-			e.sizes[name] = len(f.Data)
+	e.renderOnce.Do(func() {
+		if e.result == nil {
+			return // a plain template: its positions are its own lines
 		}
-	}
+		byName := map[string]*Stack{}
+		for _, s := range e.Stacks {
+			byName[s.Name] = s
+		}
+		prefix := e.result.EnvDir(e.Env) + "/"
+		for _, f := range e.result.EnvFiles(e.EnvResult) {
+			if !strings.HasSuffix(f.Path, ".yaml") {
+				continue
+			}
+			if s := byName[strings.TrimSuffix(strings.TrimPrefix(f.Path, prefix), ".yaml")]; s != nil {
+				s.mu.Lock()
+				s.lines, s.size, s.sized = f.Index.Resources, len(f.Data), true
+				s.mu.Unlock()
+			}
+		}
+	})
 }
+
+// buffers are the scratch buffers templates are sized in
+var buffers = sync.Pool{New: func() any { return new([]byte) }}
 
 // Size returns the generated template's size in bytes.
 func (s *Stack) Size() int {
@@ -166,12 +182,16 @@ func (s *Stack) Size() int {
 	if e.keep {
 		e.render()
 	}
-	if n, ok := e.sizes[s.Name]; ok || e.result == nil {
-		return n
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.sized || e.result == nil {
+		return s.size
 	}
-	e.buf = emit.AppendTemplate(e.buf[:0], e.result.Header(e.EnvResult), s.Template)
-	e.sizes[s.Name] = len(e.buf)
-	return len(e.buf)
+	buf := buffers.Get().(*[]byte)
+	*buf = emit.AppendTemplate((*buf)[:0], e.result.Header(e.EnvResult), s.Template)
+	s.size, s.sized = len(*buf), true
+	buffers.Put(buf)
+	return s.size
 }
 
 // generated returns the position of a resource's line in its generated template.
@@ -179,13 +199,13 @@ func (e *Env) generated(s *Stack, id string) (ir.Pos, bool) {
 	if e.keep {
 		e.render()
 	}
-	lines, ok := e.lines[s.Name]
-	if !ok && e.result != nil && !e.keep {
+	s.mu.Lock()
+	if s.lines == nil && e.result != nil && !e.keep {
 		_, idx := emit.TemplateIndexed(e.result.Header(e.EnvResult), s.Template)
-		lines = idx.Resources
-		e.lines[s.Name] = lines
+		s.lines = idx.Resources
 	}
-	line, ok := lines[id]
+	line, ok := s.lines[id]
+	s.mu.Unlock()
 	return ir.Pos{File: s.OutPath, Line: int32(line), Col: 3}, ok
 }
 

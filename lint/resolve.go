@@ -51,19 +51,18 @@ func (e *Env) keyDepth(s *Stack, n *ir.Node, depth int) string {
 
 // indexExports finds, once, the output behind each export name of the env.
 func (e *Env) indexExports() {
-	if e.exports != nil {
-		return
-	}
-	e.exports = map[string]*ir.Pair{}
-	e.exportStack = map[string]*Stack{}
-	for _, st := range e.Stacks {
-		eachOutputPair(st, func(pr *ir.Pair) {
-			if nm := pr.Value.Get("Export").Get("Name"); nm != nil && nm.Kind == ir.String {
-				e.exports[nm.Text] = pr
-				e.exportStack[nm.Text] = st
-			}
-		})
-	}
+	e.exportsOnce.Do(func() {
+		e.exports = map[string]*ir.Pair{}
+		e.exportStack = map[string]*Stack{}
+		for _, st := range e.Stacks {
+			eachOutputPair(st, func(pr *ir.Pair) {
+				if nm := pr.Value.Get("Export").Get("Name"); nm != nil && nm.Kind == ir.String {
+					e.exports[nm.Text] = pr
+					e.exportStack[nm.Text] = st
+				}
+			})
+		}
+	})
 }
 
 // resource returns the resource a key names, or nil.

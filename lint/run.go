@@ -25,6 +25,9 @@ type Options struct {
 	// templates rendered once for lint and kept, so that the caller can compare them
 	// with out/ (riglet lint --check) without compiling again.
 	Keep bool
+	// Templates, when set, keeps the template rules' findings per template, so that
+	// only the templates that changed are checked again (the output is the same).
+	Templates TemplateCache
 }
 
 // Report is the outcome of a lint.
@@ -140,7 +143,7 @@ func lintRiglet(fsys fs.FS, lib *model.Library, spec string, opts Options, files
 			names = append(names, er.Env)
 		}
 	}
-	raw = append(raw, dropMirrored(runRules(res, envs), raw)...)
+	raw = append(raw, dropMirrored(runRules(res, envs, opts.Templates), raw)...)
 	fs := mergeEnvs(raw, names)
 	found := suppress(fs, files, spec, res, len(opts.Envs) == 0 && err == nil)
 	if err != nil {
@@ -199,9 +202,9 @@ func Template(file string, data []byte, opts Options) (*Report, error) {
 		er := &compiler.EnvResult{Env: env, Stacks: []*compiler.StackResult{sr}}
 		e := newEnv(nil, er, false)
 		e.Stacks[0].unexpanded = skipped
-		e.sizes[name] = len(data)
+		e.Stacks[0].size, e.Stacks[0].sized = len(data), true
 		e.Stacks[0].OutPath = file
-		fs = mergeEnvs(runRules(nil, []*Env{e}), []string{env})
+		fs = mergeEnvs(runRules(nil, []*Env{e}, nil), []string{env})
 		for i := range fs {
 			fs[i].Envs = nil
 		}
@@ -209,41 +212,101 @@ func Template(file string, data []byte, opts Options) (*Report, error) {
 	return finish(suppress(fs, files, file, nil, true), opts), nil
 }
 
-// runRules runs every template and riglet rule. Template rules read only their own
-// env (its lazily built caches included), so each env's run in parallel; their
-// findings are then merged in the order a serial run gives (rule, then env), so the
-// output does not depend on scheduling. Riglet rules, which read every env, run after.
-func runRules(res *compiler.Result, envs []*Env) []*Finding {
-	per := make([][][]*Finding, len(envs)) // env -> rule index -> findings
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+// runRules runs every template and riglet rule. Template rules read their own stack
+// and, through the env's lazily built indexes (made once), its env, so they run on
+// every stack of every env in parallel: one task per template, which keeps both cores
+// busy however few envs there are. Their findings are then merged in the order a
+// serial run gives (rule, then env, then stack), so the output does not depend on
+// scheduling. With a cache, a template whose digest it holds is not checked again.
+// Riglet rules, which read every env, run after, each a task of its own.
+func runRules(res *compiler.Result, envs []*Env, cache TemplateCache) []*Finding {
+	type task struct {
+		env *Env
+		s   *Stack
+		per *[][]*Finding // rule index -> findings
+		key Digest
+	}
+	var tasks []task
+	per := make([][][][]*Finding, len(envs)) // env -> stack -> rule index -> findings
 	for ei, e := range envs {
-		per[ei] = make([][]*Finding, len(registry))
+		per[ei] = make([][][]*Finding, len(e.Stacks))
+		for si, s := range e.Stacks {
+			tasks = append(tasks, task{env: e, s: s, per: &per[ei][si]})
+		}
+	}
+	var lib interface{ IsBuiltin(string) bool }
+	if res != nil {
+		lib = res.Library
+	}
+	next := make(chan *task)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), max(len(tasks), 1)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			for ri, r := range registry {
-				if r.Scope != ScopeTemplate {
-					continue
+			for t := range next {
+				if cache != nil {
+					t.key = templateDigest(t.env.digest(), t.s, lib)
+					if data, ok := cache.Get(t.key); ok {
+						if got, ok := decodeFindings(data); ok {
+							*t.per = got
+							continue
+						}
+					}
 				}
-				for _, s := range e.Stacks {
-					run(&Pass{Rule: r, Result: res, Env: e, Stack: s, Envs: envs, out: &per[ei][ri]})
+				got := make([][]*Finding, len(registry))
+				for ri, r := range registry {
+					if r.Scope == ScopeTemplate {
+						run(&Pass{Rule: r, Result: res, Env: t.env, Stack: t.s, Envs: envs, out: &got[ri]})
+					}
+				}
+				*t.per = got
+				if cache != nil {
+					if data := encodeFindings(got); data != nil {
+						cache.Put(t.key, data)
+					}
 				}
 			}
 		}()
 	}
+	for i := range tasks {
+		next <- &tasks[i]
+	}
+	close(next)
+	wg.Wait()
+	// The riglet rules read what the template rules read, and write only their own
+	// findings: they run in parallel too, merged in registry order.
+	whole := make([][]*Finding, len(registry))
+	rules := make(chan int)
+	for range min(runtime.GOMAXPROCS(0), len(registry)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ri := range rules {
+				run(&Pass{Rule: registry[ri], Result: res, Envs: envs, out: &whole[ri]})
+			}
+		}()
+	}
+	for ri, r := range registry {
+		if r.Scope == ScopeRiglet {
+			rules <- ri
+		}
+	}
+	close(rules)
 	wg.Wait()
 	var out []*Finding
 	for ri, r := range registry {
 		switch r.Scope {
 		case ScopeTemplate:
 			for ei := range envs {
-				out = append(out, per[ei][ri]...)
+				for si := range per[ei] {
+					if p := per[ei][si]; p != nil {
+						out = append(out, p[ri]...)
+					}
+				}
 			}
 		case ScopeRiglet:
-			run(&Pass{Rule: r, Result: res, Envs: envs, out: &out})
+			out = append(out, whole[ri]...)
 		}
 	}
 	return out

@@ -60,6 +60,67 @@ if [ -d oracles/npm/cdk/node_modules/aws-cdk-lib ]; then
 else
 	echo '| CDK synth | skipped: aws-cdk-lib not installed (npm install --prefix oracles/npm/cdk aws-cdk-lib) | | |'
 fi
+
+# riglet's own figures where users wait, on the 3 x 800-service riglet (and 200).
+# secs_rss "$@": wall seconds and peak RSS (KB) of one run, output discarded
+secs_rss() {
+	/usr/bin/time -f '%e %M' -o "$BENCH/.time" "$@" >/dev/null 2>&1 || true
+	tail -n 1 "$BENCH/.time"
+}
+if [ -d "$BENCH/800" ] && [ -d "$BENCH/200" ]; then
+	echo
+	echo '| riglet, 3 envs | median wall | median peak RSS |'
+	echo '| --- | --- | --- |'
+	# The pre-commit path after one service changed: each run changes svc400's image
+	# again (a state no cache has seen), then lint --check, with the cache warm from
+	# the runs before, as on a developer's machine.
+	pc=$BENCH/precommit
+	rm -rf "$pc" "$BENCH/cache-pc"
+	cp -R "$BENCH/800" "$pc"
+	"$RIGLET" -C "$pc" compile >/dev/null
+	RIGLET_CACHE="$(cd "$BENCH" && pwd)/cache-pc" "$RIGLET" -C "$pc" lint --check >/dev/null 2>&1 || true
+	: >"$BENCH/.a"
+	i=0
+	while [ "$i" -lt "$RUNS" ]; do
+		sed "s|Image: example/svc400.*\$|Image: example/svc400-v$i|" "$pc/riglets/bench.yaml" >"$pc/riglets/bench.yaml.new"
+		mv "$pc/riglets/bench.yaml.new" "$pc/riglets/bench.yaml"
+		RIGLET_CACHE="$(cd "$BENCH" && pwd)/cache-pc" secs_rss "$RIGLET" -C "$pc" lint --check >>"$BENCH/.a"
+		i=$((i + 1))
+	done
+	printf '| lint --check, 800 services, one changed (pre-commit) | %s s | %s MB |\n' \
+		"$(cut -d' ' -f1 "$BENCH/.a" | median)" "$(cut -d' ' -f2 "$BENCH/.a" | median | awk '{ printf "%d", $1 / 1024 }')"
+	# Both cores: lint with no cache at GOMAXPROCS 1 and 2, in paired runs; and how
+	# lint scales from 200 to 800 services.
+	: >"$BENCH/.a"
+	: >"$BENCH/.b"
+	: >"$BENCH/.c"
+	: >"$BENCH/.d"
+	i=0
+	while [ "$i" -lt "$RUNS" ]; do
+		GOMAXPROCS=1 RIGLET_CACHE=off secs "$RIGLET" -C "$BENCH/800" lint >>"$BENCH/.a"
+		GOMAXPROCS=2 RIGLET_CACHE=off secs "$RIGLET" -C "$BENCH/800" lint >>"$BENCH/.b"
+		RIGLET_CACHE=off secs "$RIGLET" -C "$BENCH/200" lint >>"$BENCH/.c"
+		RIGLET_CACHE=off secs "$RIGLET" -C "$BENCH/200" lint --check >>"$BENCH/.d"
+		i=$((i + 1))
+	done
+	one=$(median <"$BENCH/.a")
+	two=$(median <"$BENCH/.b")
+	printf '| lint, 800 services, no cache, GOMAXPROCS 1 / 2 | %s s / %s s: %s faster on two cores | |\n' \
+		"$one" "$two" "$(awk -v a="$one" -v b="$two" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }')"
+	: >"$BENCH/.e"
+	i=0
+	while [ "$i" -lt "$RUNS" ]; do
+		RIGLET_CACHE=off secs "$RIGLET" -C "$BENCH/800" lint --check >>"$BENCH/.e"
+		i=$((i + 1))
+	done
+	small=$(median <"$BENCH/.c")
+	smallc=$(median <"$BENCH/.d")
+	bigc=$(median <"$BENCH/.e")
+	printf '| lint / lint --check, no cache, time(800) / time(200) | %s / %s | |\n' \
+		"$(awk -v a="$two" -v b="$small" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')" \
+		"$(awk -v a="$bigc" -v b="$smallc" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')"
+	rm -rf "$pc" "$BENCH/cache-pc"
+fi
 echo
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
-rm -f "$BENCH/.time" "$BENCH/.a" "$BENCH/.b"
+rm -f "$BENCH/.time" "$BENCH/.a" "$BENCH/.b" "$BENCH/.c" "$BENCH/.d" "$BENCH/.e"

@@ -87,10 +87,15 @@ func (c *lintCmd) lint(g *globals, fsys fs.FS) error {
 		if err := model.CheckUniqueNames(fsys, files); err != nil {
 			rep.Findings = append(rep.Findings, lint.FromErrors(err)...)
 		}
+		tc := openTemplates(g, files, c.Env)
+		if tc != nil {
+			opts.Templates = tc
+		}
 		r, err := lint.Lint(fsys, builtinBlocks(), files, opts)
 		if err != nil {
 			return asUsage(err)
 		}
+		tc.save()
 		rep.Findings = append(rep.Findings, r.Findings...)
 		rep.Results = r.Results
 	}
