@@ -187,18 +187,23 @@ func (e *lintEntry) store(tr *record.Tracker, stdout, stderr []byte, result erro
 	if exit < 0 || err != nil {
 		return
 	}
-	data := entryBytes(&record.Record{Version: model.Version, Compiler: e.key, Spec: "lint", Inputs: in}, stdout, stderr, exit)
-	dir := filepath.Dir(e.path)
+	writeCacheFile(e.path, entryBytes(&record.Record{Version: model.Version, Compiler: e.key, Spec: "lint", Inputs: in}, stdout, stderr, exit))
+}
+
+// writeCacheFile writes a cache entry aside and renames it in, so that a reader sees
+// a whole entry or none, then trims the cache. Failing costs only a later run's time,
+// so it says nothing.
+func writeCacheFile(path string, data []byte) {
+	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return
 	}
-	// Written aside and renamed in: a reader sees a whole entry or none.
 	f, err := os.CreateTemp(dir, ".tmp-*")
 	if err != nil {
 		return
 	}
 	_, werr := f.Write(data)
-	if cerr := f.Close(); werr != nil || cerr != nil || os.Rename(f.Name(), e.path) != nil {
+	if cerr := f.Close(); werr != nil || cerr != nil || os.Rename(f.Name(), path) != nil {
 		os.Remove(f.Name())
 		return
 	}

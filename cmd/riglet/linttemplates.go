@@ -82,21 +82,7 @@ func (c *templateCache) save() {
 	if c == nil || c.puts == 0 && len(c.used) == len(c.old) {
 		return
 	}
-	data := packBytes(c.used, c.exe)
-	dir := filepath.Dir(c.path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return
-	}
-	f, err := os.CreateTemp(dir, ".tmp-*")
-	if err != nil {
-		return
-	}
-	_, werr := f.Write(data)
-	if cerr := f.Close(); werr != nil || cerr != nil || os.Rename(f.Name(), c.path) != nil {
-		os.Remove(f.Name())
-		return
-	}
-	trimCache(filepath.Dir(dir))
+	writeCacheFile(c.path, packBytes(c.used, c.exe))
 }
 
 // packBytes is a pack: the format, the binary, the entries by key (sorted, so the same
