@@ -16,6 +16,7 @@ import (
 
 	"github.com/riglet/riglet/alarms"
 	"github.com/riglet/riglet/internal/graph"
+	"github.com/riglet/riglet/internal/phase"
 	"github.com/riglet/riglet/ir"
 	"github.com/riglet/riglet/model"
 	"github.com/riglet/riglet/netplan"
@@ -171,7 +172,9 @@ func CompileWith(fsys fs.FS, lib *model.Library, specFile string, opts Options) 
 	c := &compilation{fsys: fsys, lib: lib, envs: map[string]*model.Env{}, plans: map[string]*netplan.Plan{}, opts: opts, badMods: map[*model.Modification]bool{}}
 	// Phase one loads and checks everything that does not depend on an env, so that
 	// one run reports every such mistake; phase two expands, which needs it all right.
+	phase.Mark("start")
 	c.spec = model.LoadSpec(fsys, specFile, &c.errs)
+	phase.Mark("spec loaded")
 	if c.spec == nil {
 		return nil, c.errs.Err()
 	}
@@ -179,6 +182,7 @@ func CompileWith(fsys fs.FS, lib *model.Library, specFile string, opts Options) 
 	lockFile := strings.TrimSuffix(specFile, path.Ext(specFile)) + ".lock"
 	oldLock, lock := model.ReadLock(fsys, lockFile, &c.errs)
 	c.lock = lock
+	phase.Mark("lock read")
 	selected := map[string]bool{}
 	for _, e := range opts.Envs {
 		found := false
@@ -215,13 +219,16 @@ func CompileWith(fsys fs.FS, lib *model.Library, specFile string, opts Options) 
 			envErrs[err] = true
 		}
 	}
+	phase.Mark("envs loaded")
 	c.checkInstances()
 	c.checkOnly()
 	c.checkEnvParams()
 	if (!opts.Partial && len(c.envs) < len(c.spec.Envs)) || len(c.envs) == 0 || c.errs.Has(ir.CodeVersion) {
 		return nil, c.errs.Err()
 	}
+	phase.Mark("checked")
 	c.planNetwork()
+	phase.Mark("network")
 	if c.errs.Has(ir.CodeNetwork) {
 		return nil, c.errs.Err()
 	}
@@ -232,6 +239,7 @@ func CompileWith(fsys fs.FS, lib *model.Library, specFile string, opts Options) 
 	// block library, the catalogue and the instance index are loaded first.
 	c.allInstances()
 	c.catalogue()
+	phase.Mark("catalogue")
 	results := make([]*EnvResult, len(c.spec.Envs))
 	errs := make([]*ir.Errors, len(c.spec.Envs))
 	var wg sync.WaitGroup
@@ -253,11 +261,15 @@ func CompileWith(fsys fs.FS, lib *model.Library, specFile string, opts Options) 
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
+			phase.Mark("env start " + e)
 			results[i], errs[i] = c.compileEnv(c.envs[e])
+			phase.Mark("env compiled " + e)
 			c.render(results[i], errs[i])
+			phase.Mark("env rendered " + e)
 		}()
 	}
 	wg.Wait()
+	phase.Mark("envs done")
 	var allEnvErrs ir.Errors
 	var perEnv []ir.Errors // the problems of each env of res.Envs, before merging
 	for i, e := range c.spec.Envs {
@@ -290,6 +302,7 @@ func CompileWith(fsys fs.FS, lib *model.Library, specFile string, opts Options) 
 		return nil, err
 	}
 	c.recordStacks(results, res.Envs)
+	phase.Mark("compile done")
 	res.Lock = c.lock
 	return res, nil
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/riglet/riglet/compiler"
 	"github.com/riglet/riglet/diff"
+	"github.com/riglet/riglet/internal/phase"
 	"github.com/riglet/riglet/ir"
 	"github.com/riglet/riglet/manifest"
 	"github.com/riglet/riglet/model"
@@ -67,6 +68,7 @@ func (c *diffCmd) Run(g *globals) error {
 	if err := diff.Write(g.Stdout, c.Format, report); err != nil {
 		return err
 	}
+	phase.Mark("written")
 	for _, f := range c.FailOn {
 		for _, k := range failClasses[f] {
 			if report.Count(k) > 0 {
@@ -176,6 +178,7 @@ func (c *diffCmd) riglets(g *globals) (*diff.Report, error) {
 		if err != nil {
 			return nil, printErrors(g.Stderr, err)
 		}
+		phase.Mark("compiled")
 		var envs []*compiler.EnvResult
 		for _, e := range res.Envs {
 			if c.wants(e.Env) {
@@ -215,10 +218,12 @@ func (c *diffCmd) riglets(g *globals) (*diff.Report, error) {
 			if hasLock && !lockSame {
 				read[res.LockFile] = lockID
 			}
+			phase.Mark("before blobs")
 			blobs, err := git.blobs(read)
 			if err != nil {
 				return nil, err
 			}
+			phase.Mark("blobs read")
 			maps.Copy(files, blobs)
 			old = c.side(res.Spec.Name, root, files, git.ref+":")
 			switch {
@@ -255,7 +260,9 @@ func (c *diffCmd) riglets(g *globals) (*diff.Report, error) {
 			old = c.side(res.Spec.Name, dir, prefixed, "")
 			new.Lock = nil
 		}
+		phase.Mark("compare start")
 		report.Riglets = append(report.Riglets, diff.Compare(old, new))
+		phase.Mark("compare done")
 	}
 	return report, nil
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/pprof"
+	"runtime/trace"
 	"sort"
 	"strings"
 
@@ -17,6 +18,7 @@ import (
 
 	"github.com/riglet/riglet/blocks"
 	"github.com/riglet/riglet/compiler"
+	"github.com/riglet/riglet/internal/phase"
 	"github.com/riglet/riglet/ir"
 	"github.com/riglet/riglet/lint"
 )
@@ -83,6 +85,17 @@ func main() {
 			os.Exit(code)
 		}
 	}
+	// RIGLET_TRACE=file writes a runtime trace of the run (go tool trace), for
+	// seeing which phases leave a core idle.
+	if p := os.Getenv("RIGLET_TRACE"); p != "" {
+		if f, err := os.Create(p); err == nil {
+			trace.Start(f)
+			code := run(os.Args[1:], os.Stdout, os.Stderr)
+			trace.Stop()
+			f.Close()
+			os.Exit(code)
+		}
+	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
@@ -114,6 +127,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "riglet:", err)
 		return exitUsage
 	}
+	phase.Mark("run")
+	defer phase.Mark("run done")
 	if err := ctx.Run(&c.globals); err != nil {
 		var ue usageError
 		switch {
