@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"path"
 	"runtime"
 	"slices"
 	"sort"
@@ -179,7 +178,7 @@ func CompileWith(fsys fs.FS, lib *model.Library, specFile string, opts Options) 
 		return nil, c.errs.Err()
 	}
 	model.CheckRequires(c.spec, &c.errs)
-	lockFile := strings.TrimSuffix(specFile, path.Ext(specFile)) + ".lock"
+	lockFile := LockFile(specFile)
 	oldLock, lock := model.ReadLock(fsys, lockFile, &c.errs)
 	c.lock = lock
 	phase.Mark("lock read")

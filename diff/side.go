@@ -52,6 +52,9 @@ type Stack struct {
 	Origins  map[string]*compiler.Origin // logical ID -> where it came from (nil for templates read from files)
 	Needs    []string                    // the stacks it needs
 	Pos      ir.Pos                      // where the spec declares it (zero for files)
+	// Tally is the alarms counted from Data (CountAlarms) by whoever had the bytes
+	// first; nil: counted when needed.
+	Tally    *AlarmTally
 	parseErr error
 }
 

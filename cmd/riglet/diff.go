@@ -134,47 +134,85 @@ func (c *diffCmd) riglets(g *globals) (*diff.Report, error) {
 		return nil, err
 	}
 	out := filepath.ToSlash(filepath.Clean(c.Out))
+	// The old side's names and blob IDs are read from git while the compile runs (the
+	// first template is rendered long after git answers); Keep waits for them, and an
+	// error of git's is reported, as before, instead of anything the compile found.
 	var git *gitTree
-	var ids map[string]string // git: the old side's paths -> blob IDs
+	var ids map[string]string // git: the old side's paths (out/ and the locks) -> blob IDs
+	var gitErr error
+	var manifests map[string][]byte // git: the old side's stacks.json files, read meanwhile
+	parsed := map[string]*manifest.Manifest{}
+	gitDone := make(chan struct{})
 	var oldFiles map[string][]byte
 	if c.Old == "" {
 		ref := c.Base
 		if ref == "" {
 			ref = "HEAD"
 		}
-		if git, err = openGit(g.Dir, ref); err != nil {
-			return nil, err
+		paths := []string{out}
+		for _, f := range specs {
+			paths = append(paths, compiler.LockFile(f))
 		}
-		if ids, err = git.list(out); err != nil {
-			return nil, err
+		go func() {
+			defer close(gitDone)
+			if git, gitErr = openGit(g.Dir, ref); gitErr == nil {
+				ids, gitErr = git.list(paths...)
+			}
+			if gitErr == nil {
+				want := map[string]string{}
+				for p, id := range ids {
+					if path.Base(p) == manifest.File {
+						want[p] = id
+					}
+				}
+				manifests, gitErr = git.blobs(want)
+			}
+			for p, b := range manifests {
+				var m manifest.Manifest
+				if json.Unmarshal(b, &m) == nil {
+					parsed[p] = &m
+				}
+			}
+		}()
+	} else {
+		close(gitDone)
+		if files, err := readDir(under(g.Dir, c.Old)); err == nil {
+			// what cannot be read is reported after the compile, riglet by riglet, as
+			// ever; meanwhile no template is known and every one is kept
+			oldFiles = files
 		}
-	} else if files, err := readDir(under(g.Dir, c.Old)); err == nil {
-		// what cannot be read is reported after the compile, riglet by riglet, as
-		// ever; meanwhile no template is known and every one is kept
-		oldFiles = files
 	}
 	var mu sync.Mutex
-	same := map[string]bool{} // the new side's files, as positions name them, whose bytes are the old ones
+	same := map[string]bool{}               // the new side's files, as positions name them, whose bytes are the old ones
+	tallies := map[string]diff.AlarmTally{} // the alarms of every template, counted as it is rendered
 	keep := func(p string, data []byte) bool {
+		t := diff.CountAlarms(data) // here, on the rendering workers, not after the compile
+		<-gitDone
 		var eq bool
-		if git != nil {
+		switch {
+		case gitErr != nil:
+		case c.Old == "":
 			id, ok := ids[out+"/"+p]
 			eq = ok && id == blobID(data, id)
-		} else {
+		default:
 			b, ok := oldFiles[p]
 			eq = ok && bytes.Equal(b, data)
 		}
+		mu.Lock()
+		tallies[out+"/"+p] = t
 		if eq {
-			mu.Lock()
 			same[out+"/"+p] = true
-			mu.Unlock()
 		}
+		mu.Unlock()
 		return !eq
 	}
 	report := &diff.Report{Version: diff.Version}
 	fsys := os.DirFS(g.Dir)
 	for _, f := range specs {
 		res, err := compiler.Compile(fsys, builtinBlocks(), f, compiler.Options{Envs: c.Env, RenderOnly: true, Keep: keep})
+		if <-gitDone; gitErr != nil {
+			return nil, gitErr
+		}
 		if err != nil {
 			return nil, printErrors(g.Stderr, err)
 		}
@@ -190,7 +228,18 @@ func (c *diffCmd) riglets(g *globals) (*diff.Report, error) {
 		for _, e := range new.Envs {
 			for _, s := range e.Stacks {
 				data[s.File] = s.Data
+				if t, ok := tallies[s.File]; ok {
+					s.Tally = &t
+				}
 			}
+		}
+		// tallyOf is the alarm count of the new side's file p when the old side has the
+		// same bytes (then it is the old one's too).
+		tallyOf := func(p string) *diff.AlarmTally {
+			if t, ok := tallies[p]; ok && same[p] {
+				return &t
+			}
+			return nil
 		}
 		var old *diff.Side
 		if git != nil {
@@ -203,15 +252,13 @@ func (c *diffCmd) riglets(g *globals) (*diff.Report, error) {
 				}
 				if same[p] {
 					files[p] = data[p]
+				} else if b, ok := manifests[p]; ok {
+					files[p] = b
 				} else {
 					read[p] = id
 				}
 			}
-			lock, err := git.list(res.LockFile)
-			if err != nil {
-				return nil, err
-			}
-			lockID, hasLock := lock[res.LockFile]
+			lockID, hasLock := ids[res.LockFile]
 			// The lock the compile writes, as committed: what it describes is what
 			// the new side holds, and reading it back would change nothing.
 			lockSame := hasLock && lockID == blobID(new.LockData, lockID)
@@ -225,7 +272,7 @@ func (c *diffCmd) riglets(g *globals) (*diff.Report, error) {
 			}
 			phase.Mark("blobs read")
 			maps.Copy(files, blobs)
-			old = c.side(res.Spec.Name, root, files, git.ref+":")
+			old = c.side(res.Spec.Name, root, files, git.ref+":", sideHints{tally: tallyOf, manifests: parsed})
 			switch {
 			case lockSame:
 				old.Lock = new.Lock
@@ -257,7 +304,9 @@ func (c *diffCmd) riglets(g *globals) (*diff.Report, error) {
 			for p, b := range files {
 				prefixed[dir+"/"+p] = b
 			}
-			old = c.side(res.Spec.Name, dir, prefixed, "")
+			old = c.side(res.Spec.Name, dir, prefixed, "", sideHints{tally: func(p string) *diff.AlarmTally {
+				return tallyOf(out + "/" + res.Spec.Name + strings.TrimPrefix(p, dir))
+			}})
 			new.Lock = nil
 		}
 		phase.Mark("compare start")
@@ -282,7 +331,7 @@ func (c *diffCmd) wants(env string) bool {
 // side makes the old side from files under root (root/<env>/<stack>.yaml), in the
 // deploy order of each env's stacks.json; an env without one is partial. label
 // prefixes the paths positions show (HEAD:).
-func (c *diffCmd) side(riglet, root string, files map[string][]byte, label string) *diff.Side {
+func (c *diffCmd) side(riglet, root string, files map[string][]byte, label string, hints sideHints) *diff.Side {
 	s := &diff.Side{Riglet: riglet}
 	byEnv := map[string]map[string][]byte{}
 	for p, b := range files {
@@ -298,24 +347,49 @@ func (c *diffCmd) side(riglet, root string, files map[string][]byte, label strin
 	for _, env := range sortedMapKeys(byEnv) {
 		fs := byEnv[env]
 		e := &diff.Env{Name: env}
-		var m manifest.Manifest
-		if b, ok := fs[manifest.File]; ok && json.Unmarshal(b, &m) == nil {
+		m, ok := hints.manifests[root+"/"+env+"/"+manifest.File]
+		if !ok {
+			if b, ok := fs[manifest.File]; ok {
+				m = &manifest.Manifest{}
+				if json.Unmarshal(b, m) != nil {
+					m = nil
+				}
+			}
+		}
+		if m != nil {
 			for _, st := range m.Stacks {
 				if b, ok := fs[st.Template]; ok {
-					e.Stacks = append(e.Stacks, &diff.Stack{Name: st.Name, File: label + root + "/" + env + "/" + st.Template, Data: b, Needs: st.Needs})
+					p := root + "/" + env + "/" + st.Template
+					e.Stacks = append(e.Stacks, &diff.Stack{Name: st.Name, File: label + p, Data: b, Needs: st.Needs, Tally: hints.tallyOf(p)})
 				}
 			}
 		} else {
 			e.Partial = true
 			for _, name := range sortedMapKeys(fs) {
 				if stack, ok := strings.CutSuffix(name, ".yaml"); ok {
-					e.Stacks = append(e.Stacks, &diff.Stack{Name: stack, File: label + root + "/" + env + "/" + name, Data: fs[name]})
+					p := root + "/" + env + "/" + name
+					e.Stacks = append(e.Stacks, &diff.Stack{Name: stack, File: label + p, Data: fs[name], Tally: hints.tallyOf(p)})
 				}
 			}
 		}
 		s.Envs = append(s.Envs, e)
 	}
 	return s
+}
+
+// sideHints are what is known of an old side's files before side reads them: the
+// alarm count of a template (by its path in files), and stacks.json files parsed
+// while the compile ran (by their path too).
+type sideHints struct {
+	tally     func(p string) *diff.AlarmTally
+	manifests map[string]*manifest.Manifest
+}
+
+func (h sideHints) tallyOf(p string) *diff.AlarmTally {
+	if h.tally == nil {
+		return nil
+	}
+	return h.tally(p)
 }
 
 // inSide says whether p is a file of an env the diff compares, root/<env>/<name>, and

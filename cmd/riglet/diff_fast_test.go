@@ -261,7 +261,7 @@ func fullDiff(g *globals, c *diffCmd) (*diff.Report, error) {
 			if err != nil {
 				return nil, err
 			}
-			old = c.side(res.Spec.Name, out+"/"+res.Spec.Name, files, "HEAD:")
+			old = c.side(res.Spec.Name, out+"/"+res.Spec.Name, files, "HEAD:", sideHints{})
 			if b, ok := files[res.LockFile]; ok {
 				var errs ir.Errors
 				if l := model.ParseLock("HEAD:"+res.LockFile, b, &errs); len(errs) == 0 {
@@ -279,7 +279,7 @@ func fullDiff(g *globals, c *diffCmd) (*diff.Report, error) {
 			for p, b := range files {
 				prefixed[c.Old+"/"+res.Spec.Name+"/"+p] = b
 			}
-			old = c.side(res.Spec.Name, c.Old+"/"+res.Spec.Name, prefixed, "")
+			old = c.side(res.Spec.Name, c.Old+"/"+res.Spec.Name, prefixed, "", sideHints{})
 			new.Lock = nil
 		}
 		report.Riglets = append(report.Riglets, diff.Compare(old, new))
