@@ -86,6 +86,11 @@ bench: tools
 		RIGLET_CACHE='$(CURDIR)/.bench/cache' /usr/bin/time -f "riglet lint --check, $$n services x 3 envs, unchanged, cached: %e s wall, %U s user, %M KB peak RSS" \
 			'$(RIGLET_BIN)' -C .bench/$$n lint --check >/dev/null || exit 1; \
 	done
+	@# CDK synth of the same shape, for the side-by-side table: installed here when the
+	@# npm registry is reachable, else bench.sh says it is skipped
+	@if [ ! -d bench/cdk/node_modules/aws-cdk-lib ] && command -v npm >/dev/null; then \
+		npm ci --prefix bench/cdk --no-audit --no-fund --loglevel=error || echo 'bench: npm ci --prefix bench/cdk failed: CDK synth is skipped'; \
+	fi
 	@sh scripts/bench.sh '$(RIGLET_BIN)' .bench
 
 # Generated docs and editors' schemas (issue 16): the block READMEs, docs/reference,

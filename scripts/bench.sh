@@ -55,10 +55,16 @@ if command -v rain >/dev/null; then
 else
 	echo '| rain fmt | skipped: not installed (go install github.com/aws-cloudformation/rain/cmd/rain@latest) | | |'
 fi
-if [ -d oracles/npm/cdk/node_modules/aws-cdk-lib ]; then
-	echo '| CDK synth | skipped: riglet has no CDK app of the benchmark shape yet | | |'
+# CDK synth of the same shape (bench/cdk/bench-app.js: the benchmark riglet's
+# stacks as a CDK app), the node process that `cdk synth` runs, against riglet compile.
+if [ -d bench/cdk/node_modules/aws-cdk-lib ] && command -v node >/dev/null; then
+	for n in 50 200; do
+		pair "3 x $n services: riglet compile vs CDK synth of the same shape" "$SLOW_RUNS" \
+			"rm -rf '$BENCH/$n/out' && '$RIGLET' -C '$BENCH/$n' compile" \
+			"rm -rf '$BENCH/cdk.out' && node bench/cdk/bench-app.js $n '$BENCH/cdk.out'"
+	done
 else
-	echo '| CDK synth | skipped: aws-cdk-lib not installed (npm install --prefix oracles/npm/cdk aws-cdk-lib) | | |'
+	echo '| CDK synth | skipped: aws-cdk-lib not installed (npm ci --prefix bench/cdk) | | |'
 fi
 
 # riglet's own figures where users wait, on the 3 x 800-service riglet (and 200).
