@@ -53,7 +53,7 @@ if command -v rain >/dev/null; then
 		"rm -rf '$BENCH/200/out' && '$RIGLET' -C '$BENCH/200' compile" \
 		"for f in '$BENCH'/200/out/*/*/*.yaml; do rain fmt \"\$f\" >/dev/null || exit 1; done"
 else
-	echo '| rain fmt | skipped: not installed (go install github.com/aws-cloudformation/rain/cmd/rain@latest) | | |'
+	echo '| rain fmt | skipped: not installed (go install github.com/aws-cloudformation/rain/cmd/rain@v1.23.1, the version go.mod pins) | | |'
 fi
 # CDK synth of the same shape (bench/cdk/bench-app.js: the benchmark riglet's
 # stacks as a CDK app), the node process that `cdk synth` runs, against riglet compile.
