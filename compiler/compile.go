@@ -173,16 +173,28 @@ func CompileWith(fsys fs.FS, lib *model.Library, specFile string, opts Options) 
 	// Phase one loads and checks everything that does not depend on an env, so that
 	// one run reports every such mistake; phase two expands, which needs it all right.
 	phase.Mark("start")
+	// The lock is read and parsed beside the spec: neither needs the other, and each
+	// is a large YAML file of a large riglet. Its problems are reported after the
+	// spec's (and CheckRequires'), as when it was read second, and not at all when the
+	// spec did not load.
+	lockFile := strings.TrimSuffix(specFile, path.Ext(specFile)) + ".lock"
+	var oldLock []byte
+	var lockErrs ir.Errors
+	lockRead := make(chan struct{})
+	go func() {
+		defer close(lockRead)
+		oldLock, c.lock = model.ReadLock(fsys, lockFile, &lockErrs)
+		phase.Mark("lock read")
+	}()
 	c.spec = model.LoadSpec(fsys, specFile, &c.errs)
 	phase.Mark("spec loaded")
 	if c.spec == nil {
+		<-lockRead
 		return nil, c.errs.Err()
 	}
 	model.CheckRequires(c.spec, &c.errs)
-	lockFile := strings.TrimSuffix(specFile, path.Ext(specFile)) + ".lock"
-	oldLock, lock := model.ReadLock(fsys, lockFile, &c.errs)
-	c.lock = lock
-	phase.Mark("lock read")
+	<-lockRead
+	c.errs = append(c.errs, lockErrs...)
 	selected := map[string]bool{}
 	for _, e := range opts.Envs {
 		found := false
