@@ -3,6 +3,7 @@ package compiler
 import (
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/riglet/riglet/alarms"
 	"github.com/riglet/riglet/ir"
@@ -38,47 +39,95 @@ func (ec *envCompile) addAlarms() []AlarmRow {
 		return nil
 	}
 	dlqs := ec.deadLetterQueues()
-	var rows []AlarmRow
+	var stacks []*model.Stack
 	for _, s := range ec.c.spec.Stacks {
-		out := ec.outs[s.Name]
-		if out == nil {
-			continue
+		if ec.outs[s.Name] != nil {
+			stacks = append(stacks, s)
 		}
-		resources := append([]ir.Pair(nil), out.resources...)
-		var actions *ir.Node
-		for _, r := range resources {
-			typ := r.Value.Get("Type").Text
-			for _, e := range cat.ForType(typ) {
-				if ec.env.Alarms.Profile == "critical" && !e.Critical {
-					continue
-				}
-				if !ec.alarmApplies(e, s.Name, r, dlqs) {
-					continue
-				}
-				row, alarm := ec.alarm(cat, e, s, r)
-				if row == nil {
-					continue
-				}
-				rows = append(rows, *row)
-				if alarm == nil {
-					continue
-				}
-				if actions == nil {
-					actions = ec.alarmActions(cat, s)
-				}
-				if actions != nil {
-					props := alarm.Get("Properties")
-					// one list serves both: output trees are never changed in place
-					list := ir.NewList(e.Pos, actions)
-					props.Set("AlarmActions", list)
-					props.Set("OKActions", list)
-				}
-				o := &Origin{Instance: row.Instance, Block: "alarm catalogue", Pos: e.Pos, Builtin: ec.c.lib.IsBuiltin(e.Pos.File)}
-				if ro := out.origins[r.Key]; ro != nil {
-					o.Chain, o.Top = ro.Chain, ro.Top
-				}
-				out.addResource(r.Key+e.Name, alarm, o, ec.errs)
+	}
+	// Each stack's alarms read that stack's resources, the env's expansions and the
+	// export names expansion recorded, and write only that stack: the stacks are
+	// shared out to the idle cores (helpWith). What they would write beside their
+	// stack, the problems, their blame and the exports the alarm actions and load
+	// balancer dimensions import, is kept per stack and applied here in spec order,
+	// as one loop over the stacks would have: the same rows, problems and exports.
+	lanes := make([]alarmLane, len(stacks))
+	var next atomic.Int64
+	ec.c.helpWith(func() {
+		w := *ec
+		w.consts = nil // each worker's own cache of shared nodes
+		for {
+			i := int(next.Add(1)) - 1
+			if i >= len(stacks) {
+				return
 			}
+			l := &lanes[i]
+			w.errs, w.blamed, w.exportLog = &l.errs, nil, &l.exports
+			l.rows = w.stackAlarms(cat, stacks[i], dlqs)
+			l.blamed = w.blamed
+		}
+	})
+	var rows []AlarmRow
+	for i := range lanes {
+		l := &lanes[i]
+		rows = append(rows, l.rows...)
+		*ec.errs = append(*ec.errs, l.errs...)
+		for e, s := range l.blamed {
+			ec.blameStack(e, s)
+		}
+		for _, x := range l.exports {
+			ec.setExport(x)
+		}
+	}
+	return rows
+}
+
+// alarmLane is what one stack's alarms make beside the stack's own resources.
+type alarmLane struct {
+	rows    []AlarmRow
+	errs    ir.Errors
+	blamed  map[*ir.Error]string
+	exports []exportWrite
+}
+
+// stackAlarms applies the catalogue to every resource of stack s.
+func (ec *envCompile) stackAlarms(cat *alarms.Catalogue, s *model.Stack, dlqs map[string]bool) []AlarmRow {
+	var rows []AlarmRow
+	out := ec.outs[s.Name]
+	resources := append([]ir.Pair(nil), out.resources...)
+	var actions *ir.Node
+	for _, r := range resources {
+		typ := r.Value.Get("Type").Text
+		for _, e := range cat.ForType(typ) {
+			if ec.env.Alarms.Profile == "critical" && !e.Critical {
+				continue
+			}
+			if !ec.alarmApplies(e, s.Name, r, dlqs) {
+				continue
+			}
+			row, alarm := ec.alarm(cat, e, s, r)
+			if row == nil {
+				continue
+			}
+			rows = append(rows, *row)
+			if alarm == nil {
+				continue
+			}
+			if actions == nil {
+				actions = ec.alarmActions(cat, s)
+			}
+			if actions != nil {
+				props := alarm.Get("Properties")
+				// one list serves both: output trees are never changed in place
+				list := ir.NewList(e.Pos, actions)
+				props.Set("AlarmActions", list)
+				props.Set("OKActions", list)
+			}
+			o := &Origin{Instance: row.Instance, Block: "alarm catalogue", Pos: e.Pos, Builtin: ec.c.lib.IsBuiltin(e.Pos.File)}
+			if ro := out.origins[r.Key]; ro != nil {
+				o.Chain, o.Top = ro.Chain, ro.Top
+			}
+			out.addResource(r.Key+e.Name, alarm, o, ec.errs)
 		}
 	}
 	return rows

@@ -137,6 +137,9 @@ type compilation struct {
 	lockMu    sync.Mutex // guards lock.Priorities while envs compile in parallel
 	// renderPool bounds the templates emitted at once, across every env (renderEnv)
 	renderPool chan struct{}
+	// envSlots are the GOMAXPROCS slots the envs compile in; a slot no env holds
+	// (the last env compiling alone) lends its core to work within an env (helpWith)
+	envSlots chan struct{}
 	// instances of the spec, indexed once (allInstances)
 	indexed   bool
 	instances []*model.Instance
@@ -262,6 +265,7 @@ func CompileWith(fsys fs.FS, lib *model.Library, specFile string, opts Options) 
 	// live beside two others': 3 x 800 services reached compile's soft memory target
 	// and spent more CPU collecting than it saved.
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	c.envSlots = sem
 	c.renderPool = make(chan struct{}, runtime.GOMAXPROCS(0))
 	for i, e := range c.spec.Envs {
 		if c.envs[e] == nil { // left out of a partial compile
@@ -654,4 +658,26 @@ func mergeEnvErrors(es ir.Errors, all []string) ir.Errors {
 		}
 	}
 	return out
+}
+
+// helpWith runs work on this goroutine and, beside it, on each of the envs' slots
+// that is free (no env compiles or waits to): work shares itself out, and whatever it
+// makes must not depend on which goroutine did which part. With every core busy
+// compiling envs it is one call of work.
+func (c *compilation) helpWith(work func()) {
+	var wg sync.WaitGroup
+	for i := 1; i < cap(c.envSlots); i++ {
+		select {
+		case c.envSlots <- struct{}{}:
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer func() { <-c.envSlots }()
+				work()
+			}()
+		default:
+		}
+	}
+	work()
+	wg.Wait()
 }
