@@ -3,7 +3,6 @@ package compiler
 import (
 	"strconv"
 	"strings"
-	"sync/atomic"
 
 	"github.com/riglet/riglet/alarms"
 	"github.com/riglet/riglet/ir"
@@ -52,15 +51,10 @@ func (ec *envCompile) addAlarms() []AlarmRow {
 	// balancer dimensions import, is kept per stack and applied here in spec order,
 	// as one loop over the stacks would have: the same rows, problems and exports.
 	lanes := make([]alarmLane, len(stacks))
-	var next atomic.Int64
-	ec.c.helpWith(func() {
+	ec.c.helpWith(len(stacks), func() func(int) {
 		w := *ec
 		w.consts = nil // each worker's own cache of shared nodes
-		for {
-			i := int(next.Add(1)) - 1
-			if i >= len(stacks) {
-				return
-			}
+		return func(i int) {
 			l := &lanes[i]
 			w.errs, w.blamed, w.exportLog = &l.errs, nil, &l.exports
 			l.rows = w.stackAlarms(cat, stacks[i], dlqs)

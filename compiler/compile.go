@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/riglet/riglet/alarms"
 	"github.com/riglet/riglet/internal/graph"
@@ -660,24 +661,50 @@ func mergeEnvErrors(es ir.Errors, all []string) ir.Errors {
 	return out
 }
 
-// helpWith runs work on this goroutine and, beside it, on each of the envs' slots
-// that is free (no env compiles or waits to): work shares itself out, and whatever it
-// makes must not depend on which goroutine did which part. With every core busy
-// compiling envs it is one call of work.
-func (c *compilation) helpWith(work func()) {
+// helpWith does items 0..n-1, taken in order, on this goroutine and, beside it, on
+// the envs' slots that are free (no env compiles or waits to; a waiting env gets a
+// freed slot first): before each item this goroutine takes, it lends a slot freed
+// since to a helper. worker makes each goroutine's do, which must not depend on
+// which goroutine does which item. With every core busy compiling envs it is one
+// loop over the items, in order.
+func (c *compilation) helpWith(n int, worker func() func(i int)) {
+	var next atomic.Int64
+	loop := func(do func(int)) {
+		for {
+			i := int(next.Add(1)) - 1
+			if i >= n {
+				return
+			}
+			do(i)
+		}
+	}
 	var wg sync.WaitGroup
-	for i := 1; i < cap(c.envSlots); i++ {
-		select {
-		case c.envSlots <- struct{}{}:
+	helpers := 0
+	recruit := func() {
+		for helpers < cap(c.envSlots)-1 && int(next.Load()) < n-1 {
+			select {
+			case c.envSlots <- struct{}{}:
+			default:
+				return
+			}
+			helpers++
 			wg.Add(1)
+			do := worker()
 			go func() {
 				defer wg.Done()
 				defer func() { <-c.envSlots }()
-				work()
+				loop(do)
 			}()
-		default:
 		}
 	}
-	work()
+	do := worker()
+	for {
+		recruit()
+		i := int(next.Add(1)) - 1
+		if i >= n {
+			break
+		}
+		do(i)
+	}
 	wg.Wait()
 }

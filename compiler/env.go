@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"github.com/riglet/riglet/alarms"
 	"github.com/riglet/riglet/eval"
@@ -91,14 +90,9 @@ func (ec *envCompile) expandParallel(todo []*model.Instance, values map[*model.I
 		slots[i].done = make(chan struct{})
 	}
 	ec.expsMu = &sync.Mutex{}
-	var next atomic.Int64
-	ec.c.helpWith(func() {
+	ec.c.helpWith(len(todo), func() func(int) {
 		w := *ec
-		for {
-			i := int(next.Add(1)) - 1
-			if i >= len(todo) {
-				return
-			}
+		return func(i int) {
 			for _, j := range waits[i] {
 				<-slots[j].done
 			}
