@@ -205,10 +205,13 @@ func (ec *envCompile) expandInstance(in *model.Instance, vals map[string]layered
 	}
 	// a modification reads the target's outputs and those of the modifications before
 	// it in with (sqs-threshold reads autoscale's ScalableTargetId); the target's win
-	avail := map[string]*ir.Node{}
-	availPos := map[string]ir.Pos{}
-	for k, v := range ex.outputs {
-		avail[k], availPos[k] = v, ex.outPos[k]
+	var avail map[string]*ir.Node
+	var availPos map[string]ir.Pos
+	if len(in.With) > 0 {
+		avail, availPos = make(map[string]*ir.Node, len(ex.outputs)), make(map[string]ir.Pos, len(ex.outputs))
+		for k, v := range ex.outputs {
+			avail[k], availPos[k] = v, ex.outPos[k]
+		}
 	}
 	for _, m := range requiresFirst(ec.c.lib, in.With) {
 		mb, _ := ec.c.lib.Get(m.Block)
@@ -220,7 +223,10 @@ func (ec *envCompile) expandInstance(in *model.Instance, vals map[string]layered
 		if origins != nil {
 			morigins = map[string]ParamOrigin{}
 		}
-		d := decide{}
+		var d decide // what plan --explain shows (nil records nothing)
+		if morigins != nil {
+			d = decide{}
+		}
 		set := func(name string, v *ir.Node, layer string, p ir.Pos) {
 			mvals.Set(name, v)
 			mvals.Pair(name).KeyPos = p
