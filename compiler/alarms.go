@@ -51,6 +51,7 @@ func (ec *envCompile) addAlarms() []AlarmRow {
 	// balancer dimensions import, is kept per stack and applied here in spec order,
 	// as one loop over the stacks would have: the same rows, problems and exports.
 	lanes := make([]alarmLane, len(stacks))
+	ec.opsTopic(cat) // before the workers copy ec
 	ec.c.helpWith(len(stacks), func() func(int) {
 		w := *ec
 		w.consts = nil // each worker's own cache of shared nodes
@@ -144,21 +145,35 @@ func (c *compilation) catalogue() *alarms.Catalogue {
 
 // alarmActions is the ops topic, wired into stack s like any output.
 func (ec *envCompile) alarmActions(cat *alarms.Catalogue, s *model.Stack) *ir.Node {
-	blk, out, ok := strings.Cut(cat.Actions, ".")
-	if !ok {
+	ref := ec.opsTopic(cat)
+	if ref == "" {
 		return nil
 	}
-	var found []*model.Instance
-	for _, in := range ec.instances {
-		if in.Block == blk && !in.Stack.Shared {
-			found = append(found, in)
+	return ec.resolveOutput(s, ir.Str(ref, cat.ActPos), cat.ActPos)
+}
+
+// opsTopic is the env's output the alarms act on (stack.instance.Output), or "" when
+// the catalogue names none or the env has no or several instances of its block:
+// found once per env, not once per stack.
+func (ec *envCompile) opsTopic(cat *alarms.Catalogue) string {
+	if ec.opsTopicRef != nil {
+		return *ec.opsTopicRef
+	}
+	ref := ""
+	if blk, out, ok := strings.Cut(cat.Actions, "."); ok {
+		var found []*model.Instance
+		for _, in := range ec.instances {
+			if in.Block == blk && !in.Stack.Shared {
+				found = append(found, in)
+			}
+		}
+		if len(found) == 1 { // else the linter reports alarms without actions
+			p := found[0]
+			ref = p.Stack.Name + "." + p.Name + "." + out
 		}
 	}
-	if len(found) != 1 {
-		return nil // the linter reports alarms without actions
-	}
-	p := found[0]
-	return ec.resolveOutput(s, ir.Str(p.Stack.Name+"."+p.Name+"."+out, cat.ActPos), cat.ActPos)
+	ec.opsTopicRef = &ref
+	return ref
 }
 
 // alarm builds one alarm for resource r, or reports why it cannot.

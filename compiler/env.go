@@ -41,6 +41,8 @@ type envCompile struct {
 	// exportLog, when set, collects the exports resolveOutput makes instead of
 	// recording them (a worker of addAlarms; the stacks' logs are applied in order)
 	exportLog *[]exportWrite
+	// opsTopicRef is the alarms' ops topic output, once found (opsTopic)
+	opsTopicRef *string
 	// expsMu, when set, guards exps while instances expand in parallel
 	expsMu *sync.Mutex
 }
