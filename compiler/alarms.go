@@ -38,47 +38,91 @@ func (ec *envCompile) addAlarms() []AlarmRow {
 		return nil
 	}
 	dlqs := ec.deadLetterQueues()
-	var rows []AlarmRow
+	var stacks []*model.Stack
 	for _, s := range ec.c.spec.Stacks {
-		out := ec.outs[s.Name]
-		if out == nil {
-			continue
+		if ec.outs[s.Name] != nil {
+			stacks = append(stacks, s)
 		}
-		resources := append([]ir.Pair(nil), out.resources...)
-		var actions *ir.Node
-		for _, r := range resources {
-			typ := r.Value.Get("Type").Text
-			for _, e := range cat.ForType(typ) {
-				if ec.env.Alarms.Profile == "critical" && !e.Critical {
-					continue
-				}
-				if !ec.alarmApplies(e, s.Name, r, dlqs) {
-					continue
-				}
-				row, alarm := ec.alarm(cat, e, s, r)
-				if row == nil {
-					continue
-				}
-				rows = append(rows, *row)
-				if alarm == nil {
-					continue
-				}
-				if actions == nil {
-					actions = ec.alarmActions(cat, s)
-				}
-				if actions != nil {
-					props := alarm.Get("Properties")
-					// one list serves both: output trees are never changed in place
-					list := ir.NewList(e.Pos, actions)
-					props.Set("AlarmActions", list)
-					props.Set("OKActions", list)
-				}
-				o := &Origin{Instance: row.Instance, Block: "alarm catalogue", Pos: e.Pos, Builtin: ec.c.lib.IsBuiltin(e.Pos.File)}
-				if ro := out.origins[r.Key]; ro != nil {
-					o.Chain, o.Top = ro.Chain, ro.Top
-				}
-				out.addResource(r.Key+e.Name, alarm, o, ec.errs)
+	}
+	// Each stack's alarms read that stack's resources, the env's expansions and the
+	// export names expansion recorded, and write only that stack: the stacks are
+	// shared out to the idle cores (helpWith). What they would write beside their
+	// stack, the problems, their blame and the exports the alarm actions and load
+	// balancer dimensions import, is kept per stack and applied here in spec order,
+	// as one loop over the stacks would have: the same rows, problems and exports.
+	lanes := make([]alarmLane, len(stacks))
+	ec.opsTopic(cat) // before the workers copy ec
+	ec.c.helpWith(len(stacks), func() func(int) {
+		w := *ec
+		w.consts = nil // each worker's own cache of shared nodes
+		return func(i int) {
+			l := &lanes[i]
+			w.errs, w.blamed, w.exportLog = &l.errs, nil, &l.exports
+			l.rows = w.stackAlarms(cat, stacks[i], dlqs)
+			l.blamed = w.blamed
+		}
+	})
+	var rows []AlarmRow
+	for i := range lanes {
+		l := &lanes[i]
+		rows = append(rows, l.rows...)
+		*ec.errs = append(*ec.errs, l.errs...)
+		for e, s := range l.blamed {
+			ec.blameStack(e, s)
+		}
+		for _, x := range l.exports {
+			ec.setExport(x)
+		}
+	}
+	return rows
+}
+
+// alarmLane is what one stack's alarms make beside the stack's own resources.
+type alarmLane struct {
+	rows    []AlarmRow
+	errs    ir.Errors
+	blamed  map[*ir.Error]string
+	exports []exportWrite
+}
+
+// stackAlarms applies the catalogue to every resource of stack s.
+func (ec *envCompile) stackAlarms(cat *alarms.Catalogue, s *model.Stack, dlqs map[string]bool) []AlarmRow {
+	var rows []AlarmRow
+	out := ec.outs[s.Name]
+	resources := append([]ir.Pair(nil), out.resources...)
+	var actions *ir.Node
+	for _, r := range resources {
+		typ := r.Value.Get("Type").Text
+		for _, e := range cat.ForType(typ) {
+			if ec.env.Alarms.Profile == "critical" && !e.Critical {
+				continue
 			}
+			if !ec.alarmApplies(e, s.Name, r, dlqs) {
+				continue
+			}
+			row, alarm := ec.alarm(cat, e, s, r)
+			if row == nil {
+				continue
+			}
+			rows = append(rows, *row)
+			if alarm == nil {
+				continue
+			}
+			if actions == nil {
+				actions = ec.alarmActions(cat, s)
+			}
+			if actions != nil {
+				props := alarm.Get("Properties")
+				// one list serves both: output trees are never changed in place
+				list := ir.NewList(e.Pos, actions)
+				props.Set("AlarmActions", list)
+				props.Set("OKActions", list)
+			}
+			o := &Origin{Instance: row.Instance, Block: "alarm catalogue", Pos: e.Pos, Builtin: ec.c.lib.IsBuiltin(e.Pos.File)}
+			if ro := out.origins[r.Key]; ro != nil {
+				o.Chain, o.Top = ro.Chain, ro.Top
+			}
+			out.addResource(r.Key+e.Name, alarm, o, ec.errs)
 		}
 	}
 	return rows
@@ -101,21 +145,35 @@ func (c *compilation) catalogue() *alarms.Catalogue {
 
 // alarmActions is the ops topic, wired into stack s like any output.
 func (ec *envCompile) alarmActions(cat *alarms.Catalogue, s *model.Stack) *ir.Node {
-	blk, out, ok := strings.Cut(cat.Actions, ".")
-	if !ok {
+	ref := ec.opsTopic(cat)
+	if ref == "" {
 		return nil
 	}
-	var found []*model.Instance
-	for _, in := range ec.instances {
-		if in.Block == blk && !in.Stack.Shared {
-			found = append(found, in)
+	return ec.resolveOutput(s, ir.Str(ref, cat.ActPos), cat.ActPos)
+}
+
+// opsTopic is the env's output the alarms act on (stack.instance.Output), or "" when
+// the catalogue names none or the env has no or several instances of its block:
+// found once per env, not once per stack.
+func (ec *envCompile) opsTopic(cat *alarms.Catalogue) string {
+	if ec.opsTopicRef != nil {
+		return *ec.opsTopicRef
+	}
+	ref := ""
+	if blk, out, ok := strings.Cut(cat.Actions, "."); ok {
+		var found []*model.Instance
+		for _, in := range ec.instances {
+			if in.Block == blk && !in.Stack.Shared {
+				found = append(found, in)
+			}
+		}
+		if len(found) == 1 { // else the linter reports alarms without actions
+			p := found[0]
+			ref = p.Stack.Name + "." + p.Name + "." + out
 		}
 	}
-	if len(found) != 1 {
-		return nil // the linter reports alarms without actions
-	}
-	p := found[0]
-	return ec.resolveOutput(s, ir.Str(p.Stack.Name+"."+p.Name+"."+out, cat.ActPos), cat.ActPos)
+	ec.opsTopicRef = &ref
+	return ref
 }
 
 // alarm builds one alarm for resource r, or reports why it cannot.

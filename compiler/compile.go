@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/riglet/riglet/alarms"
 	"github.com/riglet/riglet/internal/graph"
@@ -136,6 +137,9 @@ type compilation struct {
 	lockMu    sync.Mutex // guards lock.Priorities while envs compile in parallel
 	// renderPool bounds the templates emitted at once, across every env (renderEnv)
 	renderPool chan struct{}
+	// envSlots are the GOMAXPROCS slots the envs compile in; a slot no env holds
+	// (the last env compiling alone) lends its core to work within an env (helpWith)
+	envSlots chan struct{}
 	// instances of the spec, indexed once (allInstances)
 	indexed   bool
 	instances []*model.Instance
@@ -172,16 +176,28 @@ func CompileWith(fsys fs.FS, lib *model.Library, specFile string, opts Options) 
 	// Phase one loads and checks everything that does not depend on an env, so that
 	// one run reports every such mistake; phase two expands, which needs it all right.
 	phase.Mark("start")
+	// The lock is read and parsed beside the spec: neither needs the other, and each
+	// is a large YAML file of a large riglet. Its problems are reported after the
+	// spec's (and CheckRequires'), as when it was read second, and not at all when the
+	// spec did not load.
+	lockFile := LockFile(specFile)
+	var oldLock []byte
+	var lockErrs ir.Errors
+	lockRead := make(chan struct{})
+	go func() {
+		defer close(lockRead)
+		oldLock, c.lock = model.ReadLock(fsys, lockFile, &lockErrs)
+		phase.Mark("lock read")
+	}()
 	c.spec = model.LoadSpec(fsys, specFile, &c.errs)
 	phase.Mark("spec loaded")
 	if c.spec == nil {
+		<-lockRead
 		return nil, c.errs.Err()
 	}
 	model.CheckRequires(c.spec, &c.errs)
-	lockFile := LockFile(specFile)
-	oldLock, lock := model.ReadLock(fsys, lockFile, &c.errs)
-	c.lock = lock
-	phase.Mark("lock read")
+	<-lockRead
+	c.errs = append(c.errs, lockErrs...)
 	selected := map[string]bool{}
 	for _, e := range opts.Envs {
 		found := false
@@ -249,6 +265,7 @@ func CompileWith(fsys fs.FS, lib *model.Library, specFile string, opts Options) 
 	// live beside two others': 3 x 800 services reached compile's soft memory target
 	// and spent more CPU collecting than it saved.
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	c.envSlots = sem
 	c.renderPool = make(chan struct{}, runtime.GOMAXPROCS(0))
 	for i, e := range c.spec.Envs {
 		if c.envs[e] == nil { // left out of a partial compile
@@ -641,4 +658,52 @@ func mergeEnvErrors(es ir.Errors, all []string) ir.Errors {
 		}
 	}
 	return out
+}
+
+// helpWith does items 0..n-1, taken in order, on this goroutine and, beside it, on
+// the envs' slots that are free (no env compiles or waits to; a waiting env gets a
+// freed slot first): before each item this goroutine takes, it lends a slot freed
+// since to a helper. worker makes each goroutine's do, which must not depend on
+// which goroutine does which item. With every core busy compiling envs it is one
+// loop over the items, in order.
+func (c *compilation) helpWith(n int, worker func() func(i int)) {
+	var next atomic.Int64
+	loop := func(do func(int)) {
+		for {
+			i := int(next.Add(1)) - 1
+			if i >= n {
+				return
+			}
+			do(i)
+		}
+	}
+	var wg sync.WaitGroup
+	helpers := 0
+	recruit := func() {
+		for helpers < cap(c.envSlots)-1 && int(next.Load()) < n-1 {
+			select {
+			case c.envSlots <- struct{}{}:
+			default:
+				return
+			}
+			helpers++
+			wg.Add(1)
+			do := worker()
+			go func() {
+				defer wg.Done()
+				defer func() { <-c.envSlots }()
+				loop(do)
+			}()
+		}
+	}
+	do := worker()
+	for {
+		recruit()
+		i := int(next.Add(1)) - 1
+		if i >= n {
+			break
+		}
+		do(i)
+	}
+	wg.Wait()
 }

@@ -4,10 +4,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/riglet/riglet/alarms"
 	"github.com/riglet/riglet/eval"
 	"github.com/riglet/riglet/internal/graph"
+	"github.com/riglet/riglet/internal/phase"
 	"github.com/riglet/riglet/ir"
 	"github.com/riglet/riglet/model"
 	"github.com/riglet/riglet/source"
@@ -36,6 +38,93 @@ type envCompile struct {
 	blamed map[*ir.Error]string
 	// absentWires folds the wiring errors of one reader and one absent producer (absentWire)
 	absentWires map[[2]*model.Instance]*absentWired
+	// exportLog, when set, collects the exports resolveOutput makes instead of
+	// recording them (a worker of addAlarms; the stacks' logs are applied in order)
+	exportLog *[]exportWrite
+	// opsTopicRef is the alarms' ops topic output, once found (opsTopic)
+	opsTopicRef *string
+	// expsMu, when set, guards exps while instances expand in parallel
+	expsMu *sync.Mutex
+}
+
+// expansionSlot is what one instance's expansion makes beside its stack, when the
+// instances expand in parallel: applied in order afterwards.
+type expansionSlot struct {
+	done       chan struct{}
+	errs       ir.Errors
+	blamed     map[*ir.Error]string
+	exports    []exportWrite
+	slotsAsked map[string]int
+}
+
+// expandParallel expands the instances of todo (in dependency order) on this
+// goroutine and on the envs' idle slots (helpWith), and reports whether it did: not
+// when an instance depends on one after it. An instance expands once those it reads
+// the outputs of (deps) and the one before it in its stack (which the deploy-time
+// parameter names and DependsOn of a stack read) have: what it reads is then what
+// it would read expanding in order, and it writes nothing another instance reads but
+// its stack (stackOut) and exps. Its problems, their blame, its exports and the AZ
+// slots it asks for are kept per instance and applied in order, as the loop in run
+// would have made them.
+func (ec *envCompile) expandParallel(todo []*model.Instance, values map[*model.Instance]map[string]layered, deps map[*model.Instance][]*model.Instance) bool {
+	idx := make(map[*model.Instance]int, len(todo))
+	for i, in := range todo {
+		idx[in] = i
+	}
+	waits := make([][]int, len(todo))
+	last := map[string]int{} // by name: the stackOut it writes
+	for i, in := range todo {
+		if j, ok := last[in.Stack.Name]; ok {
+			waits[i] = append(waits[i], j)
+		}
+		last[in.Stack.Name] = i
+		for _, d := range deps[in] {
+			if j, ok := idx[d]; ok {
+				if j >= i {
+					return false
+				}
+				waits[i] = append(waits[i], j)
+			}
+		}
+	}
+	slots := make([]expansionSlot, len(todo))
+	for i := range slots {
+		slots[i].done = make(chan struct{})
+	}
+	ec.expsMu = &sync.Mutex{}
+	ec.c.helpWith(len(todo), func() func(int) {
+		w := *ec
+		return func(i int) {
+			for _, j := range waits[i] {
+				<-slots[j].done
+			}
+			sl := &slots[i]
+			w.errs, w.blamed, w.exportLog, w.slotsAsked = &sl.errs, nil, &sl.exports, nil
+			w.expandInstance(todo[i], values[todo[i]])
+			sl.blamed, sl.slotsAsked = w.blamed, w.slotsAsked
+			close(sl.done)
+		}
+	})
+	ec.expsMu = nil
+	for i, in := range todo {
+		sl := &slots[i]
+		from := len(*ec.errs)
+		*ec.errs = append(*ec.errs, sl.errs...)
+		for e, s := range sl.blamed {
+			ec.blameStack(e, s)
+		}
+		ec.blame(from, in)
+		for _, x := range sl.exports {
+			ec.setExport(x)
+		}
+		for p, n := range sl.slotsAsked {
+			if ec.slotsAsked == nil {
+				ec.slotsAsked = map[string]int{}
+			}
+			ec.slotsAsked[p] = max(ec.slotsAsked[p], n)
+		}
+	}
+	return true
 }
 
 func (c *compilation) compileEnv(env *model.Env) (*EnvResult, *ir.Errors) {
@@ -47,13 +136,16 @@ func (c *compilation) compileEnv(env *model.Env) (*EnvResult, *ir.Errors) {
 	}
 	ec.checkCertificates()
 	ec.run()
+	phase.Mark("env expanded " + env.Name)
 	er := &EnvResult{Env: env.Name, EnvFile: env, Network: c.plans[env.Name], Params: ec.origins, Account: env.Account, Region: env.Region}
 	if blocks := c.certificateBlocks(env.Name); len(blocks) > 0 {
 		er.certificateBlock = blocks[0]
 	}
 	ec.checkEnv()
 	er.Priorities = ec.assignPriorities()
+	phase.Mark("env priorities " + env.Name)
 	er.Alarms = ec.addAlarms()
+	phase.Mark("env alarms " + env.Name)
 	er.Stacks = ec.assemble()
 	er.blamed = ec.blamed
 	return er, ec.errs
@@ -97,6 +189,7 @@ func (ec *envCompile) addStack(s *model.Stack) {
 func (ec *envCompile) run() {
 	values := map[*model.Instance]map[string]layered{}
 	deps := map[*model.Instance][]*model.Instance{}
+	opaque := false // an instance may read an expansion deps does not name
 	for _, in := range ec.instances {
 		b, _ := ec.c.lib.Get(in.Block)
 		if b == nil {
@@ -117,8 +210,10 @@ func (ec *envCompile) run() {
 		}
 		for _, src := range sources {
 			ir.Walk(src, func(m *ir.Node) bool {
-				if fn, a, ok := m.Intrinsic(); ok && fn == source.OutputFn && a.Kind == ir.String {
-					if p, _, _ := ec.findOutput(a.Text, m.Pos, false); p != nil {
+				if fn, a, ok := m.Intrinsic(); ok && fn == source.OutputFn {
+					if a.Kind != ir.String {
+						opaque = true // names its producer only once evaluated
+					} else if p, _, _ := ec.findOutput(a.Text, m.Pos, false); p != nil {
 						deps[in] = append(deps[in], p)
 					}
 				}
@@ -141,8 +236,27 @@ func (ec *envCompile) run() {
 		in := c.Path[len(c.Path)-1]
 		ec.errs.AddCode(ir.CodeCycle, in.Pos, "instances read each other's outputs in a cycle: %s", strings.Join(append(chain, in.Stack.Name+"."+in.Name), " -> "))
 	}
+	var todo []*model.Instance
 	for _, in := range order {
 		if !ec.failed[in] && values[in] != nil {
+			todo = append(todo, in)
+		}
+	}
+	// A modification's env params are evaluated in its expansion, outside deps.
+	if ec.env != nil && ec.env.Params != nil {
+		ir.Walk(ec.env.Params, func(m *ir.Node) bool {
+			if fn, _, ok := m.Intrinsic(); ok && fn == source.OutputFn {
+				opaque = true
+			}
+			return !opaque
+		})
+	}
+	// riglet compile and diff (RenderOnly: no plan --explain origins, which every
+	// expansion writes) expand the instances in parallel when a core is idle; any
+	// other compile, or one whose dependencies are not all known (a cycle, an !Output
+	// named by an expression), expands them one by one, in order.
+	if !ec.c.opts.RenderOnly || opaque || len(cycles) > 0 || !ec.expandParallel(todo, values, deps) {
+		for _, in := range todo {
 			from := len(*ec.errs)
 			ec.expandInstance(in, values[in])
 			ec.blame(from, in)

@@ -215,7 +215,11 @@ func (x *expander) expand(b *model.Block, prefix, path string, values *ir.Node, 
 		}
 	}()
 
-	s := &blockScope{x: x, b: b, prefix: prefix, params: map[string]*ir.Node{}, maps: map[string]*ir.Node{}, resources: map[string]bool{},
+	nres := 0
+	if b.Resources != nil {
+		nres = len(b.Resources.Pairs)
+	}
+	s := &blockScope{x: x, b: b, prefix: prefix, params: make(map[string]*ir.Node, len(b.Params)), maps: map[string]*ir.Node{}, resources: make(map[string]bool, nres),
 		nested: map[string]*expansion{}, nestedDef: map[string]bool{}}
 	if !x.bindParams(s, values, path, at) {
 		// Without its parameters the block would only produce errors that follow from these.
@@ -314,7 +318,11 @@ func (x *expander) expand(b *model.Block, prefix, path string, values *ir.Node, 
 		o := &Origin{Instance: path, Block: b.Name, Pos: r.pos, Builtin: b.Builtin, Chain: append([]Step(nil), x.steps...), Top: x.top}
 		x.out.addResource(prefix+r.name, out, o, x.errs)
 	}
-	ex := &expansion{block: b, prefix: prefix, path: path, outputs: map[string]*ir.Node{}, outPos: map[string]ir.Pos{}}
+	nout := 0
+	if b.Outputs != nil {
+		nout = len(b.Outputs.Pairs)
+	}
+	ex := &expansion{block: b, prefix: prefix, path: path, outputs: make(map[string]*ir.Node, nout), outPos: make(map[string]ir.Pos, nout)}
 	if b.Outputs != nil {
 		outs := b.Outputs
 		if eval.HasForEach(outs) {

@@ -101,7 +101,13 @@ func (ec *envCompile) resolveOutput(consumer *model.Stack, arg *ir.Node, p ir.Po
 		ec.errs.AddCode(ir.CodeWiring, p, "!Output %s: a per-env stack cannot read a shared stack's outputs", arg.Text)
 		return ir.Str("", p)
 	}
+	if ec.expsMu != nil {
+		ec.expsMu.Lock()
+	}
 	ex := ec.exps[prod]
+	if ec.expsMu != nil {
+		ec.expsMu.Unlock()
+	}
 	if ex == nil {
 		return ir.Str("", p) // the producer failed; its errors are reported
 	}
@@ -119,13 +125,30 @@ func (ec *envCompile) resolveOutput(consumer *model.Stack, arg *ir.Node, p ir.Po
 	}
 	id := model.Pascal(prod.Name) + output
 	name := exportName(ec.outs[prod.Stack.Name].name, prod.Name, output)
-	if ec.exports[prod.Stack.Name] == nil {
-		ec.exports[prod.Stack.Name] = map[string]*ir.Node{}
+	x := exportWrite{stack: prod.Stack.Name, id: id, export: ir.Str(name, p), carries: prod.Stack.Name + "." + prod.Name + "." + output}
+	if ec.exportLog != nil {
+		*ec.exportLog = append(*ec.exportLog, x) // applied in order once the stacks' alarms are made
+	} else {
+		ec.setExport(x)
 	}
-	ec.exports[prod.Stack.Name][id] = ir.Str(name, p)
-	ec.exportIDs[name] = prod.Stack.Name + "." + prod.Name + "." + output
 	ec.needs[consumer.Name][prod.Stack.Name] = true
 	return ir.Fn("Fn::ImportValue", ir.Str(name, p), p)
+}
+
+// exportWrite is an output another stack imports: stack's output id, exported under
+// the name export holds, carrying stack.instance.Output.
+type exportWrite struct {
+	stack, id string
+	export    *ir.Node
+	carries   string
+}
+
+func (ec *envCompile) setExport(x exportWrite) {
+	if ec.exports[x.stack] == nil {
+		ec.exports[x.stack] = map[string]*ir.Node{}
+	}
+	ec.exports[x.stack][x.id] = x.export
+	ec.exportIDs[x.export.Text] = x.carries
 }
 
 func (ec *envCompile) label() string {
@@ -173,13 +196,22 @@ func (ec *envCompile) expandInstance(in *model.Instance, vals map[string]layered
 		x.origins = ec.origins
 	}
 	ex := x.expand(b, model.Pascal(in.Name), path, values, in.Pos)
+	if ec.expsMu != nil {
+		ec.expsMu.Lock()
+	}
 	ec.exps[in] = ex
+	if ec.expsMu != nil {
+		ec.expsMu.Unlock()
+	}
 	// a modification reads the target's outputs and those of the modifications before
 	// it in with (sqs-threshold reads autoscale's ScalableTargetId); the target's win
-	avail := map[string]*ir.Node{}
-	availPos := map[string]ir.Pos{}
-	for k, v := range ex.outputs {
-		avail[k], availPos[k] = v, ex.outPos[k]
+	var avail map[string]*ir.Node
+	var availPos map[string]ir.Pos
+	if len(in.With) > 0 {
+		avail, availPos = make(map[string]*ir.Node, len(ex.outputs)), make(map[string]ir.Pos, len(ex.outputs))
+		for k, v := range ex.outputs {
+			avail[k], availPos[k] = v, ex.outPos[k]
+		}
 	}
 	for _, m := range requiresFirst(ec.c.lib, in.With) {
 		mb, _ := ec.c.lib.Get(m.Block)
@@ -191,7 +223,10 @@ func (ec *envCompile) expandInstance(in *model.Instance, vals map[string]layered
 		if origins != nil {
 			morigins = map[string]ParamOrigin{}
 		}
-		d := decide{}
+		var d decide // what plan --explain shows (nil records nothing)
+		if morigins != nil {
+			d = decide{}
+		}
 		set := func(name string, v *ir.Node, layer string, p ir.Pos) {
 			mvals.Set(name, v)
 			mvals.Pair(name).KeyPos = p

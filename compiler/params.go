@@ -39,7 +39,10 @@ func (x *expander) bindParams(s *blockScope, values *ir.Node, path string, at ir
 	}
 	var maps []boundMap
 	for _, p := range b.Params {
-		d := decide{}
+		var d decide // only origins read the decision (nil records nothing)
+		if origins != nil {
+			d = decide{}
+		}
 		v := values.Get(p.Name)
 		if (v == nil || v.Kind == ir.Null) && x.derive != nil {
 			if key, isDerived := b.Derived[p.Name]; isDerived {
@@ -189,6 +192,9 @@ type layered struct {
 type decide map[string]layered
 
 func (d decide) offer(name string, v *ir.Node, layer string, p ir.Pos) {
+	if d == nil {
+		return
+	}
 	l := layered{v: v, layer: layer, pos: p}
 	if old, ok := d[name]; ok {
 		l.under = append(append([]ParamLayer(nil), old.under...), ParamLayer{old.layer, old.pos, old.v})
@@ -209,7 +215,7 @@ func (l layered) origin(p *model.Param, v *ir.Node) ParamOrigin {
 // layers gathers an instance's parameter values, strongest last: derived and wired
 // values < env params < instance params < instance envs.<env>.
 func (ec *envCompile) layers(in *model.Instance, b *model.Block) map[string]layered {
-	out := decide{}
+	out := make(decide, len(b.Params))
 	explicit := func(name string) bool {
 		if in.Params.Get(name) != nil || (ec.env != nil && in.Envs[ec.envName].Get(name) != nil) {
 			return true

@@ -46,6 +46,9 @@ func (e *Evaluator) CondValue(name string, p ir.Pos) (bool, bool) {
 		e.errf(p, "unknown condition %s%s", name, suggest.DidYouMean(name, names))
 		return false, false
 	}
+	if e.condVals == nil {
+		e.condVals = make(map[string]int8, len(e.Conds)) // sized once, not grown per condition
+	}
 	e.condVals[name] = 2
 	saved := e.condition
 	e.condition = true

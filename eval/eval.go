@@ -52,7 +52,7 @@ type Evaluator struct {
 // New returns an evaluator for one scope of one stack in one env.
 func New(env *Env, stack string, names Scope, errs *ir.Errors) *Evaluator {
 	return &Evaluator{Env: env, Stack: stack, Names: names, Errs: errs,
-		Conds: map[string]*ir.Node{}, condVals: map[string]int8{}}
+		Conds: map[string]*ir.Node{}}
 }
 
 // Scope answers what a name means in the scope being evaluated.
