@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/riglet/riglet/compiler"
+	"github.com/riglet/riglet/internal/phase"
 	"github.com/riglet/riglet/ir"
 	"github.com/riglet/riglet/model"
 	"github.com/riglet/riglet/source"
@@ -125,6 +126,7 @@ func finish(all []Finding, opts Options) *Report {
 // The Result is returned when the compile had no error.
 func lintRiglet(fsys fs.FS, lib *model.Library, spec string, opts Options, files *fileCache) ([]Finding, *compiler.Result, error) {
 	res, err := compiler.CompileWith(fsys, lib, spec, compiler.Options{Envs: opts.Envs, Partial: true})
+	phase.Mark("lint compiled")
 	if ue := (*compiler.UsageError)(nil); errors.As(err, &ue) {
 		return nil, nil, &UsageError{ue.Msg}
 	}
@@ -146,6 +148,7 @@ func lintRiglet(fsys fs.FS, lib *model.Library, spec string, opts Options, files
 	raw = append(raw, dropMirrored(runRules(res, envs, opts.Templates), raw)...)
 	fs := mergeEnvs(raw, names)
 	found := suppress(fs, files, spec, res, len(opts.Envs) == 0 && err == nil)
+	phase.Mark("lint suppressed")
 	if err != nil {
 		res = nil // a partial compile: not what compile would write
 	}
@@ -274,6 +277,7 @@ func runRules(res *compiler.Result, envs []*Env, cache TemplateCache) []*Finding
 	}
 	close(next)
 	wg.Wait()
+	phase.Mark("lint template rules")
 	// The riglet rules read what the template rules read, and write only their own
 	// findings: they run in parallel too, merged in registry order.
 	whole := make([][]*Finding, len(registry))
