@@ -26,6 +26,11 @@ type Options struct {
 	// templates rendered once for lint and kept, so that the caller can compare them
 	// with out/ (riglet lint --check) without compiling again.
 	Keep bool
+	// Rendered, with Keep, is called with each riglet that compiled without an error
+	// once all its files are rendered (Result.EnvFiles, which the caller may then read),
+	// from a goroutine of its own that renders them while the rules run: riglet lint
+	// --check compares them with out/ meanwhile. Lint returns after every call returned.
+	Rendered func(*compiler.Result)
 	// Templates, when set, keeps the template rules' findings per template, so that
 	// only the templates that changed are checked again (the output is the same).
 	Templates TemplateCache
@@ -70,8 +75,10 @@ func Lint(fsys, builtin fs.FS, specFiles []string, opts Options) (*Report, error
 	files := &fileCache{fsys: fsys, lib: lib, lines: map[string][]string{}}
 	var all []Finding
 	var kept []*compiler.Result
+	var rendering sync.WaitGroup
+	defer rendering.Wait()
 	for _, spec := range specFiles {
-		fs, res, err := lintRiglet(fsys, lib, spec, opts, files)
+		fs, res, err := lintRiglet(fsys, lib, spec, opts, files, &rendering)
 		if err != nil {
 			return nil, err
 		}
@@ -124,7 +131,7 @@ func finish(all []Finding, opts Options) *Report {
 // over the envs and stacks that compiled cleanly (a partial compile), so that one run
 // reports every mistake and no rule reads a half-expanded template.
 // The Result is returned when the compile had no error.
-func lintRiglet(fsys fs.FS, lib *model.Library, spec string, opts Options, files *fileCache) ([]Finding, *compiler.Result, error) {
+func lintRiglet(fsys fs.FS, lib *model.Library, spec string, opts Options, files *fileCache, rendering *sync.WaitGroup) ([]Finding, *compiler.Result, error) {
 	res, err := compiler.CompileWith(fsys, lib, spec, compiler.Options{Envs: opts.Envs, Partial: true})
 	phase.Mark("lint compiled")
 	if ue := (*compiler.UsageError)(nil); errors.As(err, &ue) {
@@ -144,6 +151,19 @@ func lintRiglet(fsys fs.FS, lib *model.Library, spec string, opts Options, files
 		if er.Env != "shared" {
 			names = append(names, er.Env)
 		}
+	}
+	if opts.Keep && opts.Rendered != nil && err == nil {
+		// Every env is rendered in the end (the caller compares the files); rendering
+		// them now, beside the rules, rather than when a rule first asks for a size,
+		// lets the caller's comparison run beside them too.
+		rendering.Add(1)
+		go func() {
+			defer rendering.Done()
+			for _, e := range envs {
+				e.render()
+			}
+			opts.Rendered(res)
+		}()
 	}
 	raw = append(raw, dropMirrored(runRules(res, envs, opts.Templates), raw)...)
 	fs := mergeEnvs(raw, names)

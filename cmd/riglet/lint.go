@@ -9,12 +9,14 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/riglet/riglet/compiler"
 	"github.com/riglet/riglet/internal/phase"
 	"github.com/riglet/riglet/ir"
 	"github.com/riglet/riglet/lint"
 	"github.com/riglet/riglet/model"
+	"github.com/riglet/riglet/outdir"
 	"github.com/riglet/riglet/record"
 )
 
@@ -26,6 +28,9 @@ type lintCmd struct {
 	Severity []string `help:"Override a rule's severity: ID=error|warning|info (repeatable); wins over .riglet.yaml."`
 	Check    bool     `help:"Also fail, as compile --check --frozen does, when out/ or a lock does not match the sources: one compile for both (the pre-commit path)."`
 	Out      string   `default:"out" help:"Output directory, for --check."`
+
+	mu       sync.Mutex
+	compared map[*compiler.Result]*compared // --check: each riglet's files against out/
 }
 
 func (c *lintCmd) Run(g *globals) error {
@@ -94,6 +99,9 @@ func (c *lintCmd) lint(g *globals, fsys fs.FS) error {
 				rep.Findings = append(rep.Findings, lint.FromErrors(err)...)
 			}
 		}
+		if c.Check {
+			opts.Rendered = c.compare(g)
+		}
 		tc := openTemplates(g, files, c.Env)
 		phase.Mark("lint templates pack read")
 		if tc != nil {
@@ -138,24 +146,59 @@ func (c *lintCmd) lint(g *globals, fsys fs.FS) error {
 	return nil
 }
 
+// compared is what compare found of one riglet: what it would write, and which of
+// those files differ from out/.
+type compared struct {
+	w    *outdir.Riglet
+	list []string
+	err  error
+}
+
+// compare returns lint's Rendered hook: it compares each riglet's rendered files with
+// out/ as soon as they are, while the rules run, for staleOutput to report.
+func (c *lintCmd) compare(g *globals) func(*compiler.Result) {
+	c.compared = map[*compiler.Result]*compared{}
+	out := c.outDir(g)
+	return func(res *compiler.Result) {
+		cmp := &compared{w: output(g.Dir, out, res, len(c.Env) == 0)}
+		if !cmp.w.LockChanged {
+			cmp.list, cmp.err = cmp.w.Stale()
+		}
+		c.mu.Lock()
+		c.compared[res] = cmp
+		c.mu.Unlock()
+	}
+}
+
+func (c *lintCmd) outDir(g *globals) string {
+	if filepath.IsAbs(c.Out) {
+		return c.Out
+	}
+	return filepath.Join(g.Dir, c.Out)
+}
+
 // staleOutput says, as compile --check --frozen would, whether out/ or a lock differs
 // from what the riglets lint compiled would write, comparing the templates lint
 // rendered. A riglet that did not compile is not compared: its errors are findings.
 func (c *lintCmd) staleOutput(g *globals, results []*compiler.Result) bool {
-	out := c.Out
-	if !filepath.IsAbs(out) {
-		out = filepath.Join(g.Dir, out)
-	}
+	out := c.outDir(g)
 	stale := false
 	for _, res := range results {
-		w := output(g.Dir, out, res, len(c.Env) == 0)
+		cmp := c.compared[res] // compared while lint ran (Lint returns after)
+		if cmp == nil {
+			cmp = &compared{w: output(g.Dir, out, res, len(c.Env) == 0)}
+			if !cmp.w.LockChanged {
+				cmp.list, cmp.err = cmp.w.Stale()
+			}
+		}
+		w := cmp.w
 		if w.LockChanged {
 			fmt.Fprintf(g.Stderr, "%s: error: the lock would change (run riglet compile and review the diff):\n", res.LockFile)
 			printLockChange(g, res, w.LockData)
 			stale = true
 			continue
 		}
-		list, err := w.Stale()
+		list, err := cmp.list, cmp.err
 		if err != nil {
 			fmt.Fprintf(g.Stderr, "riglet: %v\n", err)
 			stale = true
