@@ -272,6 +272,10 @@ func (d *digester) sum() Digest {
 	return out
 }
 
+// noFindings is a table of no findings per rule, shared by every template that has
+// none: runRules only reads it.
+var noFindings = sync.OnceValue(func() [][]*Finding { return make([][]*Finding, len(registry)) })
+
 // cachedRule is one rule's findings on one template, as a TemplateCache keeps them.
 type cachedRule struct {
 	Rule     int // index in the registry
@@ -287,6 +291,9 @@ func encodeFindings(per [][]*Finding) []byte {
 			out = append(out, cachedRule{Rule: ri, ID: registry[ri].ID, Findings: fs})
 		}
 	}
+	if out == nil {
+		return []byte("null") // what json.Marshal says of none
+	}
 	data, err := json.Marshal(out)
 	if err != nil {
 		return nil
@@ -297,6 +304,11 @@ func encodeFindings(per [][]*Finding) []byte {
 // decodeFindings is encodeFindings's inverse; ok is false for anything it did not
 // write for this very registry (then the rules run).
 func decodeFindings(data []byte) (per [][]*Finding, ok bool) {
+	if string(data) == "null" {
+		// No findings, what most templates have (json.Unmarshal would say the same,
+		// at a reflective decode each): one empty, read-only table for all of them.
+		return noFindings(), true
+	}
 	var in []cachedRule
 	if err := json.Unmarshal(data, &in); err != nil {
 		return nil, false
