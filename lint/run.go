@@ -261,13 +261,30 @@ func runRules(res *compiler.Result, envs []*Env, cache TemplateCache) []*Finding
 	if res != nil {
 		lib = res.Library
 	}
-	next := make(chan *task)
+	// The riglet rules read what the template rules read (through the same lazily
+	// built indexes, each made once), and write only their own findings: they share
+	// the workers with the template tasks, with no wait between the two, and go first,
+	// as each is long beside a template's task (most are a digest and a cache hit).
+	whole := make([][]*Finding, len(registry))
+	var rigletRules []int
+	for ri, r := range registry {
+		if r.Scope == ScopeRiglet {
+			rigletRules = append(rigletRules, ri)
+		}
+	}
+	next := make(chan int)
 	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), max(len(tasks), 1)) {
+	for range min(runtime.GOMAXPROCS(0), max(len(tasks)+len(rigletRules), 1)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for t := range next {
+			for i := range next {
+				if i < len(rigletRules) {
+					ri := rigletRules[i]
+					run(&Pass{Rule: registry[ri], Result: res, Envs: envs, out: &whole[ri]})
+					continue
+				}
+				t := &tasks[i-len(rigletRules)]
 				if cache != nil {
 					t.key = templateDigest(t.env.digest(), t.s, lib)
 					if data, ok := cache.Get(t.key); ok {
@@ -292,32 +309,12 @@ func runRules(res *compiler.Result, envs []*Env, cache TemplateCache) []*Finding
 			}
 		}()
 	}
-	for i := range tasks {
-		next <- &tasks[i]
+	for i := range len(rigletRules) + len(tasks) {
+		next <- i
 	}
 	close(next)
 	wg.Wait()
-	phase.Mark("lint template rules")
-	// The riglet rules read what the template rules read, and write only their own
-	// findings: they run in parallel too, merged in registry order.
-	whole := make([][]*Finding, len(registry))
-	rules := make(chan int)
-	for range min(runtime.GOMAXPROCS(0), len(registry)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for ri := range rules {
-				run(&Pass{Rule: registry[ri], Result: res, Envs: envs, out: &whole[ri]})
-			}
-		}()
-	}
-	for ri, r := range registry {
-		if r.Scope == ScopeRiglet {
-			rules <- ri
-		}
-	}
-	close(rules)
-	wg.Wait()
+	phase.Mark("lint rules run")
 	var out []*Finding
 	for ri, r := range registry {
 		switch r.Scope {
