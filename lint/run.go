@@ -31,6 +31,8 @@ type Options struct {
 	// from a goroutine of its own that renders them while the rules run: riglet lint
 	// --check compares them with out/ meanwhile. Lint returns after every call returned.
 	Rendered func(*compiler.Result)
+	// Compiled, when set, is called after each riglet's compile, before its rules run.
+	Compiled func()
 	// Templates, when set, keeps the template rules' findings per template, so that
 	// only the templates that changed are checked again (the output is the same).
 	Templates TemplateCache
@@ -134,6 +136,9 @@ func finish(all []Finding, opts Options) *Report {
 func lintRiglet(fsys fs.FS, lib *model.Library, spec string, opts Options, files *fileCache, rendering *sync.WaitGroup) ([]Finding, *compiler.Result, error) {
 	res, err := compiler.CompileWith(fsys, lib, spec, compiler.Options{Envs: opts.Envs, Partial: true})
 	phase.Mark("lint compiled")
+	if opts.Compiled != nil {
+		opts.Compiled()
+	}
 	if ue := (*compiler.UsageError)(nil); errors.As(err, &ue) {
 		return nil, nil, &UsageError{ue.Msg}
 	}

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -101,6 +102,15 @@ func (c *lintCmd) lint(g *globals, fsys fs.FS) error {
 		}
 		if c.Check {
 			opts.Rendered = c.compare(g)
+		}
+		if len(files) == 1 && os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
+			// Once the one riglet is compiled, its trees are what lint keeps to the end
+			// (every rule may read any of them): a collection then marks them all and
+			// frees little. What lint allocates after the compile (the rendered files,
+			// the rules' indexes) is a fraction of the trees, so a GOGC of 400 from
+			// there on spares that collection (3 x 800 services: about 0.3 s of CPU of
+			// lint --check) for a few MB of peak RSS.
+			opts.Compiled = func() { debug.SetGCPercent(400) }
 		}
 		tc := openTemplates(g, files, c.Env)
 		phase.Mark("lint templates pack read")
