@@ -82,6 +82,13 @@ func (c *lintCmd) lint(g *globals, fsys fs.FS) error {
 			specs = append(specs, a)
 		}
 	}
+	if len(specs) == 0 && len(templates) > 0 && os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
+		// Plain templates only: a parse makes most of the garbage of such a run, and
+		// the heap stays a few times the template's size (a CloudFormation template is
+		// at most 1 MB), so collecting less often costs little memory: a 277 KB
+		// template lints in 0.06-0.07 s instead of 0.08 s, 31 MB -> 36 MB peak RSS.
+		debug.SetGCPercent(400)
+	}
 	rep := &lint.Report{}
 	if err := cfgErrs.Err(); err != nil {
 		cfgFindings = append(cfgFindings, lint.FromErrors(err)...)
