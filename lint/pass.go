@@ -43,6 +43,13 @@ type Env struct {
 	exportsOnce sync.Once
 	exports     map[string]*ir.Pair // export name -> output
 	exportStack map[string]*Stack
+
+	byNameOnce sync.Once
+	byName     map[string]*Stack // stack name -> its first stack of that name
+
+	lbOnce  sync.Once
+	lbRules []*lbRule // listenerRules, read by every load-balancing rule
+	lbPanic any       // what listenerRules panicked with, if it did
 }
 
 // Stack is one generated template.

@@ -71,10 +71,16 @@ func (e *Env) resource(key string) *Resource {
 	if !ok {
 		return nil
 	}
-	for _, s := range e.Stacks {
-		if s.Name == st {
-			return s.ByID[id]
+	e.byNameOnce.Do(func() {
+		e.byName = make(map[string]*Stack, len(e.Stacks))
+		for _, s := range e.Stacks {
+			if _, ok := e.byName[s.Name]; !ok {
+				e.byName[s.Name] = s
+			}
 		}
+	})
+	if s := e.byName[st]; s != nil {
+		return s.ByID[id]
 	}
 	return nil
 }

@@ -126,7 +126,16 @@ func byListener(rs []*lbRule) [][]*lbRule {
 func lbRun(f func(p *Pass, e *Env, rs []*lbRule)) func(*Pass) {
 	return func(p *Pass) {
 		for _, e := range p.Envs {
-			rs := listenerRules(e)
+			// The same rules for each of these rules, which only read them: made once
+			// (should that panic, each rule still fails as it would have alone).
+			e.lbOnce.Do(func() {
+				defer func() { e.lbPanic = recover() }()
+				e.lbRules = listenerRules(e)
+			})
+			if e.lbPanic != nil {
+				panic(e.lbPanic)
+			}
+			rs := e.lbRules
 			if len(rs) > 0 {
 				f(p, e, rs)
 			}

@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/riglet/riglet/compiler"
+	"github.com/riglet/riglet/internal/phase"
 	"github.com/riglet/riglet/ir"
 	"github.com/riglet/riglet/model"
 	"github.com/riglet/riglet/source"
@@ -25,6 +26,13 @@ type Options struct {
 	// templates rendered once for lint and kept, so that the caller can compare them
 	// with out/ (riglet lint --check) without compiling again.
 	Keep bool
+	// Rendered, with Keep, is called with each riglet that compiled without an error
+	// once all its files are rendered (Result.EnvFiles, which the caller may then read),
+	// from a goroutine of its own that renders them while the rules run: riglet lint
+	// --check compares them with out/ meanwhile. Lint returns after every call returned.
+	Rendered func(*compiler.Result)
+	// Compiled, when set, is called after each riglet's compile, before its rules run.
+	Compiled func()
 	// Templates, when set, keeps the template rules' findings per template, so that
 	// only the templates that changed are checked again (the output is the same).
 	Templates TemplateCache
@@ -69,8 +77,10 @@ func Lint(fsys, builtin fs.FS, specFiles []string, opts Options) (*Report, error
 	files := &fileCache{fsys: fsys, lib: lib, lines: map[string][]string{}}
 	var all []Finding
 	var kept []*compiler.Result
+	var rendering sync.WaitGroup
+	defer rendering.Wait()
 	for _, spec := range specFiles {
-		fs, res, err := lintRiglet(fsys, lib, spec, opts, files)
+		fs, res, err := lintRiglet(fsys, lib, spec, opts, files, &rendering)
 		if err != nil {
 			return nil, err
 		}
@@ -123,8 +133,12 @@ func finish(all []Finding, opts Options) *Report {
 // over the envs and stacks that compiled cleanly (a partial compile), so that one run
 // reports every mistake and no rule reads a half-expanded template.
 // The Result is returned when the compile had no error.
-func lintRiglet(fsys fs.FS, lib *model.Library, spec string, opts Options, files *fileCache) ([]Finding, *compiler.Result, error) {
+func lintRiglet(fsys fs.FS, lib *model.Library, spec string, opts Options, files *fileCache, rendering *sync.WaitGroup) ([]Finding, *compiler.Result, error) {
 	res, err := compiler.CompileWith(fsys, lib, spec, compiler.Options{Envs: opts.Envs, Partial: true})
+	phase.Mark("lint compiled")
+	if opts.Compiled != nil {
+		opts.Compiled()
+	}
 	if ue := (*compiler.UsageError)(nil); errors.As(err, &ue) {
 		return nil, nil, &UsageError{ue.Msg}
 	}
@@ -143,9 +157,23 @@ func lintRiglet(fsys fs.FS, lib *model.Library, spec string, opts Options, files
 			names = append(names, er.Env)
 		}
 	}
+	if opts.Keep && opts.Rendered != nil && err == nil {
+		// Every env is rendered in the end (the caller compares the files); rendering
+		// them now, beside the rules, rather than when a rule first asks for a size,
+		// lets the caller's comparison run beside them too.
+		rendering.Add(1)
+		go func() {
+			defer rendering.Done()
+			for _, e := range envs {
+				e.render()
+			}
+			opts.Rendered(res)
+		}()
+	}
 	raw = append(raw, dropMirrored(runRules(res, envs, opts.Templates), raw)...)
 	fs := mergeEnvs(raw, names)
 	found := suppress(fs, files, spec, res, len(opts.Envs) == 0 && err == nil)
+	phase.Mark("lint suppressed")
 	if err != nil {
 		res = nil // a partial compile: not what compile would write
 	}
@@ -238,13 +266,30 @@ func runRules(res *compiler.Result, envs []*Env, cache TemplateCache) []*Finding
 	if res != nil {
 		lib = res.Library
 	}
-	next := make(chan *task)
+	// The riglet rules read what the template rules read (through the same lazily
+	// built indexes, each made once), and write only their own findings: they share
+	// the workers with the template tasks, with no wait between the two, and go first,
+	// as each is long beside a template's task (most are a digest and a cache hit).
+	whole := make([][]*Finding, len(registry))
+	var rigletRules []int
+	for ri, r := range registry {
+		if r.Scope == ScopeRiglet {
+			rigletRules = append(rigletRules, ri)
+		}
+	}
+	next := make(chan int)
 	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), max(len(tasks), 1)) {
+	for range min(runtime.GOMAXPROCS(0), max(len(tasks)+len(rigletRules), 1)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for t := range next {
+			for i := range next {
+				if i < len(rigletRules) {
+					ri := rigletRules[i]
+					run(&Pass{Rule: registry[ri], Result: res, Envs: envs, out: &whole[ri]})
+					continue
+				}
+				t := &tasks[i-len(rigletRules)]
 				if cache != nil {
 					t.key = templateDigest(t.env.digest(), t.s, lib)
 					if data, ok := cache.Get(t.key); ok {
@@ -269,31 +314,12 @@ func runRules(res *compiler.Result, envs []*Env, cache TemplateCache) []*Finding
 			}
 		}()
 	}
-	for i := range tasks {
-		next <- &tasks[i]
+	for i := range len(rigletRules) + len(tasks) {
+		next <- i
 	}
 	close(next)
 	wg.Wait()
-	// The riglet rules read what the template rules read, and write only their own
-	// findings: they run in parallel too, merged in registry order.
-	whole := make([][]*Finding, len(registry))
-	rules := make(chan int)
-	for range min(runtime.GOMAXPROCS(0), len(registry)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for ri := range rules {
-				run(&Pass{Rule: registry[ri], Result: res, Envs: envs, out: &whole[ri]})
-			}
-		}()
-	}
-	for ri, r := range registry {
-		if r.Scope == ScopeRiglet {
-			rules <- ri
-		}
-	}
-	close(rules)
-	wg.Wait()
+	phase.Mark("lint rules run")
 	var out []*Finding
 	for ri, r := range registry {
 		switch r.Scope {

@@ -7,6 +7,7 @@ import (
 	"hash"
 	"slices"
 	"sort"
+	"sync"
 
 	"github.com/riglet/riglet/ir"
 )
@@ -60,7 +61,9 @@ func envDigest(e *Env) Digest {
 		}
 	}
 	d.strs(d.files)
-	return d.sum()
+	sum := d.sum()
+	d.release()
+	return sum
 }
 
 // templateDigest is the key of stack s's template findings: its env's digest, then
@@ -115,13 +118,16 @@ func templateDigest(env Digest, s *Stack, lib interface{ IsBuiltin(string) bool 
 		d.str(f)
 		d.bool(lib != nil && lib.IsBuiltin(f))
 	}
-	return d.sum()
+	sum := d.sum()
+	d.release()
+	return sum
 }
 
 // A digester hashes values with their lengths, so that no two inputs run together.
 // A position's file is hashed as its number in the order files are first named (the
 // list is hashed at the end, with whether each is built in): millions of positions
-// name a few files.
+// name a few files. Digesters are pooled: every template of a large riglet takes
+// one, and a fresh 32 KB buffer each was a tenth of the digest's time.
 type digester struct {
 	h      hash.Hash
 	buf    []byte
@@ -131,8 +137,27 @@ type digester struct {
 	lastNo int
 }
 
+var digesters = sync.Pool{New: func() any {
+	return &digester{h: sha256.New(), buf: make([]byte, 0, 32<<10), fileNo: map[string]int{}}
+}}
+
 func newDigester() *digester {
-	return &digester{h: sha256.New(), buf: make([]byte, 0, 32<<10), fileNo: map[string]int{}, lastNo: -1}
+	d := digesters.Get().(*digester)
+	d.h.Reset()
+	d.buf = d.buf[:0]
+	d.files = d.files[:0]
+	clear(d.fileNo)
+	d.last, d.lastNo = "", -1
+	return d
+}
+
+// release gives d back to the pool; d is not used after.
+func (d *digester) release() {
+	if cap(d.buf) > 1<<20 {
+		return // a huge Text grew it: let it go
+	}
+	d.last = ""
+	digesters.Put(d)
 }
 
 func (d *digester) flush() {
@@ -140,8 +165,17 @@ func (d *digester) flush() {
 	d.buf = d.buf[:0]
 }
 
+// uvarint appends n as encoding/binary does, one byte for the small numbers that are
+// most of what a tree holds.
+func uvarint(b []byte, n uint64) []byte {
+	if n < 0x80 {
+		return append(b, byte(n))
+	}
+	return binary.AppendUvarint(b, n)
+}
+
 func (d *digester) int(n int) {
-	d.buf = binary.AppendUvarint(d.buf, uint64(n))
+	d.buf = uvarint(d.buf, uint64(n))
 	if len(d.buf) > 30<<10 {
 		d.flush()
 	}
@@ -173,6 +207,14 @@ func (d *digester) bool(b bool) {
 }
 
 func (d *digester) pos(p ir.Pos) {
+	d.buf = d.appendPos(d.buf, p)
+	if len(d.buf) > 30<<10 {
+		d.flush()
+	}
+}
+
+// appendPos appends a position: its file's number, line and column.
+func (d *digester) appendPos(b []byte, p ir.Pos) []byte {
 	if p.File != d.last || d.lastNo < 0 {
 		n, ok := d.fileNo[p.File]
 		if !ok {
@@ -182,28 +224,43 @@ func (d *digester) pos(p ir.Pos) {
 		}
 		d.last, d.lastNo = p.File, n
 	}
-	d.buf = binary.AppendUvarint(d.buf, uint64(d.lastNo))
-	d.buf = binary.AppendUvarint(d.buf, uint64(uint32(p.Line)))
-	d.int(int(uint32(p.Col)))
+	b = uvarint(b, uint64(d.lastNo))
+	b = uvarint(b, uint64(uint32(p.Line)))
+	return uvarint(b, uint64(uint32(p.Col)))
 }
 
+// node hashes a tree: the bytes are those of d.int, d.str and d.pos field by field
+// (the digest is theirs), appended in one go per node.
 func (d *digester) node(n *ir.Node) {
+	b := d.buf
+	if len(b) > 30<<10 {
+		d.h.Write(b)
+		b = b[:0]
+	}
 	if n == nil {
-		d.int(0)
+		d.buf = append(b, 0)
 		return
 	}
-	d.int(int(n.Kind) + 1)
-	d.str(n.Text)
-	d.pos(n.Pos)
-	d.int(len(n.Items))
+	b = uvarint(b, uint64(n.Kind)+1)
+	b = uvarint(b, uint64(len(n.Text)))
+	b = append(b, n.Text...)
+	b = d.appendPos(b, n.Pos)
+	b = uvarint(b, uint64(len(n.Items)))
+	d.buf = b
 	for _, it := range n.Items {
 		d.node(it)
 	}
-	d.int(len(n.Pairs))
+	d.buf = uvarint(d.buf, uint64(len(n.Pairs)))
 	for i := range n.Pairs {
 		p := &n.Pairs[i]
-		d.str(p.Key)
-		d.pos(p.KeyPos)
+		b := d.buf
+		if len(b) > 30<<10 {
+			d.h.Write(b)
+			b = b[:0]
+		}
+		b = uvarint(b, uint64(len(p.Key)))
+		b = append(b, p.Key...)
+		d.buf = d.appendPos(b, p.KeyPos)
 		d.node(p.Value)
 	}
 }
@@ -214,6 +271,10 @@ func (d *digester) sum() Digest {
 	d.h.Sum(out[:0])
 	return out
 }
+
+// noFindings is a table of no findings per rule, shared by every template that has
+// none: runRules only reads it.
+var noFindings = sync.OnceValue(func() [][]*Finding { return make([][]*Finding, len(registry)) })
 
 // cachedRule is one rule's findings on one template, as a TemplateCache keeps them.
 type cachedRule struct {
@@ -230,6 +291,9 @@ func encodeFindings(per [][]*Finding) []byte {
 			out = append(out, cachedRule{Rule: ri, ID: registry[ri].ID, Findings: fs})
 		}
 	}
+	if out == nil {
+		return []byte("null") // what json.Marshal says of none
+	}
 	data, err := json.Marshal(out)
 	if err != nil {
 		return nil
@@ -240,6 +304,11 @@ func encodeFindings(per [][]*Finding) []byte {
 // decodeFindings is encodeFindings's inverse; ok is false for anything it did not
 // write for this very registry (then the rules run).
 func decodeFindings(data []byte) (per [][]*Finding, ok bool) {
+	if string(data) == "null" {
+		// No findings, what most templates have (json.Unmarshal would say the same,
+		// at a reflective decode each): one empty, read-only table for all of them.
+		return noFindings(), true
+	}
 	var in []cachedRule
 	if err := json.Unmarshal(data, &in); err != nil {
 		return nil, false
