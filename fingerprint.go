@@ -20,7 +20,7 @@ import (
 //go:embed go.mod go.sum
 //go:embed ir/*.go source/*.go eval/*.go model/*.go compiler/*.go emit/*.go
 //go:embed netplan/*.go priority/*.go alarms/*.go manifest/*.go outdir/*.go
-//go:embed internal/graph/*.go internal/fargate/*.go internal/suggest/*.go
+//go:embed internal/graph/*.go internal/fargate/*.go internal/suggest/*.go internal/phase/*.go
 //go:embed record/*.go cmd/riglet/compile.go cmd/riglet/main.go blocks/*.go
 var sources embed.FS
 
