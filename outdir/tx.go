@@ -25,6 +25,7 @@ var ErrBusy = errors.New("another riglet compile is writing this output director
 var (
 	writeHook  = func(p string) error { return nil } // before each file is written
 	renameFile = os.Rename
+	flushWrite = flush // makes the prepared files durable (see flush)
 )
 
 // runID makes this run's temp names its own (pid + random): a run never mistakes
@@ -134,21 +135,37 @@ func WriteAll(out string, rs []*Riglet) (err error) {
 	}
 	// A directory that already holds exactly these files is left alone: reading and
 	// comparing costs a fraction of writing and syncing, and an unchanged env keeps
-	// its files' times (make and editors see nothing changed).
+	// its files' times (make and editors see nothing changed). In one that changed,
+	// the files that did not are linked, not written: they keep their inode and times,
+	// and only what changed is written and flushed.
+	// The new directories are made first, spread over the file system (see spread):
+	// made beside the old ones, their files' inodes would be taken from the block group
+	// that holds the inodes just freed (a user's rm -rf out, the last run's old
+	// directories), which ext4 skips one by one on every create for minutes after.
+	if err := makeSpread(news, dirs); err != nil {
+		return err
+	}
 	errs := make([]error, len(dirs))
 	same := make([]bool, len(dirs))
+	wrote := make([][]string, len(dirs))
+	madeDirs := make([][]string, len(dirs))
 	var wg sync.WaitGroup
 	for i, d := range dirs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var keep []bool
 			if exists(d.Path) {
-				if stale, err := Stale(d.Path, d.Files); err == nil && len(stale) == 0 {
+				k, clean, err := match(d.Path, d.Files)
+				if err == nil && clean {
 					same[i] = true
 					return
 				}
+				keep = k
 			}
-			if err := prepare(news[i], d.Files); err != nil {
+			w, m, err := prepare(news[i], d.Path, d.Files, keep)
+			wrote[i], madeDirs[i] = w, m
+			if err != nil {
 				errs[i] = fmt.Errorf("write %s: %w", d.Path, err)
 			}
 		}()
@@ -156,6 +173,11 @@ func WriteAll(out string, rs []*Riglet) (err error) {
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return err
+	}
+	var written, made2 []string
+	for i := range dirs {
+		written = append(written, wrote[i]...)
+		made2 = append(made2, madeDirs[i]...)
 	}
 	// The single files: each changed lock, and each record that differs from the one
 	// there (written like a lock: beside it, then renamed over it).
@@ -191,7 +213,23 @@ func WriteAll(out string, rs []*Riglet) (err error) {
 		if err := writeFile(l.tmp, f.data); err != nil {
 			return fmt.Errorf("write %s: %w", f.path, err)
 		}
+		written = append(written, l.tmp)
 		locks = append(locks, l)
+	}
+	// Everything must be on disk before the markers say the directories are whole, and
+	// before anything is renamed into place: one flush for the whole write.
+	if err := flushWrite(out, written, made2); err != nil {
+		return fmt.Errorf("write %s: %w", out, err)
+	}
+	// A marker need not be flushed itself: it only matters once an old directory was
+	// moved aside, and a new directory without one is rolled back, the old restored.
+	for i := range dirs {
+		if same[i] {
+			continue
+		}
+		if err := writeFile(filepath.Join(news[i], complete), nil); err != nil {
+			return fmt.Errorf("write %s: %w", dirs[i].Path, err)
+		}
 	}
 	// Commit: old aside, new in, for every directory; then the dropped envs aside;
 	// then each lock (its old one kept under a second name until the end).
@@ -250,36 +288,6 @@ func WriteAll(out string, rs []*Riglet) (err error) {
 		os.RemoveAll(o)
 	}
 	return nil
-}
-
-// prepare writes files into tmp, flushed, and marks it complete.
-func prepare(tmp string, files []File) error {
-	var written []string
-	if err := os.MkdirAll(tmp, 0o755); err != nil {
-		return err
-	}
-	for _, f := range files {
-		p := filepath.Join(tmp, filepath.FromSlash(f.Path))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return err
-		}
-		if err := writeFile(p, f.Data); err != nil {
-			return err
-		}
-		written = append(written, p)
-	}
-	// Everything must be on disk before the marker says the directory is whole.
-	if err := syncFiles(tmp, written); err != nil {
-		return err
-	}
-	return writeSync(filepath.Join(tmp, complete), nil)
-}
-
-func writeFile(p string, data []byte) error {
-	if err := writeHook(p); err != nil {
-		return err
-	}
-	return os.WriteFile(p, data, 0o644)
 }
 
 // checkOwned refuses to replace what riglet did not write: an env's path must be
