@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"sync"
 	"syscall"
+
+	"github.com/riglet/riglet/internal/phase"
 )
 
 // LockName is the file in out/ that a compile holds an exclusive flock on for its
@@ -47,12 +49,21 @@ func lockOut(out string) (*os.File, error) {
 	if err != nil {
 		return nil, err
 	}
+	busy := fmt.Errorf("%w (%s is locked); nothing written, run again when it has finished", ErrBusy, p)
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		f.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, fmt.Errorf("%w (%s is locked); nothing written, run again when it has finished", ErrBusy, p)
+			return nil, busy
 		}
 		return nil, fmt.Errorf("lock %s: %w", p, err)
+	}
+	// A Stage that a failed compile aborts removes the lock it created (a failed compile
+	// leaves no out/ behind): a lock taken on a file that was removed meanwhile is not
+	// out/'s lock, and the run that removed it was running.
+	var held, there syscall.Stat_t
+	if syscall.Fstat(int(f.Fd()), &held) != nil || syscall.Stat(p, &there) != nil || held.Ino != there.Ino || held.Dev != there.Dev {
+		f.Close()
+		return nil, busy
 	}
 	return f, nil
 }
@@ -65,19 +76,34 @@ type step struct{ from, to string }
 // the live ones, then renames them in; should any step fail, every step done is
 // undone and every temp file removed, so a failed write changes nothing.
 func WriteAll(out string, rs []*Riglet) (err error) {
-	lk, err := lockOut(out)
-	if err != nil {
-		return err
-	}
-	defer lk.Close() // releases the flock
-	// Holding the lock, every temp directory under out/ is a dead run's.
-	if _, err := Recover(out); err != nil {
-		return fmt.Errorf("recover %s: %w", out, err)
-	}
-	id := runID()
+	return writeAll(out, rs, nil)
+}
+
+// writeAll is WriteAll, or with st the commit of a Stage: its lock is held and its
+// temp directories are this run's, some of them filled already.
+func writeAll(out string, rs []*Riglet, st *Stage) (err error) {
+	id := ""
 	var temps []string // removed whatever happens
-	var done []step    // undone on failure, in reverse
 	var made []string  // directories this write created, removed on failure
+	if st == nil {
+		lk, err := lockOut(out)
+		if err != nil {
+			return err
+		}
+		defer lk.Close() // releases the flock
+		// Holding the lock, every temp directory under out/ is a dead run's.
+		if _, err := Recover(out); err != nil {
+			return fmt.Errorf("recover %s: %w", out, err)
+		}
+		id = runID()
+	} else {
+		id = st.id
+		made = append(made, st.made...)
+		for _, sd := range st.dirs {
+			temps = append(temps, sd.tmp) // those not taken over go too
+		}
+	}
+	var done []step // undone on failure, in reverse
 	mkdirs := func(dir string) error {
 		var missing []string
 		for p := dir; !exists(p); p = filepath.Dir(p) {
@@ -138,11 +164,24 @@ func WriteAll(out string, rs []*Riglet) (err error) {
 	// its files' times (make and editors see nothing changed). In one that changed,
 	// the files that did not are linked, not written: they keep their inode and times,
 	// and only what changed is written and flushed.
+	// What a Stage wrote already is taken over (a directory that did not exist, filled
+	// while the compile ran); the rest is written now.
+	staged := make([]map[string]bool, len(dirs))
+	var fresh []int
+	for i, d := range dirs {
+		if st != nil {
+			if tmp, have := st.take(d); tmp != "" {
+				staged[i] = have
+				continue
+			}
+		}
+		fresh = append(fresh, i)
+	}
 	// The new directories are made first, spread over the file system (see spread):
 	// made beside the old ones, their files' inodes would be taken from the block group
 	// that holds the inodes just freed (a user's rm -rf out, the last run's old
 	// directories), which ext4 skips one by one on every create for minutes after.
-	if err := makeSpread(news, dirs); err != nil {
+	if err := makeSpread(news, dirs, fresh); err != nil {
 		return err
 	}
 	errs := make([]error, len(dirs))
@@ -155,7 +194,20 @@ func WriteAll(out string, rs []*Riglet) (err error) {
 		go func() {
 			defer wg.Done()
 			var keep []bool
-			if exists(d.Path) {
+			if staged[i] != nil {
+				// filled while compiling: only what the compile made after rendering
+				// (stacks.json) is left to write
+				keep = make([]bool, len(d.Files))
+				for j, f := range d.Files {
+					keep[j] = staged[i][filepath.Clean(filepath.FromSlash(f.Path))]
+				}
+				w, m, err := fill(news[i], d.Files, keep)
+				wrote[i], madeDirs[i] = w, m
+				if err != nil {
+					errs[i] = fmt.Errorf("write %s: %w", d.Path, err)
+				}
+				return
+			} else if exists(d.Path) {
 				k, clean, err := match(d.Path, d.Files)
 				if err == nil && clean {
 					same[i] = true
@@ -174,6 +226,7 @@ func WriteAll(out string, rs []*Riglet) (err error) {
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
+	phase.Mark("out prepared")
 	var written, made2 []string
 	for i := range dirs {
 		written = append(written, wrote[i]...)
@@ -221,6 +274,7 @@ func WriteAll(out string, rs []*Riglet) (err error) {
 	if err := flushWrite(out, written, made2); err != nil {
 		return fmt.Errorf("write %s: %w", out, err)
 	}
+	phase.Mark("out flushed")
 	// A marker need not be flushed itself: it only matters once an old directory was
 	// moved aside, and a new directory without one is rolled back, the old restored.
 	for i := range dirs {
@@ -278,6 +332,7 @@ func WriteAll(out string, rs []*Riglet) (err error) {
 		done = append(done, step{l.tmp, l.path})
 	}
 	// Committed: what is left is tidying, which cannot make the output wrong.
+	phase.Mark("out committed")
 	done = nil
 	for i, d := range dirs {
 		if !same[i] {

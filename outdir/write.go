@@ -76,14 +76,15 @@ func match(dir string, files []File) (same []bool, clean bool, err error) {
 // makeSpread makes the new directories news[i] beside dirs[i], with their parents marked
 // as the tops of hierarchies (spread) while it does, so that each lands in a block
 // group of its own choosing rather than its parent's.
-func makeSpread(news []string, dirs []Dir) error {
+func makeSpread(news []string, dirs []Dir, only []int) error {
 	restore := map[string]func(){}
 	defer func() {
 		for _, r := range restore {
 			r()
 		}
 	}()
-	for i, d := range dirs {
+	for _, i := range only {
+		d := dirs[i]
 		parent := filepath.Dir(d.Path)
 		if _, ok := restore[parent]; !ok {
 			restore[parent] = spread(parent)
@@ -124,6 +125,33 @@ func prepare(tmp, old string, files []File, same []bool) (written, dirs []string
 		}
 		if err := writeFile(p, f.Data); err != nil {
 			return written, dirs, err
+		}
+		written = append(written, p)
+	}
+	return written, dirs, nil
+}
+
+// fill completes tmp, which a Stage filled while the compile ran: the files there
+// (there[i]) are kept, the others written. It returns every file of tmp, to be flushed
+// with the rest, and its directories.
+func fill(tmp string, files []File, there []bool) (written, dirs []string, err error) {
+	dirs = append(dirs, tmp)
+	made := map[string]bool{tmp: true}
+	for i, f := range files {
+		p := filepath.Join(tmp, filepath.FromSlash(f.Path))
+		if d := filepath.Dir(p); !made[d] {
+			if err := os.MkdirAll(d, 0o755); err != nil {
+				return written, dirs, err
+			}
+			for ; !made[d]; d = filepath.Dir(d) {
+				made[d] = true
+				dirs = append(dirs, d)
+			}
+		}
+		if !there[i] {
+			if err := writeFile(p, f.Data); err != nil {
+				return written, dirs, err
+			}
 		}
 		written = append(written, p)
 	}

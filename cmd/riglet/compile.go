@@ -6,8 +6,11 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"strings"
+	"sync"
 
 	"github.com/riglet/riglet/compiler"
+	"github.com/riglet/riglet/internal/phase"
 	"github.com/riglet/riglet/ir"
 	"github.com/riglet/riglet/model"
 	"github.com/riglet/riglet/outdir"
@@ -60,13 +63,41 @@ func (c *compileCmd) Run(g *globals) error {
 	if complete {
 		files, unchanged = upToDate(fsys, out, files)
 	}
-	// Compile everything first: a compile that fails writes nothing.
+	// Compile everything first: a compile that fails writes nothing. Its writing begins
+	// meanwhile, though: under out/'s lock, each template of an env directory that does
+	// not exist yet is written into its new directory as it is rendered, and the record's
+	// hash of it taken, on the render workers (one env renders while another still
+	// compiles, and the compile leaves a core idle at times); nothing is moved into place
+	// before everything compiled (the Stage's Commit), and a failure removes it (Abort).
+	// Another compile holding the lock only means no staging: the write at the end then
+	// says out/ is busy, as it always did.
+	var stage *outdir.Stage
+	if !c.Check && len(files) > 0 {
+		stage = outdir.Begin(out)
+		defer stage.Abort() // nothing, once committed
+	}
+	sums := &outSums{sum: map[string]outSum{}}
+	opts := compiler.Options{Envs: c.Env, RenderOnly: true}
+	if stage != nil || complete {
+		opts.Keep = func(p string, data []byte) bool {
+			if complete && !c.Check {
+				sums.put(p, data)
+			}
+			if stage != nil {
+				if dir, rel, ok := splitEnvPath(p); ok {
+					stage.Put(filepath.Join(out, filepath.FromSlash(dir)), rel, data)
+				}
+			}
+			return false // the compile keeps the bytes it hands to out/, not the trees
+		}
+	}
+	phase.Mark("staging")
 	var results []*compiler.Result
 	var trackers []*record.Tracker
 	failed := false
 	for _, f := range files {
 		tr := record.Track(fsys)
-		res, err := compiler.Compile(tr, builtinBlocks(), f, compiler.Options{Envs: c.Env, RenderOnly: true})
+		res, err := compiler.Compile(tr, builtinBlocks(), f, opts)
 		if err != nil {
 			if perr := printErrors(g.Stderr, err); perr != errorsFound {
 				return perr // bad usage: nothing else is compiled
@@ -85,7 +116,7 @@ func (c *compileCmd) Run(g *globals) error {
 	for i, res := range results {
 		w := output(g.Dir, out, res, complete)
 		if complete && !c.Check {
-			w.Record = newRecord(res, w, trackers[i])
+			w.Record = newRecord(res, w, trackers[i], out, sums)
 		}
 		if w.LockChanged && (c.Frozen || c.Check) {
 			fmt.Fprintf(g.Stderr, "%s: error: the lock would change (run riglet compile and review the diff):\n", res.LockFile)
@@ -113,11 +144,16 @@ func (c *compileCmd) Run(g *globals) error {
 	if c.Check {
 		return nil
 	}
+	phase.Mark("records made")
 	for _, r := range unchanged {
 		fmt.Fprintf(g.Stdout, "%s: %d templates in %d envs, unchanged since the last compile (%s)\n", r.Spec, r.Templates, r.Envs, filepath.ToSlash(relTo(g.Dir, filepath.Join(r.Root, outdir.RecordName))))
 	}
 	// Every riglet's directories and locks in one unit: all of them, or none.
-	if err := outdir.WriteAll(out, writes); err != nil {
+	if stage != nil {
+		if err := stage.Commit(writes); err != nil {
+			return err
+		}
+	} else if err := outdir.WriteAll(out, writes); err != nil {
 		return err
 	}
 	for i, w := range writes {
@@ -188,4 +224,52 @@ func relTo(dir, p string) string {
 		return rel
 	}
 	return p
+}
+
+// splitEnvPath splits a template's path below the output directory (twig/staging/x.yaml)
+// into its env directory's (twig/staging) and the rest.
+func splitEnvPath(p string) (dir, rel string, ok bool) {
+	i := strings.IndexByte(p, '/')
+	if i < 0 {
+		return "", "", false
+	}
+	j := strings.IndexByte(p[i+1:], '/')
+	if j < 0 {
+		return "", "", false
+	}
+	return p[:i+1+j], p[i+2+j:], true
+}
+
+// outSums are the record's hashes of the templates, taken as they are rendered (by
+// their path below the output directory), with their lengths: what newRecord finds
+// here it need not hash again.
+type outSums struct {
+	mu  sync.Mutex
+	sum map[string]outSum
+}
+
+type outSum struct {
+	n   int
+	sum string
+}
+
+func (s *outSums) put(p string, data []byte) {
+	v := outSum{len(data), record.Sum(data)}
+	s.mu.Lock()
+	s.sum[p] = v
+	s.mu.Unlock()
+}
+
+// of is data's hash: the one taken as it was rendered, when p was rendered to as many
+// bytes (the compile keeps the bytes it renders), else hashed now.
+func (s *outSums) of(p string, data []byte) string {
+	if s != nil {
+		s.mu.Lock()
+		v, ok := s.sum[p]
+		s.mu.Unlock()
+		if ok && v.n == len(data) {
+			return v.sum
+		}
+	}
+	return record.Sum(data)
 }
