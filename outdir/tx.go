@@ -159,11 +159,6 @@ func writeAll(out string, rs []*Riglet, st *Stage) (err error) {
 		news[i] = d.Path + newSuffix + id
 		temps = append(temps, news[i], d.Path+oldSuffix+id)
 	}
-	// A directory that already holds exactly these files is left alone: reading and
-	// comparing costs a fraction of writing and syncing, and an unchanged env keeps
-	// its files' times (make and editors see nothing changed). In one that changed,
-	// the files that did not are linked, not written: they keep their inode and times,
-	// and only what changed is written and flushed.
 	// What a Stage wrote already is taken over (a directory that did not exist, filled
 	// while the compile ran); the rest is written now.
 	staged := make([]map[string]bool, len(dirs))
@@ -184,6 +179,11 @@ func writeAll(out string, rs []*Riglet, st *Stage) (err error) {
 	if err := makeSpread(news, dirs, fresh); err != nil {
 		return err
 	}
+	// A directory that already holds exactly these files is left alone: reading and
+	// comparing costs a fraction of writing and syncing, and an unchanged env keeps
+	// its files' times (make and editors see nothing changed). In one that changed,
+	// the files that did not are linked, not written: they keep their inode and times,
+	// and only what changed is written and flushed.
 	errs := make([]error, len(dirs))
 	same := make([]bool, len(dirs))
 	wrote := make([][]string, len(dirs))

@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"os/signal"
+	"path"
 	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/riglet/riglet/compiler"
 	"github.com/riglet/riglet/internal/phase"
@@ -75,8 +78,40 @@ func (c *compileCmd) Run(g *globals) error {
 	if !c.Check && len(files) > 0 {
 		stage = outdir.Begin(out)
 		defer stage.Abort() // nothing, once committed
+		if stage != nil {
+			// Interrupted while it compiles, a compile leaves nothing behind, as it did
+			// when it wrote only at its end (killed outright, the next run rolls back what
+			// it staged). Interrupted while it commits, it is killed: the next run finishes
+			// or rolls back each directory (outdir.Recover).
+			sig := make(chan os.Signal, 1)
+			signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+			stop := make(chan struct{})
+			defer func() {
+				signal.Stop(sig)
+				close(stop)
+			}()
+			go func() {
+				select {
+				case s := <-sig:
+					stage.Abort()
+					code := 130
+					if s == syscall.SIGTERM {
+						code = 143
+					}
+					os.Exit(code)
+				case <-stop:
+				}
+			}()
+		}
 	}
 	sums := &outSums{sum: map[string]outSum{}}
+	selected := map[string]bool{}
+	for _, e := range c.Env {
+		selected[e] = true
+	}
+	if len(selected) > 0 {
+		selected["shared"] = true
+	}
 	opts := compiler.Options{Envs: c.Env, RenderOnly: true}
 	if stage != nil || complete {
 		opts.Keep = func(p string, data []byte) bool {
@@ -84,7 +119,9 @@ func (c *compileCmd) Run(g *globals) error {
 				sums.put(p, data)
 			}
 			if stage != nil {
-				if dir, rel, ok := splitEnvPath(p); ok {
+				// --env compiles and renders every env, and writes the selected ones
+				// (and the shared stacks)
+				if dir, rel, ok := splitEnvPath(p); ok && (len(selected) == 0 || selected[path.Base(dir)]) {
 					stage.Put(filepath.Join(out, filepath.FromSlash(dir)), rel, data)
 				}
 			}
