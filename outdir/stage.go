@@ -31,10 +31,16 @@ type Stage struct {
 
 type staged struct {
 	tmp   string          // the new directory, d.Path + newSuffix + id
-	skip  bool            // the env directory exists (or staging it failed): Commit does it all
+	skip  bool            // staging it failed, or it is not below out/: Commit does it all
 	files map[string]int  // file (OS path relative to the env directory) -> its length
-	mu    sync.Mutex      // guards files
+	mu    sync.Mutex      // guards files, cmp's results and skip
 	dirs  map[string]bool // directories made inside tmp
+	// cmp says the env directory exists: nothing is written while compiling, each file
+	// put is compared with the one there instead, so that Commit need not read it again.
+	cmp  bool
+	same map[string]bool // with cmp: the files put that the one there is a regular file of
+	// replaces says the env directory exists and differs: tmp is its new directory
+	replaces bool
 }
 
 // Begin takes out/'s lock, without waiting, and finishes or rolls back what dead runs
@@ -71,30 +77,54 @@ func Begin(out string) *Stage {
 // Put writes one file of the env directory dir (an OS path below out) into its new
 // directory; rel is relative to dir. It may be called from many goroutines at once.
 // A failure is not reported: the directory is then written in full at Commit.
+//
+// When dir exists, Put compares instead, and writes nothing while every file put is
+// the same as the one there (an unchanged env is left alone); at the first that
+// differs, the new directory is made, the files found the same so far are linked into
+// it, and from then on the same are linked and the others written, as WriteAll would.
 func (s *Stage) Put(dir, rel string, data []byte) {
 	st := s.dir(dir)
 	if st == nil {
 		return
 	}
 	rel = filepath.Clean(filepath.FromSlash(rel))
-	p := filepath.Join(st.tmp, rel)
 	st.mu.Lock()
 	if _, twice := st.files[rel]; twice || st.skip {
 		st.skip = true
 		st.mu.Unlock()
 		return
 	}
-	st.files[rel] = -1 // being written
-	var err error
-	if d := filepath.Dir(p); !st.dirs[d] {
-		if err = os.MkdirAll(d, 0o755); err == nil {
-			for ; !st.dirs[d]; d = filepath.Dir(d) {
-				st.dirs[d] = true
-			}
-		}
-	}
+	st.files[rel] = -1 // being put
+	cmp, replaces := st.cmp, st.replaces
 	st.mu.Unlock()
-	if err == nil {
+	eq := false
+	if cmp || replaces {
+		eq = sameFile(filepath.Join(dir, rel), data)
+	}
+	if cmp {
+		st.mu.Lock()
+		if st.cmp && eq {
+			st.same[rel] = true
+			st.files[rel] = len(data)
+			st.mu.Unlock()
+			return
+		}
+		if st.cmp && !s.replace(st, dir) {
+			st.skip = true
+			st.mu.Unlock()
+			return
+		}
+		st.mu.Unlock()
+	}
+	p := filepath.Join(st.tmp, rel)
+	st.mu.Lock()
+	err := st.mkdir(filepath.Dir(p))
+	st.mu.Unlock()
+	if err == nil && eq {
+		if err = writeHook(p); err == nil && os.Link(filepath.Join(dir, rel), p) != nil {
+			err = writeFile(p, data) // cannot be linked: written after all
+		}
+	} else if err == nil {
 		err = writeFile(p, data)
 	}
 	st.mu.Lock()
@@ -104,6 +134,44 @@ func (s *Stage) Put(dir, rel string, data []byte) {
 		st.files[rel] = len(data)
 	}
 	st.mu.Unlock()
+}
+
+// mkdir makes d and its parents inside st.tmp; st.mu is held.
+func (st *staged) mkdir(d string) error {
+	if st.dirs[d] {
+		return nil
+	}
+	if err := os.MkdirAll(d, 0o755); err != nil {
+		return err
+	}
+	for ; !st.dirs[d]; d = filepath.Dir(d) {
+		st.dirs[d] = true
+	}
+	return nil
+}
+
+// replace turns st, compared so far, into a new directory that replaces dir: made,
+// spread (see spread), and holding links to the files found the same. st.mu is held.
+// It reports whether it could.
+func (s *Stage) replace(st *staged, dir string) bool {
+	st.cmp, st.replaces = false, true
+	s.mu.Lock()
+	restore := spread(filepath.Dir(dir))
+	err := os.Mkdir(st.tmp, 0o755)
+	restore()
+	s.mu.Unlock()
+	if err != nil {
+		return false
+	}
+	st.dirs[st.tmp] = true
+	for rel := range st.same {
+		p := filepath.Join(st.tmp, rel)
+		if st.mkdir(filepath.Dir(p)) != nil || writeHook(p) != nil || os.Link(filepath.Join(dir, rel), p) != nil {
+			return false
+		}
+	}
+	st.same = nil
+	return true
 }
 
 // dir is the staged directory for the env directory dir, made on first use.
@@ -123,8 +191,11 @@ func (s *Stage) dir(dir string) *staged {
 		st.skip = true // not below out/: not this stage's
 		return st
 	}
-	if _, err := os.Lstat(dir); !os.IsNotExist(err) {
-		st.skip = true // there already (or unreadable): compared at Commit
+	if fi, err := os.Lstat(dir); err == nil && fi.IsDir() {
+		st.cmp, st.same = true, map[string]bool{} // there already: compared
+		return st
+	} else if !os.IsNotExist(err) {
+		st.skip = true // not a directory, or unreadable: Commit says what is wrong
 		return st
 	}
 	parent := filepath.Dir(dir)
@@ -196,14 +267,17 @@ func (s *Stage) Commit(rs []*Riglet) error {
 // take hands the staged directory of d to the commit, or nil when d is to be written
 // in full: then whatever was staged for it is removed. The files staged must be d's
 // own, at their lengths (the compile's Keep hands over the very bytes it keeps).
-func (s *Stage) take(d Dir) (tmp string, have map[string]bool) {
+func (s *Stage) take(d Dir) (tmp string, have map[string]bool, replaces bool) {
 	st := s.dirs[filepath.Clean(d.Path)]
 	if st == nil {
-		return "", nil
+		return "", nil, false
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	ok := !st.skip && !exists(d.Path)
+	if st.cmp {
+		return "", nil, false
+	}
+	ok := !st.skip && (st.replaces || !exists(d.Path))
 	want := make(map[string]int, len(d.Files))
 	for _, f := range d.Files {
 		want[filepath.Clean(filepath.FromSlash(f.Path))] = len(f.Data)
@@ -217,7 +291,30 @@ func (s *Stage) take(d Dir) (tmp string, have map[string]bool) {
 	}
 	if !ok {
 		os.RemoveAll(st.tmp)
-		return "", nil
+		return "", nil, false
 	}
-	return st.tmp, have
+	return st.tmp, have, st.replaces
+}
+
+// compared is what Put found of d's files in the existing directory d.Path (those of
+// them put at their lengths: a file put twice, or at another length, is compared
+// again at Commit), or nil.
+func (s *Stage) compared(d Dir) map[string]bool {
+	st := s.dirs[filepath.Clean(d.Path)]
+	if st == nil {
+		return nil
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if !st.cmp || st.skip {
+		return nil
+	}
+	known := map[string]bool{}
+	for _, f := range d.Files {
+		rel := filepath.Clean(filepath.FromSlash(f.Path))
+		if n, ok := st.files[rel]; ok && n == len(f.Data) {
+			known[rel] = st.same[rel]
+		}
+	}
+	return known
 }

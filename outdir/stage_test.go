@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 )
 
@@ -219,5 +220,50 @@ func TestStageCommitFaults(t *testing.T) {
 		if d := diff(before, snapshot(t, root)); len(d) > 0 {
 			t.Errorf("step %d failed (%v), and the write changed %v", i, err, d)
 		}
+	}
+}
+
+// Env directories that exist are compared while staging, not written: the commit
+// leaves an unchanged one alone and links the unchanged files of a changed one, as
+// WriteAll does.
+func TestStageComparesExistingDirs(t *testing.T) {
+	root, rs := fixture(t)
+	out := filepath.Join(root, "out")
+	if err := WriteAll(out, rs); err != nil {
+		t.Fatal(err)
+	}
+	ino := func(p string) uint64 {
+		t.Helper()
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Sys().(*syscall.Stat_t).Ino
+	}
+	dev, prod := filepath.Join(out, "a", "dev"), filepath.Join(out, "a", "prod")
+	devIno, devApp, prodStacks := ino(dev), ino(dev+"/app.yaml"), ino(prod+"/stacks.json")
+	rs[0].Dirs[1].Files = append([]File{}, rs[0].Dirs[1].Files...)
+	rs[0].Dirs[1].Files[1] = File{"app.yaml", []byte("changed")}
+	st := Begin(out)
+	stageAll(st, rs)
+	if ms, _ := filepath.Glob(dev + newSuffix + "*"); len(ms) > 0 {
+		t.Errorf("staging an unchanged directory wrote %v", ms)
+	}
+	if ms, _ := filepath.Glob(prod + newSuffix + "*"); len(ms) != 1 {
+		t.Errorf("staging a changed directory: %v, want its new directory", ms)
+	} else if fi, err := os.Stat(filepath.Join(ms[0], "nested", "x.json")); err != nil || fi.Sys().(*syscall.Stat_t).Nlink != 2 {
+		t.Errorf("an unchanged file of a changed directory is not linked while staging: %v", err)
+	}
+	if err := st.Commit(rs); err != nil {
+		t.Fatal(err)
+	}
+	if ino(dev) != devIno || ino(dev+"/app.yaml") != devApp {
+		t.Error("the unchanged env was rewritten")
+	}
+	if ino(prod+"/stacks.json") != prodStacks {
+		t.Error("an unchanged file of the changed env was not linked")
+	}
+	if data, _ := os.ReadFile(prod + "/app.yaml"); string(data) != "changed" {
+		t.Errorf("prod/app.yaml = %q", data)
 	}
 }

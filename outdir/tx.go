@@ -162,11 +162,12 @@ func writeAll(out string, rs []*Riglet, st *Stage) (err error) {
 	// What a Stage wrote already is taken over (a directory that did not exist, filled
 	// while the compile ran); the rest is written now.
 	staged := make([]map[string]bool, len(dirs))
+	replaces := make([]bool, len(dirs)) // staged, and the directory it replaces exists
 	var fresh []int
 	for i, d := range dirs {
 		if st != nil {
-			if tmp, have := st.take(d); tmp != "" {
-				staged[i] = have
+			if tmp, have, r := st.take(d); tmp != "" {
+				staged[i], replaces[i] = have, r
 				continue
 			}
 		}
@@ -201,14 +202,22 @@ func writeAll(out string, rs []*Riglet, st *Stage) (err error) {
 				for j, f := range d.Files {
 					keep[j] = staged[i][filepath.Clean(filepath.FromSlash(f.Path))]
 				}
-				w, m, err := fill(news[i], d.Files, keep)
+				old := ""
+				if replaces[i] {
+					old = d.Path
+				}
+				w, m, err := fill(news[i], old, d.Files, keep)
 				wrote[i], madeDirs[i] = w, m
 				if err != nil {
 					errs[i] = fmt.Errorf("write %s: %w", d.Path, err)
 				}
 				return
 			} else if exists(d.Path) {
-				k, clean, err := match(d.Path, d.Files)
+				var known map[string]bool
+				if st != nil {
+					known = st.compared(d)
+				}
+				k, clean, err := match(d.Path, d.Files, known)
 				if err == nil && clean {
 					same[i] = true
 					return
@@ -339,9 +348,17 @@ func writeAll(out string, rs []*Riglet, st *Stage) (err error) {
 			os.Remove(filepath.Join(d.Path, complete))
 		}
 	}
+	// the old directories go in parallel: 800 unlinks each
+	var rm sync.WaitGroup
 	for _, o := range olds {
-		os.RemoveAll(o)
+		rm.Add(1)
+		go func() {
+			defer rm.Done()
+			os.RemoveAll(o)
+		}()
 	}
+	rm.Wait()
+	phase.Mark("out tidied")
 	return nil
 }
 

@@ -20,7 +20,10 @@ const fewFiles = 64
 // writing anything: same[i] says files[i] is there, a regular file with these bytes (so
 // a new directory can link it rather than write it again); clean says the directory
 // holds those files and nothing else.
-func match(dir string, files []File) (same []bool, clean bool, err error) {
+//
+// known holds what was compared already (by a Stage, while compiling), by path
+// relative to dir: those files are not read again.
+func match(dir string, files []File, known map[string]bool) (same []bool, clean bool, err error) {
 	same = make([]bool, len(files))
 	want := make(map[string]int, len(files))
 	for i, f := range files {
@@ -45,6 +48,12 @@ func match(dir string, files []File) (same []bool, clean bool, err error) {
 			return nil
 		}
 		seen++
+		if eq, ok := known[rel]; ok {
+			if same[i] = eq; !eq {
+				clean = false
+			}
+			return nil
+		}
 		if !d.Type().IsRegular() {
 			clean = false // compared through the link by Stale; never linked
 			return nil
@@ -96,6 +105,16 @@ func makeSpread(news []string, dirs []Dir, only []int) error {
 	return nil
 }
 
+// sameFile says p is a regular file holding data.
+func sameFile(p string, data []byte) bool {
+	fi, err := os.Lstat(p)
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() != int64(len(data)) {
+		return false
+	}
+	have, err := os.ReadFile(p)
+	return err == nil && bytes.Equal(have, data)
+}
+
 // prepare fills tmp (made by makeSpread) with files: those old holds already (same) are hard links to old's,
 // the others are written. Nothing is flushed yet (see flush). It returns the paths it
 // wrote, and the directories it made.
@@ -132,9 +151,10 @@ func prepare(tmp, old string, files []File, same []bool) (written, dirs []string
 }
 
 // fill completes tmp, which a Stage filled while the compile ran: the files there
-// (there[i]) are kept, the others written. It returns every file of tmp, to be flushed
-// with the rest, and its directories.
-func fill(tmp string, files []File, there []bool) (written, dirs []string, err error) {
+// (there[i]) are kept, the others linked from old (when tmp replaces it, and old holds
+// the same bytes) or written. It returns every file of tmp, to be flushed with the
+// rest, and its directories.
+func fill(tmp, old string, files []File, there []bool) (written, dirs []string, err error) {
 	dirs = append(dirs, tmp)
 	made := map[string]bool{tmp: true}
 	for i, f := range files {
@@ -149,8 +169,17 @@ func fill(tmp string, files []File, there []bool) (written, dirs []string, err e
 			}
 		}
 		if !there[i] {
-			if err := writeFile(p, f.Data); err != nil {
-				return written, dirs, err
+			linked := false
+			if op := filepath.Join(old, filepath.FromSlash(f.Path)); old != "" && sameFile(op, f.Data) {
+				if err := writeHook(p); err != nil {
+					return written, dirs, err
+				}
+				linked = os.Link(op, p) == nil
+			}
+			if !linked {
+				if err := writeFile(p, f.Data); err != nil {
+					return written, dirs, err
+				}
 			}
 		}
 		written = append(written, p)
