@@ -13,10 +13,10 @@ import (
 // Nothing is moved into place before the whole compile succeeded: Commit (a WriteAll
 // that finds those files written) does that, and Abort removes them.
 //
-// Only env directories that do not exist yet are staged: a directory already there is
-// compared with its files at Commit (and left alone, or linked and written, as
-// WriteAll does). A file staged in error (written twice, or not among the files Commit
-// is given) makes Commit write that directory afresh.
+// An env directory that exists already is compared file by file as they are put, and
+// written only once one differs (see Put): unchanged, it is left alone, as WriteAll
+// leaves it. A file staged in error (put twice, not among the files Commit is given, or
+// of another length) makes Commit write that directory afresh.
 type Stage struct {
 	out string
 	lk  *os.File // out/'s lock, held from Begin to Commit or Abort

@@ -67,11 +67,12 @@ func (c *compileCmd) Run(g *globals) error {
 		files, unchanged = upToDate(fsys, out, files)
 	}
 	// Compile everything first: a compile that fails writes nothing. Its writing begins
-	// meanwhile, though: under out/'s lock, each template of an env directory that does
-	// not exist yet is written into its new directory as it is rendered, and the record's
-	// hash of it taken, on the render workers (one env renders while another still
-	// compiles, and the compile leaves a core idle at times); nothing is moved into place
-	// before everything compiled (the Stage's Commit), and a failure removes it (Abort).
+	// meanwhile, though: under out/'s lock, each template is written into its env's new
+	// directory as it is rendered (or, when the env directory exists, compared with the
+	// file there, and linked or written once the env differs), and the record's hash of
+	// it taken, on the render workers (one env renders while another still compiles, and
+	// the compile leaves a core idle at times); nothing is moved into place before
+	// everything compiled (the Stage's Commit), and a failure removes it (Abort).
 	// Another compile holding the lock only means no staging: the write at the end then
 	// says out/ is busy, as it always did.
 	var stage *outdir.Stage
@@ -113,7 +114,7 @@ func (c *compileCmd) Run(g *globals) error {
 		selected["shared"] = true
 	}
 	opts := compiler.Options{Envs: c.Env, RenderOnly: true}
-	if stage != nil || complete {
+	if stage != nil || complete && !c.Check {
 		opts.Keep = func(p string, data []byte) bool {
 			if complete && !c.Check {
 				sums.put(p, data)
