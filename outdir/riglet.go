@@ -48,6 +48,9 @@ func (r *Riglet) dropped() []string {
 	var out []string
 	for _, e := range ents {
 		p := filepath.Join(r.Root, e.Name())
+		if _, temp := tempOf(p, newSuffix); temp {
+			continue // a new directory of this run's (a Stage's), not an env's
+		}
 		if !e.IsDir() || keep[p] || !exists(filepath.Join(p, "stacks.json")) {
 			continue
 		}

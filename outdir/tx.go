@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"sync"
 	"syscall"
+
+	"github.com/riglet/riglet/internal/phase"
 )
 
 // LockName is the file in out/ that a compile holds an exclusive flock on for its
@@ -25,6 +27,7 @@ var ErrBusy = errors.New("another riglet compile is writing this output director
 var (
 	writeHook  = func(p string) error { return nil } // before each file is written
 	renameFile = os.Rename
+	flushWrite = flush // makes the prepared files durable (see flush)
 )
 
 // runID makes this run's temp names its own (pid + random): a run never mistakes
@@ -46,12 +49,21 @@ func lockOut(out string) (*os.File, error) {
 	if err != nil {
 		return nil, err
 	}
+	busy := fmt.Errorf("%w (%s is locked); nothing written, run again when it has finished", ErrBusy, p)
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		f.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, fmt.Errorf("%w (%s is locked); nothing written, run again when it has finished", ErrBusy, p)
+			return nil, busy
 		}
 		return nil, fmt.Errorf("lock %s: %w", p, err)
+	}
+	// A Stage that a failed compile aborts removes the lock it created (a failed compile
+	// leaves no out/ behind): a lock taken on a file that was removed meanwhile is not
+	// out/'s lock, and the run that removed it was running.
+	var held, there syscall.Stat_t
+	if syscall.Fstat(int(f.Fd()), &held) != nil || syscall.Stat(p, &there) != nil || held.Ino != there.Ino || held.Dev != there.Dev {
+		f.Close()
+		return nil, busy
 	}
 	return f, nil
 }
@@ -64,19 +76,34 @@ type step struct{ from, to string }
 // the live ones, then renames them in; should any step fail, every step done is
 // undone and every temp file removed, so a failed write changes nothing.
 func WriteAll(out string, rs []*Riglet) (err error) {
-	lk, err := lockOut(out)
-	if err != nil {
-		return err
-	}
-	defer lk.Close() // releases the flock
-	// Holding the lock, every temp directory under out/ is a dead run's.
-	if _, err := Recover(out); err != nil {
-		return fmt.Errorf("recover %s: %w", out, err)
-	}
-	id := runID()
+	return writeAll(out, rs, nil)
+}
+
+// writeAll is WriteAll, or with st the commit of a Stage: its lock is held and its
+// temp directories are this run's, some of them filled already.
+func writeAll(out string, rs []*Riglet, st *Stage) (err error) {
+	id := ""
 	var temps []string // removed whatever happens
-	var done []step    // undone on failure, in reverse
 	var made []string  // directories this write created, removed on failure
+	if st == nil {
+		lk, err := lockOut(out)
+		if err != nil {
+			return err
+		}
+		defer lk.Close() // releases the flock
+		// Holding the lock, every temp directory under out/ is a dead run's.
+		if _, err := Recover(out); err != nil {
+			return fmt.Errorf("recover %s: %w", out, err)
+		}
+		id = runID()
+	} else {
+		id = st.id
+		made = append(made, st.made...)
+		for _, sd := range st.dirs {
+			temps = append(temps, sd.tmp) // those not taken over go too
+		}
+	}
+	var done []step // undone on failure, in reverse
 	mkdirs := func(dir string) error {
 		var missing []string
 		for p := dir; !exists(p); p = filepath.Dir(p) {
@@ -132,23 +159,74 @@ func WriteAll(out string, rs []*Riglet) (err error) {
 		news[i] = d.Path + newSuffix + id
 		temps = append(temps, news[i], d.Path+oldSuffix+id)
 	}
+	// What a Stage wrote already is taken over (a directory that did not exist, filled
+	// while the compile ran); the rest is written now.
+	staged := make([]map[string]bool, len(dirs))
+	replaces := make([]bool, len(dirs)) // staged, and the directory it replaces exists
+	var fresh []int
+	for i, d := range dirs {
+		if st != nil {
+			if tmp, have, r := st.take(d); tmp != "" {
+				staged[i], replaces[i] = have, r
+				continue
+			}
+		}
+		fresh = append(fresh, i)
+	}
+	// The new directories are made first, spread over the file system (see spread):
+	// made beside the old ones, their files' inodes would be taken from the block group
+	// that holds the inodes just freed (a user's rm -rf out, the last run's old
+	// directories), which ext4 skips one by one on every create for minutes after.
+	if err := makeSpread(news, dirs, fresh); err != nil {
+		return err
+	}
 	// A directory that already holds exactly these files is left alone: reading and
 	// comparing costs a fraction of writing and syncing, and an unchanged env keeps
-	// its files' times (make and editors see nothing changed).
+	// its files' times (make and editors see nothing changed). In one that changed,
+	// the files that did not are linked, not written: they keep their inode and times,
+	// and only what changed is written and flushed.
 	errs := make([]error, len(dirs))
 	same := make([]bool, len(dirs))
+	wrote := make([][]string, len(dirs))
+	madeDirs := make([][]string, len(dirs))
 	var wg sync.WaitGroup
 	for i, d := range dirs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if exists(d.Path) {
-				if stale, err := Stale(d.Path, d.Files); err == nil && len(stale) == 0 {
+			var keep []bool
+			if staged[i] != nil {
+				// filled while compiling: only what the compile made after rendering
+				// (stacks.json) is left to write
+				keep = make([]bool, len(d.Files))
+				for j, f := range d.Files {
+					keep[j] = staged[i][filepath.Clean(filepath.FromSlash(f.Path))]
+				}
+				old := ""
+				if replaces[i] {
+					old = d.Path
+				}
+				w, m, err := fill(news[i], old, d.Files, keep)
+				wrote[i], madeDirs[i] = w, m
+				if err != nil {
+					errs[i] = fmt.Errorf("write %s: %w", d.Path, err)
+				}
+				return
+			} else if exists(d.Path) {
+				var known map[string]bool
+				if st != nil {
+					known = st.compared(d)
+				}
+				k, clean, err := match(d.Path, d.Files, known)
+				if err == nil && clean {
 					same[i] = true
 					return
 				}
+				keep = k
 			}
-			if err := prepare(news[i], d.Files); err != nil {
+			w, m, err := prepare(news[i], d.Path, d.Files, keep)
+			wrote[i], madeDirs[i] = w, m
+			if err != nil {
 				errs[i] = fmt.Errorf("write %s: %w", d.Path, err)
 			}
 		}()
@@ -156,6 +234,12 @@ func WriteAll(out string, rs []*Riglet) (err error) {
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return err
+	}
+	phase.Mark("out prepared")
+	var written, made2 []string
+	for i := range dirs {
+		written = append(written, wrote[i]...)
+		made2 = append(made2, madeDirs[i]...)
 	}
 	// The single files: each changed lock, and each record that differs from the one
 	// there (written like a lock: beside it, then renamed over it).
@@ -191,7 +275,24 @@ func WriteAll(out string, rs []*Riglet) (err error) {
 		if err := writeFile(l.tmp, f.data); err != nil {
 			return fmt.Errorf("write %s: %w", f.path, err)
 		}
+		written = append(written, l.tmp)
 		locks = append(locks, l)
+	}
+	// Everything must be on disk before the markers say the directories are whole, and
+	// before anything is renamed into place: one flush for the whole write.
+	if err := flushWrite(out, written, made2); err != nil {
+		return fmt.Errorf("write %s: %w", out, err)
+	}
+	phase.Mark("out flushed")
+	// A marker need not be flushed itself: it only matters once an old directory was
+	// moved aside, and a new directory without one is rolled back, the old restored.
+	for i := range dirs {
+		if same[i] {
+			continue
+		}
+		if err := writeFile(filepath.Join(news[i], complete), nil); err != nil {
+			return fmt.Errorf("write %s: %w", dirs[i].Path, err)
+		}
 	}
 	// Commit: old aside, new in, for every directory; then the dropped envs aside;
 	// then each lock (its old one kept under a second name until the end).
@@ -240,46 +341,25 @@ func WriteAll(out string, rs []*Riglet) (err error) {
 		done = append(done, step{l.tmp, l.path})
 	}
 	// Committed: what is left is tidying, which cannot make the output wrong.
+	phase.Mark("out committed")
 	done = nil
 	for i, d := range dirs {
 		if !same[i] {
 			os.Remove(filepath.Join(d.Path, complete))
 		}
 	}
+	// the old directories go in parallel: 800 unlinks each
+	var rm sync.WaitGroup
 	for _, o := range olds {
-		os.RemoveAll(o)
+		rm.Add(1)
+		go func() {
+			defer rm.Done()
+			os.RemoveAll(o)
+		}()
 	}
+	rm.Wait()
+	phase.Mark("out tidied")
 	return nil
-}
-
-// prepare writes files into tmp, flushed, and marks it complete.
-func prepare(tmp string, files []File) error {
-	var written []string
-	if err := os.MkdirAll(tmp, 0o755); err != nil {
-		return err
-	}
-	for _, f := range files {
-		p := filepath.Join(tmp, filepath.FromSlash(f.Path))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return err
-		}
-		if err := writeFile(p, f.Data); err != nil {
-			return err
-		}
-		written = append(written, p)
-	}
-	// Everything must be on disk before the marker says the directory is whole.
-	if err := syncFiles(tmp, written); err != nil {
-		return err
-	}
-	return writeSync(filepath.Join(tmp, complete), nil)
-}
-
-func writeFile(p string, data []byte) error {
-	if err := writeHook(p); err != nil {
-		return err
-	}
-	return os.WriteFile(p, data, 0o644)
 }
 
 // checkOwned refuses to replace what riglet did not write: an env's path must be

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -275,5 +276,164 @@ func TestUnchangedDirsAreLeftAlone(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dev, "extra.yaml")); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("a file the output lacks survived the write: %v", err)
+	}
+}
+
+// In an env that changed, the files that did not are linked into the new directory
+// (same inode, same times), and only the changed one is written.
+func TestChangedDirLinksUnchangedFiles(t *testing.T) {
+	root, rs := fixture(t)
+	out := filepath.Join(root, "out")
+	if err := WriteAll(out, rs); err != nil {
+		t.Fatal(err)
+	}
+	ino := func(p string) uint64 {
+		t.Helper()
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Sys().(*syscall.Stat_t).Ino
+	}
+	prod := filepath.Join(out, "a", "prod")
+	stacks, nested, app := ino(prod+"/stacks.json"), ino(prod+"/nested/x.json"), ino(prod+"/app.yaml")
+	rs[0].Dirs[1].Files = append([]File{}, rs[0].Dirs[1].Files...)
+	rs[0].Dirs[1].Files[1] = File{"app.yaml", []byte("changed")}
+	if err := WriteAll(out, rs); err != nil {
+		t.Fatal(err)
+	}
+	if ino(prod+"/stacks.json") != stacks || ino(prod+"/nested/x.json") != nested {
+		t.Errorf("unchanged files of a changed env were written again, not linked")
+	}
+	if ino(prod+"/app.yaml") == app {
+		t.Errorf("the changed file kept its inode")
+	}
+	if data, _ := os.ReadFile(prod + "/app.yaml"); string(data) != "changed" {
+		t.Errorf("app.yaml = %q", data)
+	}
+	for _, p := range []string{prod + "/stacks.json", prod + "/app.yaml"} {
+		fi, _ := os.Stat(p)
+		if n := fi.Sys().(*syscall.Stat_t).Nlink; n != 1 {
+			t.Errorf("%s has %d links after the write, want 1 (the old directory is gone)", p, n)
+		}
+	}
+}
+
+// A second write, whose changed env links its unchanged files: each write, link and
+// rename failing in turn leaves out/ as the first write left it.
+func TestWriteAllFaultsWithLinks(t *testing.T) {
+	defer func(w func(string) error, r func(string, string) error) { writeHook, renameFile = w, r }(writeHook, renameFile)
+	setup := func() (string, []*Riglet) {
+		root, rs := fixture(t)
+		if err := WriteAll(filepath.Join(root, "out"), rs); err != nil {
+			t.Fatal(err)
+		}
+		rs[0].LockData = []byte("a: newer\n")
+		rs[0].Dirs[1].Files = append([]File{}, rs[0].Dirs[1].Files...)
+		rs[0].Dirs[1].Files[1] = File{"app.yaml", []byte("changed")}
+		return root, rs
+	}
+	var writes, renames atomic.Int64
+	var failWrite, failRename int64
+	writeHook = func(string) error {
+		if writes.Add(1) == failWrite {
+			return errors.New("injected write failure")
+		}
+		return nil
+	}
+	renameFile = func(from, to string) error {
+		if renames.Add(1) == failRename {
+			return errors.New("injected rename failure")
+		}
+		return os.Rename(from, to)
+	}
+	root, rs := setup()
+	writes.Store(0)
+	renames.Store(0)
+	if err := WriteAll(filepath.Join(root, "out"), rs); err != nil {
+		t.Fatal(err)
+	}
+	nw, nr := writes.Load(), renames.Load()
+	if nw < 4 || nr < 2 {
+		t.Fatalf("%d writes, %d renames: the second write does not exercise links", nw, nr)
+	}
+	for kind, n := range map[string]int64{"write": nw, "rename": nr} {
+		for i := int64(1); i <= n; i++ {
+			root, rs := setup()
+			before := snapshot(t, root)
+			writes.Store(0)
+			renames.Store(0)
+			failWrite, failRename = 0, 0
+			if kind == "write" {
+				failWrite = i
+			} else {
+				failRename = i
+			}
+			err := WriteAll(filepath.Join(root, "out"), rs)
+			failWrite, failRename = 0, 0
+			if err == nil || !strings.Contains(err.Error(), "injected") {
+				t.Fatalf("%s %d failed, yet WriteAll returned %v", kind, i, err)
+			}
+			if d := diff(before, snapshot(t, root)); len(d) > 0 {
+				t.Errorf("%s %d failed (%v), and the write changed %v", kind, i, err, d)
+			}
+		}
+	}
+}
+
+// The order that crash safety rests on: every file of the new directories and every
+// lock or record is written before the one flush, and only after it are the complete
+// markers written and anything renamed into place (a marker that reached the disk
+// before the files would let Recover finish a half-written directory).
+func TestWriteAllFlushesBeforeMarkersAndRenames(t *testing.T) {
+	defer func(w func(string) error, r func(string, string) error, f func(string, []string, []string) error) {
+		writeHook, renameFile, flushWrite = w, r, f
+	}(writeHook, renameFile, flushWrite)
+	var mu sync.Mutex
+	var events []string
+	add := func(e string) {
+		mu.Lock()
+		events = append(events, e)
+		mu.Unlock()
+	}
+	writeHook = func(p string) error {
+		if filepath.Base(p) == complete {
+			add("marker")
+		} else {
+			add("write")
+		}
+		return nil
+	}
+	renameFile = func(from, to string) error { add("rename"); return os.Rename(from, to) }
+	var flushed []string
+	flushWrite = func(root string, written, dirs []string) error {
+		add("flush")
+		flushed = written
+		return flush(root, written, dirs)
+	}
+	root, rs := fixture(t)
+	if err := WriteAll(filepath.Join(root, "out"), rs); err != nil {
+		t.Fatal(err)
+	}
+	seq := strings.Join(events, " ")
+	i := strings.Index(seq, "flush")
+	if i < 0 || strings.Count(seq, "flush") != 1 {
+		t.Fatalf("want one flush: %s", seq)
+	}
+	if strings.Contains(seq[:i], "marker") || strings.Contains(seq[:i], "rename") || strings.Contains(seq[i:], "write") {
+		t.Errorf("writes, then the flush, then markers and renames; got %s", seq)
+	}
+	if strings.Count(seq, "marker") != 3 {
+		t.Errorf("want a marker in each of the 3 new directories: %s", seq)
+	}
+	// what was flushed: every file written, the locks' temp files among them
+	locks := 0
+	for _, p := range flushed {
+		if strings.Contains(p, ".lock"+newSuffix) {
+			locks++
+		}
+	}
+	if len(flushed) != 9+2 || locks != 2 {
+		t.Errorf("flushed %d files (%d locks), want 9 templates and 2 locks: %v", len(flushed), locks, flushed)
 	}
 }

@@ -37,7 +37,7 @@ func upToDate(fsys fs.FS, out string, files []string) (todo []string, same []hit
 
 // newRecord is what this compile of res read and writes; nil when something it read
 // cannot be vouched for (the next compile then runs in full).
-func newRecord(res *compiler.Result, w *outdir.Riglet, tr *record.Tracker) []byte {
+func newRecord(res *compiler.Result, w *outdir.Riglet, tr *record.Tracker, out string, sums *outSums) []byte {
 	tr.Override(res.LockFile, w.LockData) // the lock as it will be, the next compile's input
 	in, err := tr.Inputs()
 	if err != nil {
@@ -52,8 +52,13 @@ func newRecord(res *compiler.Result, w *outdir.Riglet, tr *record.Tracker) []byt
 		if err != nil {
 			return nil
 		}
+		below, err := filepath.Rel(out, d.Path) // the templates' paths in sums
+		if err != nil {
+			return nil
+		}
 		for _, f := range d.Files {
-			r.Outputs = append(r.Outputs, record.Output{Path: filepath.ToSlash(filepath.Join(rel, f.Path)), Sum: record.Sum(f.Data)})
+			sum := sums.of(filepath.ToSlash(below)+"/"+f.Path, f.Data)
+			r.Outputs = append(r.Outputs, record.Output{Path: filepath.ToSlash(filepath.Join(rel, f.Path)), Sum: sum})
 		}
 	}
 	return r.Marshal()
