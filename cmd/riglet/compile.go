@@ -46,13 +46,8 @@ func (c *compileCmd) Run(g *globals) error {
 		return err
 	}
 	fsys := os.DirFS(g.Dir)
-	// Two specs of one name would both write out/<riglet>/: write neither. One spec has
-	// no other to clash with, and loading it here as well cost a scratch compile of the
-	// 3 x 800 benchmark 80 ms before the compile (which loads it again) even began.
-	if len(files) > 1 {
-		if err := model.CheckUniqueNames(fsys, files); err != nil {
-			return printErrors(g.Stderr, err)
-		}
+	if err := model.CheckUniqueNames(fsys, files); err != nil {
+		return printErrors(g.Stderr, err) // both would write out/<riglet>/: write neither
 	}
 	out := c.Out
 	if !filepath.IsAbs(out) {

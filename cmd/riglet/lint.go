@@ -99,13 +99,8 @@ func (c *lintCmd) lint(g *globals, fsys fs.FS) error {
 		if err != nil {
 			return err
 		}
-		// Two specs may claim one name (and one out/<riglet>/); one spec cannot. Loading
-		// a spec to learn its name is a whole parse (100 ms of a 350 KB spec, before the
-		// compile parses it again), so a lint of one spec skips it.
-		if len(files) > 1 {
-			if err := model.CheckUniqueNames(fsys, files); err != nil {
-				rep.Findings = append(rep.Findings, lint.FromErrors(err)...)
-			}
+		if err := model.CheckUniqueNames(fsys, files); err != nil {
+			rep.Findings = append(rep.Findings, lint.FromErrors(err)...)
 		}
 		if c.Check {
 			opts.Rendered = c.compare(g)
