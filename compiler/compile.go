@@ -616,7 +616,7 @@ func (c *compilation) render(er *EnvResult, errs *ir.Errors) {
 		kept[s] = true
 		mu.Unlock()
 		return true
-	}, c.renderPool)
+	}, c.renderPool, nil)
 	for _, s := range er.Stacks {
 		if kept[s] {
 			continue

@@ -43,11 +43,24 @@ func (r *Result) Files() []File {
 // already and let go of the templates).
 func (r *Result) EnvFiles(e *EnvResult) []File {
 	if e.files == nil {
-		// Kept: lint renders each env once for its lines and sizes, and lint --check
-		// compares the same bytes with out/.
-		e.files = renderEnv(r.Spec, e, nil, nil)
+		e.files = renderEnv(r.Spec, e, nil, nil, nil)
 	}
 	return e.files
+}
+
+// EachEnvFile renders one env's files as EnvFiles does, each template with its Index,
+// and hands each file to each instead of keeping it: the templates from render workers,
+// concurrently, then stacks.json. f.Data is valid only during the call. Lint --check
+// sizes and indexes every template and compares it with out/ this way, without
+// holding the 40 MB of a large riglet's output beside its trees.
+func (r *Result) EachEnvFile(e *EnvResult, each func(f File)) {
+	if e.files != nil {
+		for _, f := range e.files {
+			each(f)
+		}
+		return
+	}
+	renderEnv(r.Spec, e, nil, nil, each)
 }
 
 // Header is the comment each of an env's templates starts with, for a caller that
@@ -70,7 +83,10 @@ func header(spec *model.Spec, e *EnvResult) []string {
 // while the last env renders. indexed is called from those workers. Each result lands
 // at its stack's index, so the files and stacks.json are the same bytes in the same
 // order whatever the schedule.
-func renderEnv(spec *model.Spec, e *EnvResult, indexed func(s *StackResult, path string, data []byte) bool, pool chan struct{}) []File {
+//
+// With each set, every file is handed to it as soon as it is made (see EachEnvFile)
+// and none is kept: renderEnv returns nil.
+func renderEnv(spec *model.Spec, e *EnvResult, indexed func(s *StackResult, path string, data []byte) bool, pool chan struct{}, each func(File)) []File {
 	dir := path.Join(spec.Name, e.Env)
 	header := header(spec, e)
 	m := manifest.Manifest{Version: manifest.Version, Riglet: spec.Name, Env: e.Env, Source: spec.File, Stacks: []manifest.Stack{}, Account: e.Account, Region: e.Region}
@@ -85,6 +101,7 @@ func renderEnv(spec *model.Spec, e *EnvResult, indexed func(s *StackResult, path
 		pool = make(chan struct{}, runtime.GOMAXPROCS(0))
 	}
 	templates := make([]File, len(e.Stacks))
+	sizes := make([]int, len(e.Stacks))
 	var wg sync.WaitGroup
 	for i, s := range e.Stacks {
 		wg.Add(1)
@@ -92,17 +109,17 @@ func renderEnv(spec *model.Spec, e *EnvResult, indexed func(s *StackResult, path
 			defer wg.Done()
 			pool <- struct{}{}
 			defer func() { <-pool }()
-			templates[i] = renderTemplate(header, path.Join(dir, s.Name+".yaml"), s, indexed)
+			templates[i], sizes[i] = renderTemplate(header, path.Join(dir, s.Name+".yaml"), s, indexed, each)
 		}()
 	}
 	wg.Wait()
 	out := make([]File, 0, len(templates)+1)
 	for i, s := range e.Stacks {
-		data := templates[i].Data
+		n := sizes[i]
 		out = append(out, templates[i])
 		ms := manifest.Stack{Name: s.Name, StackName: s.StackName, Template: s.Name + ".yaml",
 			Needs: nonNil(s.Needs), Capabilities: nonNil(s.Capabilities), Tags: tags(spec, e, s),
-			Parameters: []manifest.Param{}, TemplateBytes: len(data), OverBodyLimit: len(data) > MaxBodyBytes,
+			Parameters: []manifest.Param{}, TemplateBytes: n, OverBodyLimit: n > MaxBodyBytes,
 			TerminationProtection: e.Env == "production" || e.Env == "prod"}
 		for _, p := range s.DeployParams {
 			ms.Parameters = append(ms.Parameters, manifest.Param{Name: p.Name, Default: p.Default, Required: p.Required})
@@ -118,7 +135,12 @@ func renderEnv(spec *model.Spec, e *EnvResult, indexed func(s *StackResult, path
 		}
 	}
 	js, _ := json.MarshalIndent(m, "", "  ")
-	out = append(out, File{Path: path.Join(dir, manifest.File), Data: append(js, '\n')})
+	manifestFile := File{Path: path.Join(dir, manifest.File), Data: append(js, '\n')}
+	if each != nil {
+		each(manifestFile)
+		return nil
+	}
+	out = append(out, manifestFile)
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 	return out
 }
@@ -128,8 +150,9 @@ func renderEnv(spec *model.Spec, e *EnvResult, indexed func(s *StackResult, path
 // times its bytes.
 var scratchBufs = sync.Pool{New: func() any { return new([]byte) }}
 
-// renderTemplate emits one stack's template at path p.
-func renderTemplate(header []string, p string, s *StackResult, indexed func(s *StackResult, path string, data []byte) bool) File {
+// renderTemplate emits one stack's template at path p, and says its size. With each
+// set, the template is handed to it, not kept (the File returned has no Data).
+func renderTemplate(header []string, p string, s *StackResult, indexed func(s *StackResult, path string, data []byte) bool, each func(File)) (File, int) {
 	buf := scratchBufs.Get().(*[]byte)
 	defer scratchBufs.Put(buf)
 	scratch := *buf
@@ -140,7 +163,11 @@ func renderTemplate(header []string, p string, s *StackResult, indexed func(s *S
 		scratch, idx = emit.AppendTemplateIndexed(scratch[:0], header, s.Template)
 	}
 	*buf = scratch
-	return File{Path: p, Data: bytes.Clone(scratch), Index: idx}
+	if each != nil {
+		each(File{Path: p, Data: scratch, Index: idx})
+		return File{Path: p, Index: idx}, len(scratch)
+	}
+	return File{Path: p, Data: bytes.Clone(scratch), Index: idx}, len(scratch)
 }
 
 func tags(spec *model.Spec, e *EnvResult, s *StackResult) map[string]string {

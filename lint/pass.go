@@ -35,6 +35,7 @@ type Env struct {
 	// pooled buffer and indexed only when a finding needs its lines. Template rules run
 	// on the env's stacks in parallel, so what is computed lazily is computed once.
 	keep       bool
+	each       func(compiler.File) // with keep: handed each file as it is rendered, which is then not kept
 	renderOnce sync.Once
 
 	digestOnce sync.Once
@@ -156,7 +157,8 @@ func newEnv(res *compiler.Result, er *compiler.EnvResult, keep bool) *Env {
 	return e
 }
 
-// render emits the env's templates once, for generated lines and sizes, and keeps them.
+// render emits the env's templates once, for generated lines and sizes: it hands each
+// file to e.each, or else keeps them (Result.EnvFiles).
 func (e *Env) render() {
 	e.renderOnce.Do(func() {
 		if e.result == nil {
@@ -167,15 +169,25 @@ func (e *Env) render() {
 			byName[s.Name] = s
 		}
 		prefix := e.result.EnvDir(e.Env) + "/"
-		for _, f := range e.result.EnvFiles(e.EnvResult) {
+		took := func(f compiler.File) {
 			if !strings.HasSuffix(f.Path, ".yaml") {
-				continue
+				return
 			}
 			if s := byName[strings.TrimSuffix(strings.TrimPrefix(f.Path, prefix), ".yaml")]; s != nil {
 				s.mu.Lock()
 				s.lines, s.size, s.sized = f.Index.Resources, len(f.Data), true
 				s.mu.Unlock()
 			}
+		}
+		if e.each != nil {
+			e.result.EachEnvFile(e.EnvResult, func(f compiler.File) {
+				took(f)
+				e.each(f)
+			})
+			return
+		}
+		for _, f := range e.result.EnvFiles(e.EnvResult) {
+			took(f)
 		}
 	})
 }

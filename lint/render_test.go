@@ -4,10 +4,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/riglet/riglet/blocks"
+	"github.com/riglet/riglet/compiler"
 )
 
 // A template sized in the reused buffer, and indexed on its own when a finding needs
@@ -67,5 +69,93 @@ func TestSizesAndLinesWithoutKeeping(t *testing.T) {
 	}
 	if stacks < 10 || lines < 100 {
 		t.Fatalf("%d stacks, %d lines compared: too few to mean anything", stacks, lines)
+	}
+}
+
+// Rendered's callback is handed every file of every env exactly once, with the bytes
+// and index Result.EnvFiles renders, and done after the last; the findings are those
+// of a lint that keeps the files.
+func TestRenderedHandsEachFileOnce(t *testing.T) {
+	specs, _ := filepath.Glob("../riglets/*.yaml")
+	if len(specs) == 0 {
+		t.Fatal("no example riglets in ../riglets")
+	}
+	for i, s := range specs {
+		specs[i] = strings.TrimPrefix(filepath.ToSlash(s), "../")
+	}
+	type got struct {
+		data  string
+		lines map[string]int
+		n     int
+	}
+	var mu sync.Mutex
+	seen := map[*compiler.Result]map[string]*got{}
+	finished := map[*compiler.Result]bool{}
+	opts := Options{Keep: true, Rendered: func(res *compiler.Result) (func(compiler.File), func()) {
+		mu.Lock()
+		seen[res] = map[string]*got{}
+		mu.Unlock()
+		return func(f compiler.File) {
+				mu.Lock()
+				defer mu.Unlock()
+				if finished[res] {
+					t.Errorf("%s handed after done", f.Path)
+				}
+				g := seen[res][f.Path]
+				if g == nil {
+					g = &got{}
+					seen[res][f.Path] = g
+				}
+				g.n++
+				g.data = string(f.Data)
+				if f.Index != nil {
+					g.lines = f.Index.Resources
+				}
+			}, func() {
+				mu.Lock()
+				finished[res] = true
+				mu.Unlock()
+			}
+	}}
+	streamed, err := Lint(os.DirFS(".."), blocks.FS, specs, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept, err := Lint(os.DirFS(".."), blocks.FS, specs, Options{Keep: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(kept.Findings, streamed.Findings); d != "" {
+		t.Errorf("findings with the files kept and handed over (-kept +handed):\n%s", d)
+	}
+	if len(streamed.Results) == 0 {
+		t.Fatal("no riglet compiled")
+	}
+	files := 0
+	for _, res := range streamed.Results {
+		if !finished[res] {
+			t.Errorf("%s: done never called", res.Spec.Name)
+		}
+		want := res.Files()
+		if len(seen[res]) != len(want) {
+			t.Errorf("%s: %d files handed, want %d", res.Spec.Name, len(seen[res]), len(want))
+		}
+		for _, f := range want {
+			g := seen[res][f.Path]
+			switch {
+			case g == nil:
+				t.Errorf("%s never handed", f.Path)
+			case g.n != 1:
+				t.Errorf("%s handed %d times", f.Path, g.n)
+			case g.data != string(f.Data):
+				t.Errorf("%s: handed bytes differ from EnvFiles'", f.Path)
+			case f.Index != nil && !cmp.Equal(g.lines, f.Index.Resources):
+				t.Errorf("%s: handed index differs from EnvFiles'", f.Path)
+			}
+			files++
+		}
+	}
+	if files < 10 {
+		t.Fatalf("%d files compared: too few to mean anything", files)
 	}
 }

@@ -26,11 +26,14 @@ type Options struct {
 	// templates rendered once for lint and kept, so that the caller can compare them
 	// with out/ (riglet lint --check) without compiling again.
 	Keep bool
-	// Rendered, with Keep, is called with each riglet that compiled without an error
-	// once all its files are rendered (Result.EnvFiles, which the caller may then read),
-	// from a goroutine of its own that renders them while the rules run: riglet lint
-	// --check compares them with out/ meanwhile. Lint returns after every call returned.
-	Rendered func(*compiler.Result)
+	// Rendered, with Keep, is called with each riglet that compiled without an error,
+	// before lint renders its files (once, for generated lines and sizes, from a
+	// goroutine of its own while the rules run). It returns what to call with each
+	// file, from several goroutines at once (f.Data is valid only during the call:
+	// nothing keeps the bytes), and what to call once every file was: riglet lint
+	// --check compares each with out/ as it comes. Lint returns after every call
+	// returned.
+	Rendered func(*compiler.Result) (each func(f compiler.File), done func())
 	// Compiled, when set, is called after each riglet's compile, before its rules run.
 	Compiled func()
 	// Templates, when set, keeps the template rules' findings per template, so that
@@ -149,15 +152,22 @@ func lintRiglet(fsys fs.FS, lib *model.Library, spec string, opts Options, files
 	if res == nil {
 		return suppress(mergeEnvs(raw, nil), files, spec, nil, false), nil, nil
 	}
+	var each func(compiler.File)
+	var done func()
+	if opts.Keep && opts.Rendered != nil && err == nil {
+		each, done = opts.Rendered(res)
+	}
 	var envs []*Env
 	var names []string
 	for _, er := range res.Envs {
-		envs = append(envs, newEnv(res, er, opts.Keep))
+		e := newEnv(res, er, opts.Keep)
+		e.each = each
+		envs = append(envs, e)
 		if er.Env != "shared" {
 			names = append(names, er.Env)
 		}
 	}
-	if opts.Keep && opts.Rendered != nil && err == nil {
+	if each != nil {
 		// Every env is rendered in the end (the caller compares the files); rendering
 		// them now, beside the rules, rather than when a rule first asks for a size,
 		// lets the caller's comparison run beside them too.
@@ -167,7 +177,7 @@ func lintRiglet(fsys fs.FS, lib *model.Library, spec string, opts Options, files
 			for _, e := range envs {
 				e.render()
 			}
-			opts.Rendered(res)
+			done()
 		}()
 	}
 	raw = append(raw, dropMirrored(runRules(res, envs, opts.Templates), raw)...)

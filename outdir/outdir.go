@@ -5,13 +5,11 @@
 package outdir
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 )
 
@@ -199,46 +197,9 @@ func WriteFile(p string, data []byte) error {
 // Stale lists how dir differs from files: files missing, different or extra, as
 // paths joined to dir. Nothing is written.
 func Stale(dir string, files []File) ([]string, error) {
-	want := map[string][]byte{}
+	c := NewCheck(dir)
 	for _, f := range files {
-		want[filepath.FromSlash(f.Path)] = f.Data
+		c.File(f.Path, f.Data)
 	}
-	var stale []string
-	seen := map[string]bool{}
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				return nil
-			}
-			return err
-		}
-		if d.IsDir() {
-			return nil
-		}
-		rel, _ := filepath.Rel(dir, p)
-		seen[rel] = true
-		data, ok := want[rel]
-		if !ok {
-			stale = append(stale, p+" (should not exist)")
-			return nil
-		}
-		have, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		if !bytes.Equal(have, data) {
-			stale = append(stale, p+" (differs)")
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("check %s: %w", dir, err)
-	}
-	for rel := range want {
-		if !seen[rel] {
-			stale = append(stale, filepath.Join(dir, rel)+" (missing)")
-		}
-	}
-	sort.Strings(stale)
-	return stale, nil
+	return c.Stale()
 }

@@ -1,7 +1,6 @@
 package outdir
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -58,15 +57,11 @@ func match(dir string, files []File, known map[string]bool) (same []bool, clean 
 			clean = false // compared through the link by Stale; never linked
 			return nil
 		}
-		if fi, err := d.Info(); err == nil && fi.Size() != int64(len(files[i].Data)) {
-			clean = false
-			return nil
-		}
-		have, err := os.ReadFile(p)
+		eq, err := holds(p, files[i].Data)
 		if err != nil {
 			return err
 		}
-		if bytes.Equal(have, files[i].Data) {
+		if eq {
 			same[i] = true
 		} else {
 			clean = false
@@ -111,8 +106,8 @@ func sameFile(p string, data []byte) bool {
 	if err != nil || !fi.Mode().IsRegular() || fi.Size() != int64(len(data)) {
 		return false
 	}
-	have, err := os.ReadFile(p)
-	return err == nil && bytes.Equal(have, data)
+	eq, err := holds(p, data)
+	return err == nil && eq
 }
 
 // prepare fills tmp (made by makeSpread) with files: those old holds already (same) are hard links to old's,

@@ -166,19 +166,49 @@ type compared struct {
 	err  error
 }
 
-// compare returns lint's Rendered hook: it compares each riglet's rendered files with
-// out/ as soon as they are, while the rules run, for staleOutput to report.
-func (c *lintCmd) compare(g *globals) func(*compiler.Result) {
+// compare returns lint's Rendered hook: it compares each riglet's files with out/ as
+// lint renders them, while the rules run, for staleOutput to report. No file is kept
+// (outdir.Check): the rendered output of a large riglet is as large as out/.
+func (c *lintCmd) compare(g *globals) func(*compiler.Result) (func(compiler.File), func()) {
 	c.compared = map[*compiler.Result]*compared{}
 	out := c.outDir(g)
-	return func(res *compiler.Result) {
-		cmp := &compared{w: output(g.Dir, out, res, len(c.Env) == 0)}
-		if !cmp.w.LockChanged {
-			cmp.list, cmp.err = cmp.w.Stale()
+	return func(res *compiler.Result) (func(compiler.File), func()) {
+		w := &outdir.Riglet{Root: filepath.Join(out, res.Spec.Name), Complete: len(c.Env) == 0,
+			Lock: filepath.Join(g.Dir, filepath.FromSlash(res.LockFile)), LockData: res.Lock.Marshal(res.Spec.File)}
+		w.LockChanged = !bytes.Equal(w.LockData, res.OldLock)
+		cmp := &compared{w: w}
+		checks := map[string]*outdir.Check{} // by env directory below out/
+		var order []*outdir.Check
+		for _, e := range res.Envs {
+			d := res.EnvDir(e.Env)
+			ch := outdir.NewCheck(filepath.Join(out, filepath.FromSlash(d)))
+			checks[d] = ch
+			order = append(order, ch)
 		}
-		c.mu.Lock()
-		c.compared[res] = cmp
-		c.mu.Unlock()
+		each := func(f compiler.File) {
+			if w.LockChanged {
+				return // reported as the lock's change, not file by file
+			}
+			if dir, rel, ok := splitEnvPath(f.Path); ok && checks[dir] != nil {
+				checks[dir].File(rel, f.Data)
+			}
+		}
+		done := func() {
+			if !w.LockChanged {
+				for _, ch := range order {
+					list, err := ch.Stale()
+					if err != nil {
+						cmp.list, cmp.err = nil, err
+						break
+					}
+					cmp.list = append(cmp.list, list...)
+				}
+			}
+			c.mu.Lock()
+			c.compared[res] = cmp
+			c.mu.Unlock()
+		}
+		return each, done
 	}
 }
 
