@@ -44,6 +44,10 @@ type Options struct {
 	// What lint needs to report every template finding beside the compile errors; a
 	// partial Result is never to be written (its Lock is nil).
 	Partial bool
+	// NoParamOrigins leaves EnvResult.Params empty: where each parameter's value came
+	// from is what plan --explain shows, and lint, which keeps every tree of a large
+	// riglet, would hold 14 MB of it (3 x 800 services) for nothing.
+	NoParamOrigins bool
 }
 
 // Result is a compiled riglet.

@@ -165,7 +165,7 @@ func (ec *envCompile) expandInstance(in *model.Instance, vals map[string]layered
 	ev := ec.specEvaluator(in.Stack)
 	values := ir.NewMap(in.Pos)
 	var origins map[string]ParamOrigin // only plan --explain reads where values came from
-	if !ec.c.opts.RenderOnly {
+	if !ec.c.opts.RenderOnly && !ec.c.opts.NoParamOrigins {
 		origins = map[string]ParamOrigin{}
 	}
 	for _, p := range b.Params {

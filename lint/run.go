@@ -137,7 +137,7 @@ func finish(all []Finding, opts Options) *Report {
 // reports every mistake and no rule reads a half-expanded template.
 // The Result is returned when the compile had no error.
 func lintRiglet(fsys fs.FS, lib *model.Library, spec string, opts Options, files *fileCache, rendering *sync.WaitGroup) ([]Finding, *compiler.Result, error) {
-	res, err := compiler.CompileWith(fsys, lib, spec, compiler.Options{Envs: opts.Envs, Partial: true})
+	res, err := compiler.CompileWith(fsys, lib, spec, compiler.Options{Envs: opts.Envs, Partial: true, NoParamOrigins: true})
 	phase.Mark("lint compiled")
 	if opts.Compiled != nil {
 		opts.Compiled()
