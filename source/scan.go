@@ -3,6 +3,7 @@ package source
 import (
 	"bytes"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/riglet/riglet/ir"
@@ -415,13 +416,13 @@ func fillBare(data []byte, tags []tagAt) ([]byte, []colFix) {
 	return append(out, data[last:]...), fixes
 }
 
-// unfix maps a position goccy gives back to the file.
+// unfix maps a position goccy gives back to the file. fixes are in file order (one
+// per tag): the search starts at p's line, not at the top of the file, which made a
+// template of 6,000 tags spend more time here than in goccy's scanner.
 func unfix(p ir.Pos, fixes []colFix) ir.Pos {
 	var cum int32
-	for _, f := range fixes {
-		if f.line < p.Line {
-			continue
-		}
+	i := sort.Search(len(fixes), func(i int) bool { return fixes[i].line >= p.Line })
+	for _, f := range fixes[i:] {
 		if f.line > p.Line || p.Col <= f.col+cum+f.d {
 			break
 		}
