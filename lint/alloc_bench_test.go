@@ -1,0 +1,76 @@
+package lint
+
+import (
+	"os"
+	"testing"
+
+	"github.com/riglet/riglet/blocks"
+	"github.com/riglet/riglet/compiler"
+	"github.com/riglet/riglet/model"
+	"github.com/riglet/riglet/source"
+)
+
+// benchRuleIDs are the template rules whose allocations BenchmarkTemplateRules
+// measures one by one: the reference, cycle and schema rules and the IAM rules, which
+// walk every resource of every template.
+var benchRuleIDs = []string{"CFN001", "CFN006", "CFN007", "CFN008", "CFN010", "SEC009", "SEC010", "SEC014", "SEC015"}
+
+// benchEnvs returns the envs the rule benchmarks run on: the large template, or with
+// RIGLET_BENCH_RIGLET=dir:spec a riglet compiled once (riglet lint's own trees).
+func benchEnvs(b *testing.B) ([]*Env, *compiler.Result) {
+	if spec := os.Getenv("RIGLET_BENCH_RIGLET"); spec != "" {
+		dir, file, _ := cutColon(spec)
+		fsys := os.DirFS(dir)
+		lib := model.NewLibrary(fsys, blocks.FS)
+		res, err := compiler.CompileWith(fsys, lib, file, compiler.Options{Partial: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		var envs []*Env
+		for _, er := range res.Envs {
+			envs = append(envs, newEnv(res, er, false))
+		}
+		return envs, res
+	}
+	data, err := os.ReadFile(largeTemplate)
+	if err != nil {
+		b.Fatal(err)
+	}
+	root, err := source.Parse(largeTemplate, data)
+	if err != nil {
+		b.Fatal(err)
+	}
+	root, _ = expandForEach(root)
+	sr := &compiler.StackResult{Name: "large", StackName: "large", Template: root}
+	return []*Env{newEnv(nil, &compiler.EnvResult{Env: "template", Stacks: []*compiler.StackResult{sr}}, false)}, nil
+}
+
+func cutColon(s string) (string, string, bool) {
+	for i := 0; i < len(s); i++ {
+		if s[i] == ':' {
+			return s[:i], s[i+1:], true
+		}
+	}
+	return s, "", false
+}
+
+// BenchmarkTemplateRules runs single template rules over already built trees, so
+// that what they allocate is measured apart from the parse or the compile.
+func BenchmarkTemplateRules(b *testing.B) {
+	envs, res := benchEnvs(b)
+	for _, id := range benchRuleIDs {
+		r := Lookup(id)
+		b.Run(id, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				var out []*Finding
+				for _, e := range envs {
+					for _, s := range e.Stacks {
+						s.cache = nil
+						run(&Pass{Rule: r, Result: res, Env: e, Stack: s, Envs: envs, out: &out})
+					}
+				}
+			}
+		})
+	}
+}
