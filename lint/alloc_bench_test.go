@@ -2,10 +2,12 @@ package lint
 
 import (
 	"os"
+	"slices"
 	"testing"
 
 	"github.com/riglet/riglet/blocks"
 	"github.com/riglet/riglet/compiler"
+	"github.com/riglet/riglet/ir"
 	"github.com/riglet/riglet/model"
 	"github.com/riglet/riglet/source"
 )
@@ -72,5 +74,16 @@ func BenchmarkTemplateRules(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestEachSubVar: eachSubVar visits what ir.SubVars lists.
+func TestEachSubVar(t *testing.T) {
+	for _, s := range []string{"", "plain", "${A}", "${ A.B }-${!Lit}-${}", "arn:${AWS::Partition}:s3:::${Bucket}/*", "${A", "x}${B}y${", "${!}${ }${C}"} {
+		var got []string
+		eachSubVar(s, func(v string) { got = append(got, v) })
+		if want := ir.SubVars(s); !slices.Equal(got, want) {
+			t.Errorf("eachSubVar(%q) = %q, ir.SubVars %q", s, got, want)
+		}
 	}
 }

@@ -21,18 +21,18 @@ func init() {
 			Bad:     "Value: !Ref Queue   # no resource Queue in this block\n", Good: "Value: !Ref OrdersQueue\n",
 			Run: func(p *Pass) {
 				for _, r := range p.Stack.Resources {
-					for _, rf := range refs(r.Node) {
+					eachRef(r.Node, func(rf ref) {
 						if rf.fn == "Ref" && !p.Stack.defines(rf.target) {
 							p.Report(r, rf.at, "%s refers to %s, which is not a resource or parameter of stack %s%s", r.ID, rf.target, p.Stack.Name, p.Stack.suggest(rf.target))
 						}
-					}
+					})
 				}
 				eachOutput(p.Stack, func(name string, o *ir.Node) {
-					for _, rf := range refs(o) {
+					eachRef(o, func(rf ref) {
 						if rf.fn == "Ref" && !p.Stack.defines(rf.target) {
 							p.ReportAt(rf.at.Pos, "output %s refers to %s, which is not a resource or parameter of stack %s", name, rf.target, p.Stack.Name)
 						}
-					}
+					})
 				})
 				// A Fn::Sub of another shape names nothing CloudFormation can resolve.
 				for _, r := range p.Stack.Resources {
@@ -58,14 +58,12 @@ func init() {
 					}
 				}
 				for _, r := range p.Stack.Resources {
-					for _, rf := range refs(r.Node) {
-						check(r, rf, func(at *ir.Node, f string, a ...any) { p.Report(r, at, f, a...) })
-					}
+					report := func(at *ir.Node, f string, a ...any) { p.Report(r, at, f, a...) }
+					eachRef(r.Node, func(rf ref) { check(r, rf, report) })
 				}
+				reportAt := func(at *ir.Node, f string, a ...any) { p.ReportAt(at.Pos, f, a...) }
 				eachOutput(p.Stack, func(name string, o *ir.Node) {
-					for _, rf := range refs(o) {
-						check(nil, rf, func(at *ir.Node, f string, a ...any) { p.ReportAt(at.Pos, f, a...) })
-					}
+					eachRef(o, func(rf ref) { check(nil, rf, reportAt) })
 				})
 			}},
 		&Rule{ID: "CFN008", Name: "getatt-unknown-attribute", Family: "cloudformation", Severity: Error, Scope: ScopeTemplate,
@@ -98,14 +96,12 @@ func init() {
 					}
 				}
 				for _, r := range p.Stack.Resources {
-					for _, rf := range refs(r.Node) {
-						check(rf, func(at *ir.Node, f string, a ...any) { p.Report(r, at, f, a...) })
-					}
+					report := func(at *ir.Node, f string, a ...any) { p.Report(r, at, f, a...) }
+					eachRef(r.Node, func(rf ref) { check(rf, report) })
 				}
+				reportAt := func(at *ir.Node, f string, a ...any) { p.ReportAt(at.Pos, f, a...) }
 				eachOutput(p.Stack, func(name string, o *ir.Node) {
-					for _, rf := range refs(o) {
-						check(rf, func(at *ir.Node, f string, a ...any) { p.ReportAt(at.Pos, f, a...) })
-					}
+					eachRef(o, func(rf ref) { check(rf, reportAt) })
 				})
 			}},
 		&Rule{ID: "CFN009", Name: "depends-on-missing", Code: ir.CodeDependsOn, Family: "cloudformation", Severity: Error, Scope: ScopeTemplate,

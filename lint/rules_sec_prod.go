@@ -37,9 +37,9 @@ func deliveredKeys(e *Env) (keys map[string]bool, known bool) {
 		for _, k := range e.keysIn(ds.Stack, arn) {
 			keys[k], found = true, true
 		}
-		for _, rf := range refs(arn) {
+		eachRef(arn, func(rf ref) {
 			keys[ds.Stack.Name+"/"+rf.target], found = true, true
-		}
+		})
 		known = known && found
 	}
 	return keys, known
