@@ -3,6 +3,7 @@ package lint
 import (
 	"os"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/riglet/riglet/blocks"
@@ -84,6 +85,20 @@ func TestEachSubVar(t *testing.T) {
 		eachSubVar(s, func(v string) { got = append(got, v) })
 		if want := ir.SubVars(s); !slices.Equal(got, want) {
 			t.Errorf("eachSubVar(%q) = %q, ir.SubVars %q", s, got, want)
+		}
+	}
+}
+
+// TestLowerIs: lowerIs and isBoolText say what comparing strings.ToLower's copy says.
+func TestLowerIs(t *testing.T) {
+	for _, s := range []string{"", "true", "True", "TRUE", "tRuE", "false", "FALSE", "False ", "fals", "falſe", "\u212aey", "İam", "trUe\u0301", "yes", "1"} {
+		for _, want := range []string{"true", "false", "key", "iam"} {
+			if got := lowerIs(s, want); got != (strings.ToLower(s) == want) {
+				t.Errorf("lowerIs(%q, %q) = %v", s, want, got)
+			}
+		}
+		if got, want := isBoolText(s), strings.ToLower(s) == "true" || strings.ToLower(s) == "false"; got != want {
+			t.Errorf("isBoolText(%q) = %v, want %v", s, got, want)
 		}
 	}
 }
