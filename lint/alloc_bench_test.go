@@ -102,3 +102,19 @@ func TestLowerIs(t *testing.T) {
 		}
 	}
 }
+
+// TestFoldMatch: wildcardMatchFold and sameLower say what comparing lowered copies
+// says.
+func TestFoldMatch(t *testing.T) {
+	texts := []string{"", "*", "?", "iam:*", "IAM:CreateRole", "iam:createrole", "iam:Create*", "iam:?reateRole", "iam:PassRole", "s3:Get*Object", "S3:GETOBJECT", "*:*", "iam:CreateRolE", "ſ3:*", "İam:*", "\u212a:*", "iam:*Role*", "**", "iam:Cr??teRole"}
+	for _, pat := range texts {
+		for _, s := range texts {
+			if got, want := wildcardMatchFold(pat, s), wildcardMatch(strings.ToLower(pat), strings.ToLower(s)); got != want {
+				t.Errorf("wildcardMatchFold(%q, %q) = %v, want %v", pat, s, got, want)
+			}
+			if got, want := sameLower(pat, s), strings.ToLower(pat) == strings.ToLower(s); got != want {
+				t.Errorf("sameLower(%q, %q) = %v, want %v", pat, s, got, want)
+			}
+		}
+	}
+}
