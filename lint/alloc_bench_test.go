@@ -16,7 +16,8 @@ import (
 // benchRuleIDs are the template rules whose allocations BenchmarkTemplateRules
 // measures one by one: the reference, cycle and schema rules and the IAM rules, which
 // walk every resource of every template.
-var benchRuleIDs = []string{"CFN001", "CFN006", "CFN007", "CFN008", "CFN010", "SEC009", "SEC010", "SEC014", "SEC015"}
+var benchRuleIDs = []string{"CFN001", "CFN006", "CFN007", "CFN008", "CFN010", "SEC009", "SEC010", "SEC014", "SEC015",
+	"OBS001", "OBS005", "SEC001", "REL004"}
 
 // benchEnvs returns the envs the rule benchmarks run on: the large template, or with
 // RIGLET_BENCH_RIGLET=dir:spec a riglet compiled once (riglet lint's own trees).
@@ -57,8 +58,9 @@ func cutColon(s string) (string, string, bool) {
 	return s, "", false
 }
 
-// BenchmarkTemplateRules runs single template rules over already built trees, so
-// that what they allocate is measured apart from the parse or the compile.
+// BenchmarkTemplateRules runs single template rules (and a few riglet rules, which
+// run on every lint, template cache or not) over already built trees, so that what
+// they allocate is measured apart from the parse or the compile.
 func BenchmarkTemplateRules(b *testing.B) {
 	envs, res := benchEnvs(b)
 	for _, id := range benchRuleIDs {
@@ -67,6 +69,10 @@ func BenchmarkTemplateRules(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				var out []*Finding
+				if r.Scope == ScopeRiglet {
+					run(&Pass{Rule: r, Result: res, Envs: envs, out: &out})
+					continue
+				}
 				for _, e := range envs {
 					for _, s := range e.Stacks {
 						s.cache = nil
