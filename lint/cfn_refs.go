@@ -2,6 +2,7 @@ package lint
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/riglet/riglet/internal/graph"
 	"github.com/riglet/riglet/internal/suggest"
@@ -21,18 +22,18 @@ func init() {
 			Bad:     "Value: !Ref Queue   # no resource Queue in this block\n", Good: "Value: !Ref OrdersQueue\n",
 			Run: func(p *Pass) {
 				for _, r := range p.Stack.Resources {
-					for _, rf := range refs(r.Node) {
+					eachRef(r.Node, func(rf ref) {
 						if rf.fn == "Ref" && !p.Stack.defines(rf.target) {
 							p.Report(r, rf.at, "%s refers to %s, which is not a resource or parameter of stack %s%s", r.ID, rf.target, p.Stack.Name, p.Stack.suggest(rf.target))
 						}
-					}
+					})
 				}
 				eachOutput(p.Stack, func(name string, o *ir.Node) {
-					for _, rf := range refs(o) {
+					eachRef(o, func(rf ref) {
 						if rf.fn == "Ref" && !p.Stack.defines(rf.target) {
 							p.ReportAt(rf.at.Pos, "output %s refers to %s, which is not a resource or parameter of stack %s", name, rf.target, p.Stack.Name)
 						}
-					}
+					})
 				})
 				// A Fn::Sub of another shape names nothing CloudFormation can resolve.
 				for _, r := range p.Stack.Resources {
@@ -58,14 +59,12 @@ func init() {
 					}
 				}
 				for _, r := range p.Stack.Resources {
-					for _, rf := range refs(r.Node) {
-						check(r, rf, func(at *ir.Node, f string, a ...any) { p.Report(r, at, f, a...) })
-					}
+					report := func(at *ir.Node, f string, a ...any) { p.Report(r, at, f, a...) }
+					eachRef(r.Node, func(rf ref) { check(r, rf, report) })
 				}
+				reportAt := func(at *ir.Node, f string, a ...any) { p.ReportAt(at.Pos, f, a...) }
 				eachOutput(p.Stack, func(name string, o *ir.Node) {
-					for _, rf := range refs(o) {
-						check(nil, rf, func(at *ir.Node, f string, a ...any) { p.ReportAt(at.Pos, f, a...) })
-					}
+					eachRef(o, func(rf ref) { check(nil, rf, reportAt) })
 				})
 			}},
 		&Rule{ID: "CFN008", Name: "getatt-unknown-attribute", Family: "cloudformation", Severity: Error, Scope: ScopeTemplate,
@@ -98,14 +97,12 @@ func init() {
 					}
 				}
 				for _, r := range p.Stack.Resources {
-					for _, rf := range refs(r.Node) {
-						check(rf, func(at *ir.Node, f string, a ...any) { p.Report(r, at, f, a...) })
-					}
+					report := func(at *ir.Node, f string, a ...any) { p.Report(r, at, f, a...) }
+					eachRef(r.Node, func(rf ref) { check(rf, report) })
 				}
+				reportAt := func(at *ir.Node, f string, a ...any) { p.ReportAt(at.Pos, f, a...) }
 				eachOutput(p.Stack, func(name string, o *ir.Node) {
-					for _, rf := range refs(o) {
-						check(rf, func(at *ir.Node, f string, a ...any) { p.ReportAt(at.Pos, f, a...) })
-					}
+					eachRef(o, func(rf ref) { check(rf, reportAt) })
 				})
 			}},
 		&Rule{ID: "CFN009", Name: "depends-on-missing", Code: ir.CodeDependsOn, Family: "cloudformation", Severity: Error, Scope: ScopeTemplate,
@@ -165,9 +162,90 @@ func eachOutput(s *Stack, f func(name string, o *ir.Node)) {
 	}
 }
 
-// runCycles finds the strongly connected components of the dependency graph and
-// reports a chain through each at every resource on it.
+// runCycles reports each cycle of the template's dependency graph (reportCycles).
 func runCycles(p *Pass) {
+	if acyclic(p.Stack) {
+		return // the usual case: no component holds a cycle, so none is reported
+	}
+	reportCycles(p)
+}
+
+// cycleScratch is what acyclic reuses from one template to the next: the dependency
+// graph of a template's resources, indexed by position, as flat slices.
+type cycleScratch struct {
+	index map[string]int32 // logical ID -> position in Resources
+	off   []int32          // resource i's edges are to[off[i]:off[i+1]]
+	to    []int32
+	state []uint8 // 0 unvisited, 1 on the walk's path, 2 done
+	stack []int32 // the walk's path
+	next  []int32 // per path entry, the next edge to take
+}
+
+var cycleScratches = sync.Pool{New: func() any { return &cycleScratch{index: map[string]int32{}} }}
+
+// acyclic reports whether the dependency graph runCycles builds (Ref, Fn::GetAtt,
+// Fn::Sub and DependsOn edges between resources of the stack) has no cycle, self
+// edges included, reusing pooled slices rather than building the maps graph.Cycles
+// needs to name one. A stack with two resources of one logical ID is not judged here.
+func acyclic(s *Stack) bool {
+	sc := cycleScratches.Get().(*cycleScratch)
+	defer cycleScratches.Put(sc)
+	clear(sc.index)
+	for i, r := range s.Resources {
+		sc.index[r.ID] = int32(i)
+	}
+	n := len(s.Resources)
+	if len(sc.index) != n {
+		return false
+	}
+	sc.off, sc.to = append(sc.off[:0], 0), sc.to[:0]
+	add := func(id string) {
+		if j, ok := sc.index[id]; ok {
+			sc.to = append(sc.to, j)
+		}
+	}
+	visit := func(rf ref) { add(rf.target) }
+	for _, r := range s.Resources {
+		eachRef(r.Node, visit)
+		for _, d := range dependsOn(r) {
+			if d.Kind == ir.String {
+				add(d.Text)
+			}
+		}
+		sc.off = append(sc.off, int32(len(sc.to)))
+	}
+	sc.state = append(sc.state[:0], make([]uint8, n)...)
+	for root := range n {
+		if sc.state[root] != 0 {
+			continue
+		}
+		sc.stack, sc.next = append(sc.stack[:0], int32(root)), append(sc.next[:0], sc.off[root])
+		sc.state[root] = 1
+		for len(sc.stack) > 0 {
+			top := len(sc.stack) - 1
+			v := sc.stack[top]
+			if e := sc.next[top]; e < sc.off[v+1] {
+				sc.next[top]++
+				w := sc.to[e]
+				switch sc.state[w] {
+				case 1:
+					return false
+				case 0:
+					sc.state[w] = 1
+					sc.stack, sc.next = append(sc.stack, w), append(sc.next, sc.off[w])
+				}
+				continue
+			}
+			sc.state[v] = 2
+			sc.stack, sc.next = sc.stack[:top], sc.next[:top]
+		}
+	}
+	return true
+}
+
+// reportCycles finds the strongly connected components of the dependency graph and
+// reports a chain through each at every resource on it.
+func reportCycles(p *Pass) {
 	s := p.Stack
 	type edge struct {
 		to string

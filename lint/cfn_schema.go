@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/riglet/riglet/internal/suggest"
@@ -69,10 +70,10 @@ func schemaIssues(s *Stack) []schemaIssue {
 }
 
 func checkResource(r *Resource) []schemaIssue {
-	var out []schemaIssue
-	add := func(kind string, at *ir.Node, msg string) {
-		out = append(out, schemaIssue{kind: kind, res: r, at: at, msg: msg})
-	}
+	c := checkers.Get().(*checker)
+	defer checkers.Put(c)
+	*c = checker{res: r, segs: c.segs[:0]}
+	add := c.add
 	if isCustom(r.Type) {
 		return nil
 	}
@@ -83,13 +84,12 @@ func checkResource(r *Resource) []schemaIssue {
 			msg += " (did you mean " + s + "?)"
 		}
 		add("type", r.Node.Get("Type"), msg)
-		return out
+		return c.out
 	}
-	c := &checker{res: r, add: add}
 	if pr := r.Node.Pair("Properties"); pr != nil {
 		// What the whole of Properties lacks is said at its key, where cfn-lint says it
 		// too: the map's own position is its first property's line.
-		c.propsAt = &ir.Node{Pos: pr.KeyPos}
+		c.propsAt, c.hasPropsAt = pr.KeyPos, true
 	}
 	root := &schema.Prop{Kind: schema.Object, Props: sr.Props, Required: sr.Required, Choices: sr.Choices}
 	if r.Props == nil {
@@ -99,9 +99,9 @@ func checkResource(r *Resource) []schemaIssue {
 		for _, ch := range sr.Choices {
 			add("required", r.Node.Get("Type"), r.Type+" "+r.ID+" is missing "+choiceText(ch))
 		}
-		return out
+		return c.out
 	}
-	c.value(r.Props, root, "")
+	c.value(r.Props, root)
 	for _, ro := range sr.ReadOnly {
 		if strings.Contains(ro, ".") || strings.Contains(ro, "/") {
 			continue
@@ -110,19 +110,55 @@ func checkResource(r *Resource) []schemaIssue {
 			add("readonly", pr.Value, "property "+ro+" of "+r.Type+" is read-only: AWS sets it")
 		}
 	}
-	return out
+	return c.out // the next resource's checker starts a slice of its own
 }
 
 type checker struct {
-	res     *Resource
-	propsAt *ir.Node // the Properties key
-	add     func(kind string, at *ir.Node, msg string)
+	res *Resource
+	// propsAt is the position of the Properties key (a node is made of it only for
+	// a finding there).
+	propsAt    ir.Pos
+	hasPropsAt bool
+	out        []schemaIssue
+	// segs is the path from Properties to the value being checked. Its text is made
+	// only for a message: most values have none, and a string per property was most
+	// of what the schema rules allocated.
+	segs []pathSeg
+}
+
+// checkers are reused from one resource to the next, their segs with them.
+var checkers = sync.Pool{New: func() any { return new(checker) }}
+
+// pathSeg is one step of a path: a key (index -1), or a list item's index.
+type pathSeg struct {
+	key   string
+	index int
+}
+
+func (c *checker) add(kind string, at *ir.Node, msg string) {
+	c.out = append(c.out, schemaIssue{kind: kind, res: c.res, at: at, msg: msg})
+}
+
+func (c *checker) push(key string, index int) { c.segs = append(c.segs, pathSeg{key, index}) }
+func (c *checker) pop()                       { c.segs = c.segs[:len(c.segs)-1] }
+
+// path names the value being checked, as messages spell it: "", "Tags[0].Key".
+func (c *checker) path() string {
+	path := ""
+	for _, sg := range c.segs {
+		if sg.index >= 0 {
+			path = path + "[" + strconv.Itoa(sg.index) + "]"
+		} else {
+			path = join(path, sg.key)
+		}
+	}
+	return path
 }
 
 // objectAt is where a finding about object v as a whole goes.
 func (c *checker) objectAt(v *ir.Node) *ir.Node {
-	if v == c.res.Props && c.propsAt != nil {
-		return c.propsAt
+	if v == c.res.Props && c.hasPropsAt {
+		return &ir.Node{Pos: c.propsAt}
 	}
 	return v
 }
@@ -134,15 +170,15 @@ func where(path string) string {
 	return path
 }
 
-// value checks v against the shape p; path names v for messages.
-func (c *checker) value(v *ir.Node, p *schema.Prop, path string) {
+// value checks v against the shape p; c.path() names v for messages.
+func (c *checker) value(v *ir.Node, p *schema.Prop) {
 	if v == nil || p == nil {
 		return
 	}
 	if yes, no, ok := ifBranches(v); ok {
 		// Either branch may be the one deployed: both must fit.
-		c.value(yes, p, path)
-		c.value(no, p, path)
+		c.value(yes, p)
+		c.value(no, p)
 		return
 	}
 	if isIntrinsic(v) {
@@ -157,7 +193,7 @@ func (c *checker) value(v *ir.Node, p *schema.Prop, path string) {
 	case schema.Union:
 		for _, a := range p.Alts {
 			if accepts(a, v) {
-				c.value(v, a, path)
+				c.value(v, a)
 				return
 			}
 		}
@@ -165,33 +201,37 @@ func (c *checker) value(v *ir.Node, p *schema.Prop, path string) {
 		for _, a := range p.Alts {
 			kinds = append(kinds, kindName(a.Kind))
 		}
-		c.shape(v, path, strings.Join(kinds, " or "))
+		c.shape(v, strings.Join(kinds, " or "))
 	case schema.List:
 		if v.Kind != ir.List {
-			c.shape(v, path, "a list")
+			c.shape(v, "a list")
 			return
 		}
 		for i, it := range v.Items {
-			c.value(it, p.Item, path+"["+strconv.Itoa(i)+"]")
+			c.push("", i)
+			c.value(it, p.Item)
+			c.pop()
 		}
 	case schema.Map:
 		if v.Kind != ir.Map {
-			c.shape(v, path, "a map")
+			c.shape(v, "a map")
 			return
 		}
 		for _, pr := range v.Pairs {
-			c.value(pr.Value, p.Item, join(path, pr.Key))
+			c.push(pr.Key, -1)
+			c.value(pr.Value, p.Item)
+			c.pop()
 		}
 	case schema.Object:
 		if v.Kind != ir.Map {
-			c.shape(v, path, "an object")
+			c.shape(v, "an object")
 			return
 		}
 		for i := range v.Pairs {
 			pr := &v.Pairs[i]
 			sub := p.Props[pr.Key]
 			if sub == nil {
-				msg := "unknown property " + join(path, pr.Key) + " of " + c.res.Type
+				msg := "unknown property " + join(c.path(), pr.Key) + " of " + c.res.Type
 				if s := closestKey(pr.Key, p.Props); s != "" {
 					msg += " (did you mean " + s + "?)"
 				}
@@ -199,7 +239,9 @@ func (c *checker) value(v *ir.Node, p *schema.Prop, path string) {
 				c.add("property", at, msg)
 				continue
 			}
-			c.value(pr.Value, sub, join(path, pr.Key))
+			c.push(pr.Key, -1)
+			c.value(pr.Value, sub)
+			c.pop()
 		}
 		var missing []string
 		for _, req := range p.Required {
@@ -208,47 +250,47 @@ func (c *checker) value(v *ir.Node, p *schema.Prop, path string) {
 			}
 		}
 		if len(missing) > 0 {
-			c.add("required", c.objectAt(v), where(path)+" of "+c.res.Type+" "+c.res.ID+" is missing required "+plural("property", "properties", len(missing))+" "+strings.Join(missing, ", "))
+			c.add("required", c.objectAt(v), where(c.path())+" of "+c.res.Type+" "+c.res.ID+" is missing required "+plural("property", "properties", len(missing))+" "+strings.Join(missing, ", "))
 		}
-		c.choices(v, p.Choices, path)
+		c.choices(v, p.Choices)
 	case schema.String:
 		if !v.IsScalar() {
-			c.shape(v, path, "a string")
+			c.shape(v, "a string")
 			return
 		}
 		if len(p.Enum) > 0 && v.Kind == ir.String && !inEnum(p, v.Text) {
-			c.add("enum", v, where(path)+" is "+strconv.Quote(v.Text)+", not one of "+strings.Join(p.Enum, ", "))
+			c.add("enum", v, where(c.path())+" is "+strconv.Quote(v.Text)+", not one of "+strings.Join(p.Enum, ", "))
 		}
 		if v.Kind != ir.Null {
 			switch n := utf8.RuneCountInString(v.Text); {
 			case p.MaxLen > 0 && n > p.MaxLen:
-				c.add("enum", v, where(path)+" is "+strconv.Itoa(n)+" characters long: at most "+strconv.Itoa(p.MaxLen)+" are allowed")
+				c.add("enum", v, where(c.path())+" is "+strconv.Itoa(n)+" characters long: at most "+strconv.Itoa(p.MaxLen)+" are allowed")
 			case n < p.MinLen:
-				c.add("enum", v, where(path)+" is "+strconv.Itoa(n)+" characters long: at least "+strconv.Itoa(p.MinLen)+" are needed")
+				c.add("enum", v, where(c.path())+" is "+strconv.Itoa(n)+" characters long: at least "+strconv.Itoa(p.MinLen)+" are needed")
 			}
 		}
 	case schema.Integer, schema.Number:
 		if !v.IsScalar() {
-			c.shape(v, path, "a number")
+			c.shape(v, "a number")
 			return
 		}
 		x, err := strconv.ParseFloat(v.Text, 64)
 		switch {
 		case err != nil && v.Kind != ir.Null:
-			c.shape(v, path, "a number")
+			c.shape(v, "a number")
 		case err != nil:
 		case p.Min != "" && x < atof(p.Min):
-			c.add("enum", v, where(path)+" is "+v.Text+", less than the minimum "+p.Min)
+			c.add("enum", v, where(c.path())+" is "+v.Text+", less than the minimum "+p.Min)
 		case p.Max != "" && x > atof(p.Max):
-			c.add("enum", v, where(path)+" is "+v.Text+", more than the maximum "+p.Max)
+			c.add("enum", v, where(c.path())+" is "+v.Text+", more than the maximum "+p.Max)
 		}
 	case schema.Boolean:
 		if !v.IsScalar() {
-			c.shape(v, path, "a boolean")
+			c.shape(v, "a boolean")
 			return
 		}
-		if t := strings.ToLower(v.Text); v.Kind != ir.Null && t != "true" && t != "false" {
-			c.shape(v, path, "a boolean")
+		if v.Kind != ir.Null && !isBoolText(v.Text) {
+			c.shape(v, "a boolean")
 		}
 	}
 }
@@ -256,26 +298,35 @@ func (c *checker) value(v *ir.Node, p *schema.Prop, path string) {
 // choices checks an object's "at least one of" and "exactly one of" rules. A
 // property whose value is a Fn::If may be removed (AWS::NoValue) in the branch not
 // taken, so it counts as set for "at least one" but not for "more than one".
-func (c *checker) choices(v *ir.Node, chs []schema.Choice, path string) {
+func (c *checker) choices(v *ir.Node, chs []schema.Choice) {
 	for _, ch := range chs {
-		var set, surely []string
-		var at []*ir.Node
+		// Counted first; the names and positions are listed only for a finding.
+		set, surely := 0, 0
 		for _, n := range ch.Names {
 			if x := v.Pair(n); x != nil && !isNoValue(x.Value) {
-				set = append(set, n)
+				set++
 				if _, _, cond := ifBranches(x.Value); !cond {
-					surely = append(surely, n)
-					at = append(at, &ir.Node{Pos: x.KeyPos})
+					surely++
 				}
 			}
 		}
 		switch {
-		case len(set) == 0:
-			c.add("required", c.objectAt(v), where(path)+" of "+c.res.Type+" "+c.res.ID+" is missing "+choiceText(ch))
-		case ch.One && len(surely) > 1:
+		case set == 0:
+			c.add("required", c.objectAt(v), where(c.path())+" of "+c.res.Type+" "+c.res.ID+" is missing "+choiceText(ch))
+		case ch.One && surely > 1:
+			var names []string
+			var at []*ir.Node
+			for _, n := range ch.Names {
+				if x := v.Pair(n); x != nil && !isNoValue(x.Value) {
+					if _, _, cond := ifBranches(x.Value); !cond {
+						names = append(names, n)
+						at = append(at, &ir.Node{Pos: x.KeyPos})
+					}
+				}
+			}
 			// At each of them: any one of them may be the one to remove.
 			for _, a := range at {
-				c.add("required", a, where(path)+" of "+c.res.Type+" "+c.res.ID+" sets "+strings.Join(surely, " and ")+": "+choiceText(ch)+" is allowed")
+				c.add("required", a, where(c.path())+" of "+c.res.Type+" "+c.res.ID+" sets "+strings.Join(names, " and ")+": "+choiceText(ch)+" is allowed")
 			}
 		}
 	}
@@ -318,8 +369,8 @@ func ifBranches(v *ir.Node) (yes, no *ir.Node, ok bool) {
 	return keep(a.Items[1]), keep(a.Items[2]), true
 }
 
-func (c *checker) shape(v *ir.Node, path, want string) {
-	c.add("shape", v, where(path)+" of "+c.res.Type+" must be "+want+", not "+describe(v))
+func (c *checker) shape(v *ir.Node, want string) {
+	c.add("shape", v, where(c.path())+" of "+c.res.Type+" must be "+want+", not "+describe(v))
 }
 
 // accepts reports whether v has the shape of kind p (for picking a union's branch).
@@ -335,10 +386,46 @@ func accepts(p *schema.Prop, v *ir.Node) bool {
 		_, err := strconv.ParseFloat(v.Text, 64)
 		return v.IsScalar() && err == nil
 	case schema.Boolean:
-		t := strings.ToLower(v.Text)
-		return v.IsScalar() && (t == "true" || t == "false")
+		return v.IsScalar() && isBoolText(v.Text)
 	}
 	return v.IsScalar()
+}
+
+// isBoolText reports whether strings.ToLower(t) is "true" or "false", without
+// making the lower-case copy (a boolean written True or FALSE would need one).
+func isBoolText(t string) bool {
+	return lowerIs(t, "true") || lowerIs(t, "false")
+}
+
+// lowerIs reports whether strings.ToLower(s) == lower, lower being lower-case ASCII.
+// Only text with bytes beyond ASCII (which may lower to a different length) is
+// lowered to be compared.
+func lowerIs(s, lower string) bool {
+	if !isASCII(s) {
+		return strings.ToLower(s) == lower
+	}
+	if len(s) != len(lower) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		b := s[i]
+		if 'A' <= b && b <= 'Z' {
+			b += 'a' - 'A'
+		}
+		if b != lower[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 func kindName(k schema.Kind) string {

@@ -15,19 +15,34 @@ import (
 // inline policies of roles, users and groups, and the policy resources' documents.
 func identityPolicies(r *Resource) []*ir.Node {
 	var out []*ir.Node
+	eachIdentityPolicy(r, func(d *ir.Node) { out = append(out, d) })
+	return out
+}
+
+// eachIdentityPolicy calls f with each document identityPolicies lists, without the
+// list.
+func eachIdentityPolicy(r *Resource, f func(doc *ir.Node)) {
 	switch r.Type {
 	case "AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group":
-		for _, p := range list(r.Props.Get("Policies")) {
+		each := func(p *ir.Node) {
 			if d := p.Get("PolicyDocument"); d != nil {
-				out = append(out, d)
+				f(d)
 			}
+		}
+		switch ps := r.Props.Get("Policies"); {
+		case ps == nil:
+		case ps.Kind == ir.List:
+			for _, p := range ps.Items {
+				each(p)
+			}
+		default:
+			each(ps)
 		}
 	case "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::RolePolicy", "AWS::IAM::UserPolicy", "AWS::IAM::GroupPolicy":
 		if d := r.Props.Get("PolicyDocument"); d != nil {
-			out = append(out, d)
+			f(d)
 		}
 	}
-	return out
 }
 
 var identityTypes = []string{"AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group", "AWS::IAM::Policy",
@@ -55,27 +70,48 @@ var resourcePolicyTypes = []string{"AWS::S3::BucketPolicy", "AWS::SQS::QueuePoli
 // intrinsic (a Fn::If) is one the linter cannot see.
 func statements(doc *ir.Node) []*ir.Node {
 	var out []*ir.Node
-	for _, s := range list(doc.Get("Statement")) {
+	eachStatement(doc, func(st *ir.Node) { out = append(out, st) })
+	return out
+}
+
+// eachStatement calls f with each statement statements lists, without the list.
+func eachStatement(doc *ir.Node, f func(st *ir.Node)) {
+	each := func(s *ir.Node) {
 		if s.Kind == ir.Map && !isIntrinsic(s) {
-			out = append(out, s)
+			f(s)
 		}
 	}
-	return out
+	switch n := doc.Get("Statement"); {
+	case n == nil:
+	case n.Kind == ir.List:
+		for _, s := range n.Items {
+			each(s)
+		}
+	default:
+		each(n)
+	}
 }
 
 func allows(st *ir.Node) bool { return text(st.Get("Effect")) == "Allow" }
 
-// strs returns the literal texts of a string or list of strings (a literal
-// Fn::Sub's template included: "arn:${AWS::Partition}:iam::aws:policy/X" names X);
-// values it cannot see are left out.
-func strs(n *ir.Node) []string {
-	var out []string
-	for _, it := range list(n) {
-		if s, ok := literal(it); ok {
-			out = append(out, s)
+// anyStr reports whether f is true of any of the literal texts of a string or list
+// of strings (a literal Fn::Sub's template included:
+// "arn:${AWS::Partition}:iam::aws:policy/X" names X), calling it on them in order
+// until it is; values it cannot see are left out. It makes no list of them.
+func anyStr(n *ir.Node, f func(string) bool) bool {
+	switch {
+	case n == nil:
+		return false
+	case n.Kind == ir.List:
+		for _, it := range n.Items {
+			if s, ok := literal(it); ok && f(s) {
+				return true
+			}
 		}
+		return false
 	}
-	return out
+	s, ok := literal(n)
+	return ok && f(s)
 }
 
 // literal returns a scalar's text, or a Fn::Sub's template when it has no variables
@@ -96,22 +132,58 @@ func literal(n *ir.Node) (string, bool) {
 // grants reports whether any of a statement's Action patterns matches action (IAM's
 // case-insensitive * and ? wildcards), and returns the pattern.
 func grants(st *ir.Node, action string) (string, bool) {
-	for _, a := range strs(st.Get("Action")) {
-		if wildcardMatch(strings.ToLower(a), strings.ToLower(action)) {
-			return a, true
+	var pat string
+	found := anyStr(st.Get("Action"), func(a string) bool {
+		pat = a
+		return wildcardMatchFold(a, action)
+	})
+	if !found {
+		return "", false
+	}
+	return pat, true
+}
+
+// wildcardMatchFold is wildcardMatch of both lowered, lowering ASCII text byte by
+// byte as it compares rather than copying it (IAM's actions are ASCII).
+func wildcardMatchFold(pat, s string) bool {
+	if !isASCII(pat) || !isASCII(s) {
+		return wildcardMatch(strings.ToLower(pat), strings.ToLower(s))
+	}
+	// wildcardMatch's walk, each byte lowered: '*' and '?' lower to themselves, and
+	// no other byte lowers to them.
+	p, i, star, mark := 0, 0, -1, 0
+	for i < len(s) {
+		switch {
+		case p < len(pat) && (pat[p] == '?' || lowerASCII(pat[p]) == lowerASCII(s[i])):
+			p++
+			i++
+		case p < len(pat) && pat[p] == '*':
+			star, mark = p, i
+			p++
+		case star >= 0:
+			p = star + 1
+			mark++
+			i = mark
+		default:
+			return false
 		}
 	}
-	return "", false
+	for p < len(pat) && pat[p] == '*' {
+		p++
+	}
+	return p == len(pat)
+}
+
+func lowerASCII(b byte) byte {
+	if 'A' <= b && b <= 'Z' {
+		return b + ('a' - 'A')
+	}
+	return b
 }
 
 // onAnyResource reports whether a statement's Resource includes "*".
 func onAnyResource(st *ir.Node) bool {
-	for _, r := range strs(st.Get("Resource")) {
-		if r == "*" {
-			return true
-		}
-	}
-	return false
+	return anyStr(st.Get("Resource"), func(r string) bool { return r == "*" })
 }
 
 // wildcardMatch matches s against an IAM pattern of * (any run) and ? (one rune).
@@ -147,10 +219,12 @@ func serviceWildcard(st *ir.Node) (string, bool) {
 	if !onAnyResource(st) {
 		return "", false
 	}
-	for _, a := range strs(st.Get("Action")) {
-		if a == "*" || strings.HasSuffix(a, ":*") && !strings.ContainsAny(strings.TrimSuffix(a, ":*"), "*?:") {
-			return a, true
-		}
+	var admin string
+	if anyStr(st.Get("Action"), func(a string) bool {
+		admin = a
+		return a == "*" || strings.HasSuffix(a, ":*") && !strings.ContainsAny(strings.TrimSuffix(a, ":*"), "*?:")
+	}) {
+		return admin, true
 	}
 	return "", false
 }
@@ -174,54 +248,68 @@ func everyone(st *ir.Node) bool {
 	if s, ok := literal(p); ok {
 		return s == "*"
 	}
-	for _, a := range strs(p.Get("AWS")) {
-		if a == "*" {
+	return anyStr(p.Get("AWS"), func(a string) bool { return a == "*" })
+}
+
+// anyConditionKey reports whether match is true of any condition key a statement's
+// Condition tests (any operator), or part of it is a value the linter cannot see.
+func anyConditionKey(st *ir.Node, match func(key string) bool) bool {
+	c := st.Get("Condition")
+	if c == nil {
+		return false
+	}
+	if c.Kind != ir.Map || isIntrinsic(c) {
+		return true
+	}
+	for _, op := range c.Pairs {
+		if op.Value.Kind != ir.Map || isIntrinsic(op.Value) {
 			return true
+		}
+		for _, k := range op.Value.Pairs {
+			if match(k.Key) {
+				return true
+			}
 		}
 	}
 	return false
 }
 
-// conditionKeys returns the condition keys a statement's Condition tests (any
-// operator); opaque is true when part of it is a value the linter cannot see.
-func conditionKeys(st *ir.Node) (keys []string, opaque bool) {
-	c := st.Get("Condition")
-	if c == nil {
-		return nil, false
-	}
-	if c.Kind != ir.Map || isIntrinsic(c) {
-		return nil, true
-	}
-	for _, op := range c.Pairs {
-		if op.Value.Kind != ir.Map || isIntrinsic(op.Value) {
-			opaque = true
-			continue
-		}
-		for _, k := range op.Value.Pairs {
-			keys = append(keys, strings.ToLower(k.Key))
-		}
-	}
-	return keys, opaque
-}
-
 // narrowed reports whether a statement's Condition limits who may use it (see
 // narrowingKeys); a Condition the linter cannot see counts as narrowing.
 func narrowed(st *ir.Node) bool {
-	keys, opaque := conditionKeys(st)
-	for _, k := range keys {
-		opaque = opaque || narrowingKeys[k]
-	}
-	return opaque
+	return anyConditionKey(st, func(k string) bool {
+		if len(k) <= 64 && isASCII(k) {
+			var buf [64]byte
+			for i := 0; i < len(k); i++ {
+				buf[i] = lowerASCII(k[i])
+			}
+			return narrowingKeys[string(buf[:len(k)])]
+		}
+		return narrowingKeys[strings.ToLower(k)]
+	})
 }
 
 // hasConditionKey reports whether a statement's Condition tests key; a Condition
 // the linter cannot see counts as testing it.
 func hasConditionKey(st *ir.Node, key string) bool {
-	keys, opaque := conditionKeys(st)
-	for _, k := range keys {
-		opaque = opaque || k == strings.ToLower(key)
+	return anyConditionKey(st, func(k string) bool { return sameLower(k, key) })
+}
+
+// sameLower reports whether strings.ToLower(a) == strings.ToLower(b), copying
+// neither when both are ASCII.
+func sameLower(a, b string) bool {
+	if !isASCII(a) || !isASCII(b) {
+		return strings.ToLower(a) == strings.ToLower(b)
 	}
-	return opaque
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		if lowerASCII(a[i]) != lowerASCII(b[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // deniesInsecureTransport reports whether a document holds the TLS-only statement:

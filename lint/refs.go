@@ -21,65 +21,104 @@ type ref struct {
 }
 
 // refs lists the references below n: Ref, Fn::GetAtt and the ${X} / ${X.Y} of
-// Fn::Sub (its own variables and ${!literal} excluded).
+// Fn::Sub (its own variables and ${!literal} excluded), in the order eachRef visits
+// them.
 func refs(n *ir.Node) []ref {
 	var out []ref
-	ir.Walk(n, func(m *ir.Node) bool {
-		fn, arg, ok := m.Intrinsic()
-		if !ok {
-			return true
-		}
-		switch fn {
-		case "Ref":
-			if arg.Kind == ir.String {
-				out = append(out, ref{fn: fn, target: arg.Text, at: m})
-			}
-			return false
-		case "Fn::GetAtt":
-			switch {
-			case arg.Kind == ir.List && len(arg.Items) == 2 && arg.Items[0].Kind == ir.String:
-				attr := ""
-				if arg.Items[1].Kind == ir.String {
-					attr = arg.Items[1].Text
-				} else {
-					ir.Walk(arg.Items[1], func(x *ir.Node) bool {
-						out = append(out, refs(x)...)
-						return false
-					})
-					attr = "*"
-				}
-				out = append(out, ref{fn: fn, target: arg.Items[0].Text, attr: attr, at: m})
-			case arg.Kind == ir.String:
-				res, attr, _ := strings.Cut(arg.Text, ".")
-				out = append(out, ref{fn: fn, target: res, attr: attr, at: m})
-			}
-			return false
-		case "Fn::Sub":
-			str, vars := arg, (*ir.Node)(nil)
-			if arg.Kind == ir.List && len(arg.Items) == 2 {
-				str, vars = arg.Items[0], arg.Items[1]
-				for _, p := range vars.Pairs {
-					out = append(out, refs(p.Value)...)
-				}
-			}
-			if str.Kind == ir.String {
-				for _, v := range ir.SubVars(str.Text) {
-					if vars.Get(v) != nil {
-						continue
-					}
-					res, attr, dotted := strings.Cut(v, ".")
-					if dotted {
-						out = append(out, ref{fn: "Fn::GetAtt", target: res, attr: attr, at: m})
-					} else {
-						out = append(out, ref{fn: "Ref", target: v, at: m})
-					}
-				}
-			}
-			return false
-		}
-		return true
-	})
+	eachRef(n, func(rf ref) { out = append(out, rf) })
 	return out
+}
+
+// eachRef calls f with each reference below n, in template order (a Fn::GetAtt's
+// computed attribute's references before the Fn::GetAtt, a Fn::Sub's variables'
+// before its template's). It collects nothing: the reference rules visit every
+// resource of every template, so a slice per resource would be most of what they
+// allocate.
+func eachRef(n *ir.Node, f func(ref)) {
+	if n == nil {
+		return
+	}
+	fn, arg, ok := n.Intrinsic()
+	if !ok {
+		eachRefBelow(n, f)
+		return
+	}
+	switch fn {
+	case "Ref":
+		if arg.Kind == ir.String {
+			f(ref{fn: fn, target: arg.Text, at: n})
+		}
+	case "Fn::GetAtt":
+		switch {
+		case arg.Kind == ir.List && len(arg.Items) == 2 && arg.Items[0].Kind == ir.String:
+			attr := ""
+			if arg.Items[1].Kind == ir.String {
+				attr = arg.Items[1].Text
+			} else {
+				eachRef(arg.Items[1], f)
+				attr = "*"
+			}
+			f(ref{fn: fn, target: arg.Items[0].Text, attr: attr, at: n})
+		case arg.Kind == ir.String:
+			res, attr, _ := strings.Cut(arg.Text, ".")
+			f(ref{fn: fn, target: res, attr: attr, at: n})
+		}
+	case "Fn::Sub":
+		str, vars := arg, (*ir.Node)(nil)
+		if arg.Kind == ir.List && len(arg.Items) == 2 {
+			str, vars = arg.Items[0], arg.Items[1]
+			for _, p := range vars.Pairs {
+				eachRef(p.Value, f)
+			}
+		}
+		if str.Kind == ir.String {
+			eachSubVar(str.Text, func(v string) {
+				if vars.Get(v) != nil {
+					return
+				}
+				res, attr, dotted := strings.Cut(v, ".")
+				if dotted {
+					f(ref{fn: "Fn::GetAtt", target: res, attr: attr, at: n})
+				} else {
+					f(ref{fn: "Ref", target: v, at: n})
+				}
+			})
+		}
+	default:
+		eachRefBelow(n, f)
+	}
+}
+
+// eachRefBelow visits n's items and values (ir.Walk's order).
+func eachRefBelow(n *ir.Node, f func(ref)) {
+	for _, it := range n.Items {
+		eachRef(it, f)
+	}
+	for i := range n.Pairs {
+		eachRef(n.Pairs[i].Value, f)
+	}
+}
+
+// eachSubVar calls f with each variable name of a Fn::Sub template, as ir.SubVars
+// lists them ("Queue.Arn", "AWS::Region"; no ${!Literal} escapes, no empty ${}),
+// without the slice.
+func eachSubVar(s string, f func(string)) {
+	for {
+		i := strings.Index(s, "${")
+		if i < 0 {
+			return
+		}
+		j := strings.IndexByte(s[i:], '}')
+		if j < 0 {
+			return
+		}
+		v := strings.TrimSpace(s[i+2 : i+j])
+		s = s[i+j+1:]
+		if strings.HasPrefix(v, "!") || v == "" {
+			continue
+		}
+		f(v)
+	}
 }
 
 // dependsOn returns a resource's DependsOn entries.

@@ -88,16 +88,22 @@ func (e *Env) resource(key string) *Resource {
 // keysIn lists the keys of every Ref, Fn::GetAtt and Fn::ImportValue below n.
 func (e *Env) keysIn(s *Stack, n *ir.Node) []string {
 	var out []string
+	e.eachKeyIn(s, n, func(k string) { out = append(out, k) })
+	return out
+}
+
+// eachKeyIn calls f with each key keysIn lists, in its order, without the list (the
+// riglet rules ask for the keys of every alarm of every env on every run).
+func (e *Env) eachKeyIn(s *Stack, n *ir.Node, f func(k string)) {
 	ir.Walk(n, func(m *ir.Node) bool {
 		if fn, _, ok := m.Intrinsic(); ok && (fn == "Ref" || fn == "Fn::GetAtt" || fn == "Fn::ImportValue") {
 			if k := e.key(s, m); k != "" {
-				out = append(out, k)
+				f(k)
 			}
 			return false
 		}
 		return true
 	})
-	return out
 }
 
 // resourcesOf lists the env's resources of the given types, in deploy order.

@@ -25,7 +25,17 @@ var alarmable = []string{
 	"AWS::Scheduler::ScheduleGroup",
 }
 
-func alarms(e *Env) []*Resource { return e.resourcesOf("AWS::CloudWatch::Alarm") }
+// eachAlarm calls f with the env's alarms, in deploy order (resourcesOf's), without
+// listing them: the riglet rules ask for every env's on every run.
+func eachAlarm(e *Env, f func(a *Resource)) {
+	for _, s := range e.Stacks {
+		for _, r := range s.Resources {
+			if r.Type == "AWS::CloudWatch::Alarm" {
+				f(r)
+			}
+		}
+	}
+}
 
 func init() {
 	register(
@@ -41,11 +51,9 @@ func init() {
 						continue
 					}
 					watched := map[string]bool{}
-					for _, a := range alarms(e) {
-						for _, k := range e.keysIn(a.Stack, a.Props) {
-							watched[k] = true
-						}
-					}
+					eachAlarm(e, func(a *Resource) {
+						e.eachKeyIn(a.Stack, a.Props, func(k string) { watched[k] = true })
+					})
 					for _, r := range e.resourcesOf(alarmable...) {
 						// a gateway load balancer publishes no metric worth a default alarm
 						if r.Type == "AWS::ElasticLoadBalancingV2::LoadBalancer" && text(r.Props.Get("Type")) == "gateway" {
@@ -110,14 +118,10 @@ func init() {
 			Run: func(p *Pass) {
 				for _, e := range p.Envs {
 					targets := map[string]bool{}
-					for _, a := range alarms(e) {
-						for _, k := range e.keysIn(a.Stack, a.Props.Get("AlarmActions")) {
-							targets[k] = true
-						}
-						for _, k := range e.keysIn(a.Stack, a.Props.Get("OKActions")) {
-							targets[k] = true
-						}
-					}
+					eachAlarm(e, func(a *Resource) {
+						e.eachKeyIn(a.Stack, a.Props.Get("AlarmActions"), func(k string) { targets[k] = true })
+						e.eachKeyIn(a.Stack, a.Props.Get("OKActions"), func(k string) { targets[k] = true })
+					})
 					for _, t := range e.resourcesOf("AWS::SNS::Topic") {
 						k := t.Props.Get("KmsMasterKeyId")
 						if targets[t.key()] && k != nil && strings.Contains(text(k), "alias/aws/sns") {

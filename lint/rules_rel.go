@@ -59,15 +59,11 @@ func rebuildableBuckets(e *Env) map[string]bool {
 		}
 	}
 	for _, d := range e.resourcesOf("AWS::CloudFront::Distribution") {
-		for _, k := range e.keysIn(d.Stack, d.Prop("DistributionConfig.Origins")) {
-			out[k] = true
-		}
+		e.eachKeyIn(d.Stack, d.Prop("DistributionConfig.Origins"), func(k string) { out[k] = true })
 	}
 	for _, r := range e.resourcesOf("AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::S3::Bucket") {
 		for _, n := range []*ir.Node{r.Props.Get("LoadBalancerAttributes"), r.Props.Get("LoggingConfiguration")} {
-			for _, k := range e.keysIn(r.Stack, n) {
-				out[k] = true
-			}
+			e.eachKeyIn(r.Stack, n, func(k string) { out[k] = true })
 		}
 	}
 	return out

@@ -50,9 +50,7 @@ func init() {
 				for _, e := range p.Envs {
 					albSG := map[string]bool{}
 					for _, lb := range e.resourcesOf("AWS::ElasticLoadBalancingV2::LoadBalancer") {
-						for _, k := range e.keysIn(lb.Stack, lb.Props.Get("SecurityGroups")) {
-							albSG[k] = true
-						}
+						e.eachKeyIn(lb.Stack, lb.Props.Get("SecurityGroups"), func(k string) { albSG[k] = true })
 					}
 					check := func(r *Resource, sg string, rule *ir.Node) {
 						if !open(rule.Get("CidrIp")) && !open(rule.Get("CidrIpv6")) {

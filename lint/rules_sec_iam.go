@@ -24,13 +24,12 @@ func forTypes(check func(p *Pass, r *Resource), types ...string) func(*Pass) {
 
 // eachAllow calls f with every Allow statement of a resource's identity policies.
 func eachAllow(r *Resource, f func(st *ir.Node)) {
-	for _, d := range identityPolicies(r) {
-		for _, st := range statements(d) {
-			if allows(st) {
-				f(st)
-			}
+	allowed := func(st *ir.Node) {
+		if allows(st) {
+			f(st)
 		}
 	}
+	eachIdentityPolicy(r, func(d *ir.Node) { eachStatement(d, allowed) })
 }
 
 // escalating are the actions that write a role's, user's or group's permissions or
@@ -119,20 +118,20 @@ func runAdminPolicy(p *Pass, r *Resource) {
 }
 
 func runOpenTrust(p *Pass, r *Resource) {
-	for _, st := range statements(r.Props.Get("AssumeRolePolicyDocument")) {
+	eachStatement(r.Props.Get("AssumeRolePolicyDocument"), func(st *ir.Node) {
 		if allows(st) && everyone(st) && !narrowed(st) {
 			p.Report(r, st.Get("Principal"), "anyone, in any AWS account, may assume role %s: name the principals or narrow it with a condition on the caller's account or organization", r.ID)
 		}
-	}
+	})
 }
 
 func runPublicResourcePolicy(p *Pass, r *Resource) {
 	doc, what := resourcePolicy(r)
-	for _, st := range statements(doc) {
+	eachStatement(doc, func(st *ir.Node) {
 		if allows(st) && everyone(st) && !narrowed(st) {
 			p.Report(r, st.Get("Principal"), "the %s of %s allows anyone (Principal \"*\") with no condition on the caller's account, organization, network or source", what, r.ID)
 		}
-	}
+	})
 }
 
 func init() {

@@ -34,12 +34,10 @@ func deliveredKeys(e *Env) (keys map[string]bool, known bool) {
 	for _, ds := range e.resourcesOf("AWS::Logs::DeliverySource") {
 		arn := ds.Props.Get("ResourceArn")
 		found := false
-		for _, k := range e.keysIn(ds.Stack, arn) {
-			keys[k], found = true, true
-		}
-		for _, rf := range refs(arn) {
+		e.eachKeyIn(ds.Stack, arn, func(k string) { keys[k], found = true, true })
+		eachRef(arn, func(rf ref) {
 			keys[ds.Stack.Name+"/"+rf.target], found = true, true
-		}
+		})
 		known = known && found
 	}
 	return keys, known

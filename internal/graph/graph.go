@@ -80,58 +80,101 @@ func Sort[K comparable](roots []K, deps func(K) []K) (order []K, cycles []Cycle[
 // follows deps' order, going as far through the component as it can before it
 // returns: the chain a reader follows. Cycles come in the order of their first
 // nodes. deps must return the same edges each time it is called for a node.
+//
+// Nodes are numbered as they are met (the given ones first, in their order), and
+// the walks run on those numbers, in slices: one map for the numbering, not one
+// per piece of state per node.
 func Cycles[K comparable](nodes []K, deps func(K) []K) []Cycle[K] {
-	rank := map[K]int{}
-	for i, n := range nodes {
-		if _, ok := rank[n]; !ok {
-			rank[n] = i
-		}
+	n := len(nodes)
+	g := &numbered[K]{ids: make(map[K]int32, n), keys: make([]K, 0, n), from: make([]int32, 0, n), upto: make([]int32, 0, n)}
+	for _, n := range nodes {
+		g.id(n)
 	}
-	edges := map[K][]K{}
-	depsOf := func(k K) []K {
-		if e, ok := edges[k]; ok {
-			return e
+	given := int32(len(g.keys)) // the given nodes are 0..given-1, in rank order
+	less := func(a, b int32) bool { return a < given && a < b }
+	depsOf := func(v int32) []int32 {
+		if g.from[v] < 0 {
+			ks := deps(g.keys[v])
+			from := int32(len(g.to))
+			for _, k := range ks {
+				g.to = append(g.to, g.id(k))
+			}
+			g.from[v], g.upto[v] = from, int32(len(g.to))
 		}
-		e := deps(k)
-		edges[k] = e
-		return e
+		// A slice a later append may move from: what it holds stays as it was.
+		return g.to[g.from[v]:g.upto[v]:g.upto[v]]
 	}
-	comp := components(nodes, depsOf)
-	firsts := map[K][]K{} // first node -> its component
-	var order []K
-	for _, c := range comp {
+	var order []int32 // each cyclic component's first node
+	var members [][]int32
+	components(g, given, depsOf, func(c []int32) {
 		first := c[0]
 		for _, k := range c {
-			if less(rank, k, first) {
+			if less(k, first) {
 				first = k
 			}
 		}
 		if len(c) == 1 && !has(depsOf(first), first) {
-			continue
+			return
 		}
-		firsts[first] = c
 		order = append(order, first)
+		members = append(members, append([]int32(nil), c...))
+	})
+	// insertion sort: a handful of cycles at most
+	for i := 1; i < len(order); i++ {
+		for j := i; j > 0 && less(order[j], order[j-1]); j-- {
+			order[j], order[j-1] = order[j-1], order[j]
+			members[j], members[j-1] = members[j-1], members[j]
+		}
 	}
-	sortBy(order, rank)
 	var out []Cycle[K]
-	for _, first := range order {
-		in := map[K]bool{}
-		for _, k := range firsts[first] {
+	in := make([]bool, len(g.keys))
+	seen := make([]bool, len(g.keys))
+	for i, first := range order {
+		for _, k := range members[i] {
 			in[k] = true
 		}
-		out = append(out, Cycle[K]{Path: around(first, in, depsOf)})
+		path := around(first, in, seen, depsOf)
+		for _, k := range members[i] {
+			in[k], seen[k] = false, false
+		}
+		ks := make([]K, len(path))
+		for j, v := range path {
+			ks[j] = g.keys[v]
+		}
+		out = append(out, Cycle[K]{Path: ks})
 	}
 	return out
 }
 
+// numbered is a graph's nodes by number, and the edges met so far: node v's are
+// to[from[v]:upto[v]], from[v] -1 until deps is asked.
+type numbered[K comparable] struct {
+	ids        map[K]int32
+	keys       []K
+	from, upto []int32
+	to         []int32
+}
+
+func (g *numbered[K]) id(k K) int32 {
+	if i, ok := g.ids[k]; ok {
+		return i
+	}
+	i := int32(len(g.keys))
+	g.ids[k] = i
+	g.keys = append(g.keys, k)
+	g.from, g.upto = append(g.from, -1), append(g.upto, -1)
+	return i
+}
+
 // around walks from first through the component in back to first: deeper first,
 // along deps' order, closing the cycle only where no unseen member is left to go to.
-// In a strongly connected component some such walk always gets back.
-func around[K comparable](first K, in map[K]bool, deps func(K) []K) []K {
-	seen := map[K]bool{first: true}
-	var path []K
-	var walk func(k K) bool
-	walk = func(k K) bool {
+// In a strongly connected component some such walk always gets back. Every member of
+// the component is in in; seen is all false for them, and is left set.
+func around(first int32, in, seen []bool, deps func(int32) []int32) []int32 {
+	seen[first] = true
+	var path []int32
+	var walk func(k int32) bool
+	walk = func(k int32) bool {
 		path = append(path, k)
 		for _, d := range deps(k) {
 			if in[d] && !seen[d] {
@@ -152,20 +195,29 @@ func around[K comparable](first K, in map[K]bool, deps func(K) []K) []K {
 	return path
 }
 
-// components returns the strongly connected components (Tarjan's algorithm).
-func components[K comparable](nodes []K, deps func(K) []K) [][]K {
-	index := map[K]int{}
-	low := map[K]int{}
-	on := map[K]bool{}
-	var stack []K
-	var out [][]K
-	var visit func(v K)
-	visit = func(v K) {
-		index[v], low[v] = len(index), len(index)
+// components calls found with each strongly connected component reachable from the
+// given nodes 0..given-1 (Tarjan's algorithm), in the order Tarjan's walk completes
+// them; the slice is reused after found returns.
+func components[K comparable](g *numbered[K], given int32, deps func(int32) []int32, found func([]int32)) {
+	var index, low []int32 // -1: not visited
+	var on []bool
+	grow := func() {
+		for len(index) < len(g.keys) {
+			index, low, on = append(index, -1), append(low, 0), append(on, false)
+		}
+	}
+	var stack []int32
+	next := int32(0)
+	var visit func(v int32)
+	visit = func(v int32) {
+		index[v], low[v] = next, next
+		next++
 		stack = append(stack, v)
 		on[v] = true
-		for _, w := range deps(v) {
-			if _, seen := index[w]; !seen {
+		ws := deps(v)
+		grow()
+		for _, w := range ws {
+			if index[w] < 0 {
 				visit(w)
 				low[v] = min(low[v], low[w])
 			} else if on[w] {
@@ -175,24 +227,27 @@ func components[K comparable](nodes []K, deps func(K) []K) [][]K {
 		if low[v] != index[v] {
 			return
 		}
-		var c []K
-		for {
-			w := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			on[w] = false
-			c = append(c, w)
-			if w == v {
-				break
-			}
+		i := len(stack) - 1
+		for stack[i] != v {
+			i--
 		}
-		out = append(out, c)
+		// the component, in the order the old walk popped it: top of stack first
+		c := stack[i:]
+		for l, r := 0, len(c)-1; l < r; l, r = l+1, r-1 {
+			c[l], c[r] = c[r], c[l]
+		}
+		for _, w := range c {
+			on[w] = false
+		}
+		found(c)
+		stack = stack[:i]
 	}
-	for _, n := range nodes {
-		if _, seen := index[n]; !seen {
+	grow()
+	for n := range given {
+		if index[n] < 0 {
 			visit(n)
 		}
 	}
-	return out
 }
 
 func has[K comparable](ks []K, k K) bool {
@@ -202,21 +257,4 @@ func has[K comparable](ks []K, k K) bool {
 		}
 	}
 	return false
-}
-
-// less orders by rank in the given nodes; a node only reached through deps comes
-// after every given one.
-func less[K comparable](rank map[K]int, a, b K) bool {
-	ra, oka := rank[a]
-	rb, okb := rank[b]
-	return oka && (!okb || ra < rb)
-}
-
-func sortBy[K comparable](ks []K, rank map[K]int) {
-	// insertion sort: a handful of cycles at most, and no ordering on K to lean on
-	for i := 1; i < len(ks); i++ {
-		for j := i; j > 0 && less(rank, ks[j], ks[j-1]); j-- {
-			ks[j], ks[j-1] = ks[j-1], ks[j]
-		}
-	}
 }
