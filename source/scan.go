@@ -107,7 +107,7 @@ func prescan(file string, data []byte) scan {
 		}
 		if blockScalarIndent >= 0 {
 			if indent > blockScalarIndent {
-				i = skipLine(data, i)
+				i = skipLine(data, i) + 1 // past the line break, counted once here
 				line++
 				continue
 			}

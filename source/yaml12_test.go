@@ -65,8 +65,11 @@ func TestYAMLFormsMeanTheirTwin(t *testing.T) {
 
 // TestPositionsAfterTags: goccy counts a column short after each tag on a line, and
 // the prescan's fillings add text; every scalar must still be placed where the file
-// has it, whatever tags come before it on its line.
+// has it, whatever tags come before it on its line and whatever lines come before it
+// (block scalars, a quoted scalar over two lines, comments: the prescan counting a
+// block scalar's lines twice once moved every later line's column fixes).
 func TestPositionsAfterTags(t *testing.T) {
+	mapBefore := []string{"", "p: |\n  t\n  u\n", "p: >-\n  t\n\n  u\n", "p: \"q\n  r\"\n", "# c\np: 1 # d\n", "p: |\n  t\nq: >\n  u\n  v\n"}
 	for _, line := range []string{
 		`a: [!Ref x1, !Ref x2, x3]`,
 		`a: [!GetAZs , x1, !GetAZs, !Sub "x2", !GetAZs, x3]`,
@@ -75,11 +78,25 @@ func TestPositionsAfterTags(t *testing.T) {
 		`- !If [x1, !Ref x2, !GetAZs ]`,
 		`a: {k: !Ref x1::R, j: [x2:y, !Sub "x3"], l: x4::k, m: [!GetAZs , !Ref x5:z]}`,
 	} {
-		n, err := Parse("x.yaml", []byte(line+"\n"))
-		if err != nil {
-			t.Errorf("Parse(%q): %v", line, err)
-			continue
+		before := mapBefore
+		if strings.HasPrefix(line, "- ") {
+			before = []string{"", "- |\n  t\n  u\n", "- !Ref p\n- >\n  t\n  u\n"}
 		}
+		for _, b := range before {
+			checkPositionsAfterTags(t, b, line)
+		}
+	}
+}
+
+func checkPositionsAfterTags(t *testing.T, before, line string) {
+	t.Helper()
+	{
+		n, err := Parse("x.yaml", []byte(before+line+"\n"))
+		if err != nil {
+			t.Errorf("Parse(%q): %v", before+line, err)
+			return
+		}
+		at := int32(strings.Count(before, "\n")) + 1
 		seen := 0
 		walk(n, func(s *ir.Node) {
 			if s.Kind != ir.String || !strings.HasPrefix(s.Text, "x") {
@@ -91,8 +108,8 @@ func TestPositionsAfterTags(t *testing.T) {
 			if line[want-2] == '"' {
 				want-- // a quoted scalar starts at its quote
 			}
-			if s.Pos.Line != 1 || s.Pos.Col != want {
-				t.Errorf("%q: %s at %s, want column %d", line, s.Text, s.Pos, want)
+			if s.Pos.Line != at || s.Pos.Col != want {
+				t.Errorf("%q after %q: %s at %s, want %d:%d", line, before, s.Text, s.Pos, at, want)
 			}
 		})
 		if seen == 0 {
