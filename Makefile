@@ -12,7 +12,7 @@ RIGLETDEPLOY_BIN ?= $(ROOT)bin/rigletdeploy
 RIGLET_TOOLS = $(filter $(ROOT)bin/%,$(RIGLET_BIN) $(RIGLETDEPLOY_BIN))
 include $(ROOT)deploykit/riglet.mk
 
-.PHONY: example test check fuzz bench e2e bench-diff
+.PHONY: example test check fuzz bench e2e bench-diff bench-targets
 
 help:: ## the developer targets
 	@echo 'Develop:'
@@ -22,6 +22,7 @@ help:: ## the developer targets
 	@echo '  check     the oracle tests (cfn-lint, PyYAML, rain), bounded fuzzing, compile --check --frozen'
 	@echo '            and lint on the examples, and e2e; fails when an oracle is missing (.ci/run installs them)'
 	@echo '  bench     compile time and peak memory for 50, 200 and 800 services over 3 envs'
+	@echo '  bench-targets  the speed targets (pre-commit path, GOMAXPROCS 1 vs 2, 800 vs 200 services): medians of whole runs, ~5 min'
 	@echo '  fuzz      the fuzz targets, a bounded number of inputs each'
 	@echo '  e2e       deploy the examples to moto_server through these targets (needs moto and an AWS CLI)'
 
@@ -103,6 +104,12 @@ generate:
 E2E_FLAGS ?= -v
 e2e:
 	go test -tags e2e -count=1 -timeout 40m $(E2E_FLAGS) ./e2e/
+
+# The speed targets of the pre-commit path and of scaling (issue 18), measured as a
+# user meets them: whole processes, medians of several runs, ratios within one run,
+# with the load average and the CPU time the hypervisor stole.
+bench-targets: tools
+	python3 scripts/targets.py '$(RIGLET_BIN)' .bench/targets
 
 # riglet diff of the 3 x 800-service benchmark riglet against itself with one service
 # changed: the comparison in process (go test -bench), and the whole run as a user has it.
