@@ -59,12 +59,14 @@ check: tools
 # panic, hang or expand without bound. Counts rather than seconds, because Go's fuzzer
 # can fail with "context deadline exceeded" when its time runs out mid-minimisation.
 FUZZ_PARSE ?= 300000x
+FUZZ_SPLIT ?= 300000x
 FUZZ_COMPILE ?= 8000x
 FUZZ_INPUTS ?= 4000x
 FUZZ_EMIT ?= 40000x
 FUZZ_GLOBS ?= 200000x
 fuzz:
 	go test -run XXX -fuzz '^FuzzParse$$' -fuzztime $(FUZZ_PARSE) ./source/
+	go test -run XXX -fuzz '^FuzzSplitParse$$' -fuzztime $(FUZZ_SPLIT) ./source/
 	go test -run XXX -fuzz '^FuzzCompileBlock$$' -fuzztime $(FUZZ_COMPILE) ./compiler/
 	go test -run XXX -fuzz '^FuzzCompileInputs$$' -fuzztime $(FUZZ_INPUTS) ./compiler/
 	go test -run XXX -fuzz '^FuzzRoundTrip$$' -fuzztime $(FUZZ_EMIT) ./emit/

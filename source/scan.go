@@ -53,6 +53,12 @@ type scan struct {
 	// then refuses the file or reads another tree. hidden is the text goccy gets,
 	// with plainColon there instead; nil when the file has no such colon.
 	hidden []byte
+	// lines are the lines that start a node in block context (not inside a flow
+	// collection, a quoted or a block scalar, and not a comment) at most maxSplitIndent
+	// in: where a large file may be cut into parts that parse apart (split.go).
+	lines []blockLine
+	// refs: the text has an anchor or an alias, which ties one part to another.
+	refs bool
 }
 
 // plainColon stands for a colon of a plain scalar in the text goccy parses. It is
@@ -114,6 +120,9 @@ func prescan(file string, data []byte) scan {
 			blockScalarIndent = -1
 		}
 		if len(flow) == 0 && data[i] != '#' {
+			if indent <= maxSplitIndent {
+				s.lines = append(s.lines, blockLine{line: line, indent: int32(indent)})
+			}
 			for len(indents) > 0 && indents[len(indents)-1] >= indent {
 				indents = indents[:len(indents)-1]
 			}
@@ -211,6 +220,9 @@ func prescan(file string, data []byte) scan {
 				continue
 			case (c == '|' || c == '>') && len(flow) == 0 && start && blockHeader(data[i+1:]):
 				blockScalarIndent = indent
+				start = false
+			case (c == '&' || c == '*') && start:
+				s.refs = true
 				start = false
 			default:
 				start = false

@@ -6,6 +6,7 @@ package source
 import (
 	"bytes"
 	"errors"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -73,23 +74,39 @@ const OutputFn = "Riglet::Output"
 
 // Parse reads one YAML document. file is the path shown in positions.
 func Parse(file string, data []byte) (*ir.Node, error) {
+	filled, sc, fixes, err := prepare(file, data)
+	if err != nil {
+		return nil, err
+	}
+	if len(filled) >= splitMin {
+		if root, ok := parseSplit(file, filled, &sc, fixes, runtime.GOMAXPROCS(0)); ok {
+			return root, nil
+		}
+	}
+	return parseWhole(file, filled, &sc, fixes)
+}
+
+// prepare refuses what goccy must not be given, and returns the text it gets: data
+// with the plain colons of flow collections hidden and bare tags filled, what the
+// pre-scan found, and how to map goccy's columns back to data's.
+func prepare(file string, data []byte) ([]byte, scan, []colFix, error) {
 	if len(data) > MaxFileSize {
-		return nil, ir.Errors{ir.Errorf(ir.CodeYAML, ir.Pos{File: file, Line: 1, Col: 1},
+		return nil, scan{}, nil, ir.Errors{ir.Errorf(ir.CodeYAML, ir.Pos{File: file, Line: 1, Col: 1},
 			"the file is %d bytes; riglet reads at most %d (8 MiB) per source file", len(data), MaxFileSize)}
 	}
 	data = normalise(data)
 	sc := prescan(file, data)
 	if sc.tooMany.Line != 0 {
-		return nil, ir.Errors{ir.Errorf(ir.CodeYAML, sc.tooMany, "document holds more than %d values", MaxNodes)}
+		return nil, scan{}, nil, ir.Errors{ir.Errorf(ir.CodeYAML, sc.tooMany, "document holds more than %d values", MaxNodes)}
 	}
 	if sc.tooDeep.Line != 0 {
-		return nil, ir.Errors{ir.Errorf(ir.CodeYAML, sc.tooDeep, "values nested more than %d deep", MaxDepth)}
+		return nil, scan{}, nil, ir.Errors{ir.Errorf(ir.CodeYAML, sc.tooDeep, "values nested more than %d deep", MaxDepth)}
 	}
 	if i := bytes.IndexByte(data, plainColon); i >= 0 {
 		// YAML forbids the control character, and the text goccy reads uses it
 		line := int32(bytes.Count(data[:i], []byte("\n")) + 1)
 		col := int32(i - bytes.LastIndexByte(data[:i], '\n'))
-		return nil, ir.Errors{ir.Errorf(ir.CodeYAML, ir.Pos{File: file, Line: line, Col: col},
+		return nil, scan{}, nil, ir.Errors{ir.Errorf(ir.CodeYAML, ir.Pos{File: file, Line: line, Col: col},
 			"yaml: the control character U+0001 may not appear in a YAML file")}
 	}
 	text := data
@@ -97,6 +114,11 @@ func Parse(file string, data []byte) (*ir.Node, error) {
 		text = sc.hidden
 	}
 	filled, fixes := fillBare(text, sc.tags)
+	return filled, sc, fixes, nil
+}
+
+// parseWhole parses the text goccy gets (filled) in one piece.
+func parseWhole(file string, filled []byte, sc *scan, fixes []colFix) (*ir.Node, error) {
 	f, err := parser.ParseBytes(filled, 0, parser.AllowDuplicateMapKey())
 	if err != nil {
 		if sc.open.Line != 0 {
@@ -107,6 +129,19 @@ func Parse(file string, data []byte) (*ir.Node, error) {
 		return nil, syntaxError(file, err, fixes)
 	}
 	c := &converter{file: file, anchors: map[string]ast.Node{}, fixes: fixes}
+	root, _ := c.document(f)
+	if root == nil && len(c.errs) == 0 {
+		root = &ir.Node{Kind: ir.Null, Pos: ir.Pos{File: file, Line: 1, Col: 1}}
+	}
+	if err := c.errs.Err(); err != nil {
+		return nil, err
+	}
+	return root, nil
+}
+
+// document converts the one document of f, and says how many f has (a second is a
+// problem, reported at its start).
+func (c *converter) document(f *ast.File) (*ir.Node, int) {
 	var root *ir.Node
 	docs := 0
 	for _, d := range f.Docs {
@@ -120,13 +155,7 @@ func Parse(file string, data []byte) (*ir.Node, error) {
 		}
 		root = c.node(d.Body, 0)
 	}
-	if root == nil && len(c.errs) == 0 {
-		root = &ir.Node{Kind: ir.Null, Pos: ir.Pos{File: file, Line: 1, Col: 1}}
-	}
-	if err := c.errs.Err(); err != nil {
-		return nil, err
-	}
-	return root, nil
+	return root, docs
 }
 
 func syntaxError(file string, err error, fixes []colFix) error {
