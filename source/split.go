@@ -30,7 +30,7 @@ const splitMin = 64 << 10
 // sentinel ends every part but the last: a top-level key, dropped from the part's tree.
 const (
 	sentinelKey = "riglet-split-sentinel"
-	sentinel    = "\n" + sentinelKey + ": 0\n"
+	sentinel    = sentinelKey + ": 0\n" // after a line break: a part ends at a line's start
 )
 
 type blockLine struct {

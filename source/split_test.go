@@ -247,6 +247,13 @@ func TestSplitParseRefusesTiedOrOddShapes(t *testing.T) {
 			}
 		})
 	}
+	// a kept block scalar ends a part as it ends an entry of the whole file: the part's
+	// end adds no line to it
+	for _, doc := range []string{"Resources:\n  A: |+\n    text\n\n  B: 1\n  C: 2\n", "Resources:\n  A: >+\n    t\n\n\n  B: 1\nOutputs: 1\n"} {
+		if !splitAgrees(t, "f.yaml", []byte(doc), 2) {
+			t.Errorf("did not split:\n%s", doc)
+		}
+	}
 	// and the shape it is for does split, with the problems of the whole file unchanged
 	doc := "AWSTemplateFormatVersion: \"2010-09-09\"\n# c\nResources:\n" + entries(40) + "# end\nOutputs:\n  O:\n    Value: !Ref R1\n"
 	if !splitAgrees(t, "f.yaml", []byte(doc), 3) {
