@@ -171,7 +171,7 @@ func TestDefaultIsConsistent(t *testing.T) {
 			if c.Entry(e.Name) != e {
 				t.Errorf("Entry(%s) is not the entry listed under %s", e.Name, typ)
 			}
-			if e.Pos.File != alarms.File || e.Pos.Line == 0 || e.Pos.Col == 0 {
+			if e.Pos.File.String() != alarms.File || e.Pos.Line == 0 || e.Pos.Col == 0 {
 				t.Errorf("%s: position %s, want a line and column of %s", e.Name, e.Pos, alarms.File)
 			}
 			if e.Description == "" {

@@ -87,7 +87,7 @@ func plain(n *ir.Node) any {
 // block names the built-in block a resource came from.
 func (s stack) block(id string) string {
 	if o := s.origins[id]; o != nil {
-		return strings.TrimSuffix(strings.TrimPrefix(o.Pos.File, "blocks/"), "/block.yaml")
+		return strings.TrimSuffix(strings.TrimPrefix(o.Pos.File.String(), "blocks/"), "/block.yaml")
 	}
 	return ""
 }

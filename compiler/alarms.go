@@ -118,7 +118,7 @@ func (ec *envCompile) stackAlarms(cat *alarms.Catalogue, s *model.Stack, dlqs ma
 				props.Set("AlarmActions", list)
 				props.Set("OKActions", list)
 			}
-			o := &Origin{Instance: row.Instance, Block: "alarm catalogue", Pos: e.Pos, Builtin: ec.c.lib.IsBuiltin(e.Pos.File)}
+			o := &Origin{Instance: row.Instance, Block: "alarm catalogue", Pos: e.Pos, Builtin: ec.c.lib.IsBuiltin(e.Pos.File.String())}
 			if ro := out.origins[r.Key]; ro != nil {
 				o.Chain, o.Top = ro.Chain, ro.Top
 			}

@@ -251,7 +251,7 @@ func TestAZBeyondTheBlockSlotsIsAnError(t *testing.T) {
 		t.Fatalf("want one error, got %v", err)
 	}
 	e := errs[0]
-	if e.Code != ir.CodeNetwork || e.Pos.File != "envs/dev.yaml" || e.Pos.Line != 4 || !strings.Contains(e.Msg, "us-east-1g (slot 7)") || !strings.Contains(e.Msg, "foundation.network") {
+	if e.Code != ir.CodeNetwork || e.Pos.File.String() != "envs/dev.yaml" || e.Pos.Line != 4 || !strings.Contains(e.Msg, "us-east-1g (slot 7)") || !strings.Contains(e.Msg, "foundation.network") {
 		t.Fatalf("got %s at %s", e.Msg, e.Pos)
 	}
 	// six AZs fit

@@ -230,7 +230,7 @@ func CompileWith(fsys fs.FS, lib *model.Library, specFile string, opts Options) 
 		// has no line of its own: it is placed where the spec names the env.
 		for _, err := range c.errs[from:] {
 			if err.Pos.Line == 0 && i < len(c.spec.EnvPos) {
-				if err.Pos.File != "" && err.Code != ir.CodeUnreadable {
+				if err.Pos.File != 0 && err.Code != ir.CodeUnreadable {
 					err.Related = append(err.Related, ir.Related{Pos: err.Pos, Msg: "env file"})
 				}
 				err.Pos = c.spec.EnvPos[i]

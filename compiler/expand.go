@@ -48,10 +48,10 @@ func (x *expander) recordNames(s *blockScope, at ir.Pos) {
 	for _, k := range sortedKeys(b.Names) {
 		v := s.params[k]
 		pos := at
-		if v != nil && v.Pos.IsValid() && !x.c.lib.IsBuiltin(v.Pos.File) {
+		if v != nil && v.Pos.IsValid() && !x.c.lib.IsBuiltin(v.Pos.File.String()) {
 			pos = v.Pos
 		}
-		if x.c.lib.IsBuiltin(pos.File) {
+		if x.c.lib.IsBuiltin(pos.File.String()) {
 			pos = x.top.Pos // a block nested in a built-in one: the user's instance
 		}
 		given := v != nil && !(v.Kind == ir.String && v.Text == "")
@@ -205,7 +205,7 @@ func (x *expander) expand(b *model.Block, prefix, path string, values *ir.Node, 
 		return &expansion{block: b, prefix: prefix, path: path, outputs: map[string]*ir.Node{}}
 	}
 	x.chain = append(x.chain, b.Name)
-	x.steps = append(x.steps, Step{Name: path[strings.LastIndexAny(path, ".")+1:], Block: b.Name, Pos: at, Builtin: x.c.lib.IsBuiltin(at.File)})
+	x.steps = append(x.steps, Step{Name: path[strings.LastIndexAny(path, ".")+1:], Block: b.Name, Pos: at, Builtin: x.c.lib.IsBuiltin(at.File.String())})
 	from := len(*x.errs)
 	defer func() {
 		x.chain = x.chain[:len(x.chain)-1]

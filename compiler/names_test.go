@@ -65,7 +65,7 @@ func TestSqsThresholdQueue(t *testing.T) {
 		}
 		var got []string
 		for _, e := range es {
-			if e.Code != ir.CodeModification || e.Pos.File != "riglets/q.yaml" {
+			if e.Code != ir.CodeModification || e.Pos.File.String() != "riglets/q.yaml" {
 				t.Fatalf("%s\nunexpected %v", spec, e)
 			}
 			got = append(got, fmt.Sprintf("%d: %s", e.Pos.Line, e.Msg))

@@ -154,10 +154,10 @@ func TestExplicitCIDROverLockedVPC(t *testing.T) {
 	if found == nil {
 		t.Fatalf("no network error: %v", err)
 	}
-	if found.Pos.File != "envs/beta.yaml" || found.Pos.Line != 6 || !strings.Contains(found.Msg, `env "beta" cidr 10.0.0.0/16 overlaps env "alpha"'s locked VPC 10.0.0.0/16`) {
+	if found.Pos.File.String() != "envs/beta.yaml" || found.Pos.Line != 6 || !strings.Contains(found.Msg, `env "beta" cidr 10.0.0.0/16 overlaps env "alpha"'s locked VPC 10.0.0.0/16`) {
 		t.Errorf("error = %v", found)
 	}
-	if len(found.Related) != 1 || found.Related[0].Pos.File != "riglets/nw.lock" || found.Related[0].Pos.Line != 5 {
+	if len(found.Related) != 1 || found.Related[0].Pos.File.String() != "riglets/nw.lock" || found.Related[0].Pos.Line != 5 {
 		t.Errorf("related = %+v, want the lock's cidr line", found.Related)
 	}
 }

@@ -66,12 +66,12 @@ func (x *expander) relocate(from int, b *model.Block, at ir.Pos) {
 		return
 	}
 	for _, e := range (*x.errs)[from:] {
-		if !x.c.lib.IsBuiltin(e.Pos.File) {
+		if !x.c.lib.IsBuiltin(e.Pos.File.String()) {
 			continue
 		}
 		rel := ir.Related{Pos: e.Pos, Msg: "in built-in block " + b.Name}
-		if !strings.HasPrefix(e.Pos.File, "blocks/"+b.Name+"/") {
-			rel.Msg = "in built-in " + e.Pos.File
+		if !strings.HasPrefix(e.Pos.File.String(), "blocks/"+b.Name+"/") {
+			rel.Msg = "in built-in " + e.Pos.File.String()
 		}
 		e.Related = append([]ir.Related{rel}, e.Related...)
 		e.Moved = append(e.Moved, e.Pos)
@@ -82,7 +82,7 @@ func (x *expander) relocate(from int, b *model.Block, at ir.Pos) {
 // place returns where a problem at p about resource id of a stack is reported, and the
 // built-in positions to relate: p itself when it is in a file the user has.
 func (ec *envCompile) place(stack, id string, p ir.Pos) (ir.Pos, []ir.Related) {
-	if !ec.c.lib.IsBuiltin(p.File) {
+	if !ec.c.lib.IsBuiltin(p.File.String()) {
 		return p, nil
 	}
 	out := ec.outs[stack]
@@ -92,7 +92,7 @@ func (ec *envCompile) place(stack, id string, p ir.Pos) (ir.Pos, []ir.Related) {
 	o := out.origins[id]
 	rel := o.Related()
 	if p != o.Pos {
-		msg := "in built-in " + p.File
+		msg := "in built-in " + p.File.String()
 		if p.File == o.Pos.File {
 			msg = "in built-in block " + o.Block
 		}

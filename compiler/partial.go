@@ -93,7 +93,7 @@ func (c *compilation) blockFiles(res *Result) map[string]map[string]bool {
 	for _, er := range res.Envs {
 		for _, s := range er.Stacks {
 			for _, o := range s.Origins {
-				put(o.Pos.File, s.Name)
+				put(o.Pos.File.String(), s.Name)
 			}
 		}
 	}
@@ -109,7 +109,7 @@ func stacksOf(e *ir.Error, at map[ir.Pos]string, files map[string]map[string]boo
 		if s, ok := at[p]; ok {
 			out[s] = true
 		}
-		for s := range files[p.File] {
+		for s := range files[p.File.String()] {
 			out[s] = true
 		}
 	}

@@ -82,7 +82,7 @@ func TestPartialLeavesOutWhatFailed(t *testing.T) {
 		t.Fatalf("a compile with an env error returned %v, %v; want no result", res, err)
 	}
 	res, err = compiler.Compile(fsys, blocks.FS, "riglets/p.yaml", compiler.Options{Partial: true})
-	if !errors.As(err, &errs) || len(errs) != 1 || errs[0].Pos.File != "envs/staging.yaml" {
+	if !errors.As(err, &errs) || len(errs) != 1 || errs[0].Pos.File.String() != "envs/staging.yaml" {
 		t.Fatalf("want the one env error, got %v", err)
 	}
 	if len(res.Envs) != 1 || res.Envs[0].Env != "production" || !slices.Equal(stackNames(res.Envs[0]), []string{"broken", "app", "clean"}) {
@@ -108,7 +108,7 @@ func TestAZsStringIsOneError(t *testing.T) {
 		if !errors.As(err, &errs) || len(errs) != 1 {
 			t.Fatalf("partial %v: want one error, got %v", partial, err)
 		}
-		if e := errs[0]; e.Pos.File != "envs/dev.yaml" || e.Pos.Line != 4 {
+		if e := errs[0]; e.Pos.File.String() != "envs/dev.yaml" || e.Pos.Line != 4 {
 			t.Errorf("partial %v: error at %s, want envs/dev.yaml:4: %s", partial, e.Pos, e.Msg)
 		}
 	}

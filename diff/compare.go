@@ -135,7 +135,7 @@ func (c *envComparison) run() {
 func (c *envComparison) readable(s *Stack) bool {
 	if err := s.Err(); err != nil {
 		c.changes = append(c.changes, Change{Stack: s.Name, Kind: "stack", Action: "modified", Classes: []Class{Blocked},
-			Message: fmt.Sprintf("template %s does not parse: %v", s.File, err), Template: ir.Pos{File: s.File}})
+			Message: fmt.Sprintf("template %s does not parse: %v", s.File, err), Template: ir.Pos{File: ir.FileOf(s.File)}})
 		return false
 	}
 	return true
@@ -148,7 +148,7 @@ func (c *envComparison) stackAdded(n *Stack) {
 	}
 	ids := n.tree().Get("Resources").Keys()
 	c.changes = append(c.changes, Change{Stack: n.Name, Kind: "stack", Action: "added", Classes: []Class{Add},
-		Message: fmt.Sprintf("stack %s is added with %d resources", n.Name, len(ids)), Source: c.stackPos(n.Name, n.Pos), Template: ir.Pos{File: n.File, Line: 1}})
+		Message: fmt.Sprintf("stack %s is added with %d resources", n.Name, len(ids)), Source: c.stackPos(n.Name, n.Pos), Template: ir.Pos{File: ir.FileOf(n.File), Line: 1}})
 	c.compareResources(&Stack{Name: n.Name, File: n.File}, n, nil, n.tree().Get("Resources"))
 	c.sizes(nil, n)
 }
@@ -162,7 +162,7 @@ func (c *envComparison) stackRemoved(o *Stack) {
 	ids := o.tree().Get("Resources").Keys()
 	c.changes = append(c.changes, Change{Stack: o.Name, Kind: "stack", Action: "removed", Classes: []Class{Remove},
 		Message: fmt.Sprintf("stack %s is removed: its %d resources are deleted with it (make delete-retired)", o.Name, len(ids)),
-		Source:  c.stackPos(o.Name, ir.Pos{}), Template: ir.Pos{File: o.File, Line: 1}})
+		Source:  c.stackPos(o.Name, ir.Pos{}), Template: ir.Pos{File: ir.FileOf(o.File), Line: 1}})
 	c.compareResources(o, &Stack{Name: o.Name, File: o.File}, o.tree().Get("Resources"), nil)
 }
 
@@ -181,7 +181,7 @@ func (c *envComparison) stackPos(name string, p ir.Pos) ir.Pos {
 		if st := sp.Root.Pair("stacks"); st != nil {
 			return st.KeyPos
 		}
-		return ir.Pos{File: sp.File, Line: 1, Col: 1}
+		return ir.Pos{File: ir.FileOf(sp.File), Line: 1, Col: 1}
 	}
 	return ir.Pos{}
 }
@@ -268,11 +268,11 @@ func (c *envComparison) sizes(o, n *Stack) {
 	case nb > limit && ob <= limit:
 		c.changes = append(c.changes, Change{Stack: n.Name, Kind: "size", Action: "modified", Classes: []Class{Derived},
 			Message: fmt.Sprintf("template grows over the 51,200-byte --template-body limit (%d -> %d bytes): it deploys from S3 (S3_BUCKET=)", ob, nb),
-			Source:  c.stackPos(n.Name, n.Pos), Template: ir.Pos{File: n.File, Line: 1}})
+			Source:  c.stackPos(n.Name, n.Pos), Template: ir.Pos{File: ir.FileOf(n.File), Line: 1}})
 	case o != nil && ob > limit && nb <= limit:
 		c.changes = append(c.changes, Change{Stack: n.Name, Kind: "size", Action: "modified", Classes: []Class{Derived},
 			Message: fmt.Sprintf("template shrinks under the 51,200-byte limit (%d -> %d bytes)", ob, nb),
-			Source:  c.stackPos(n.Name, n.Pos), Template: ir.Pos{File: n.File, Line: 1}})
+			Source:  c.stackPos(n.Name, n.Pos), Template: ir.Pos{File: ir.FileOf(n.File), Line: 1}})
 	}
 }
 
@@ -281,11 +281,11 @@ func (c *envComparison) parameters(o, n *Stack) {
 	op, np := o.tree().Get("Parameters"), n.tree().Get("Parameters")
 	for _, k := range unionKeys(op, np) {
 		a, b := op.Get(k), np.Get(k)
-		at := ir.Pos{File: n.File}
+		at := ir.Pos{File: ir.FileOf(n.File)}
 		if p := np.Pair(k); p != nil {
 			at.Line = p.KeyPos.Line
 		} else if p := op.Pair(k); p != nil {
-			at = ir.Pos{File: o.File, Line: p.KeyPos.Line}
+			at = ir.Pos{File: ir.FileOf(o.File), Line: p.KeyPos.Line}
 		}
 		ch := Change{Stack: n.Name, Kind: "parameter", ID: k, Classes: []Class{Derived}, Source: c.stackPos(n.Name, n.Pos), Template: at}
 		switch {

@@ -30,7 +30,7 @@ func lockChanges(old, new *Side) map[string][]Change {
 				kind = "stack" // a stack retired, recorded, released or renamed in the lock
 			}
 			ch := Change{Kind: kind, Action: "modified", Classes: []Class{Derived}, Message: line,
-				Source: ir.Pos{File: file, Line: int32(lockLine(new.LockData, e.Env, lockNeedle(kind, line)))}}
+				Source: ir.Pos{File: ir.FileOf(file), Line: int32(lockLine(new.LockData, e.Env, lockNeedle(kind, line)))}}
 			if strings.Contains(line, " moved ") && kind == "cidr" {
 				// a deployed VPC or subnet given another CIDR is a replacement
 				ch.add(Replace)

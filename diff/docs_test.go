@@ -28,7 +28,7 @@ func TestJSONShapeIsDocumented(t *testing.T) {
 	if err := json.Unmarshal([]byte(block), &doc); err != nil {
 		t.Fatalf("docs/diff.md's example is not JSON: %v", err)
 	}
-	p := ir.Pos{File: "riglets/x.yaml", Line: 1, Col: 1}
+	p := ir.Pos{File: ir.FileOf("riglets/x.yaml"), Line: 1, Col: 1}
 	full := &Report{Version: Version, Riglets: []*Riglet{{Name: "x", Envs: []*EnvDiff{{Env: "e", Changes: []Change{{
 		Stack: "s", Kind: "resource", Action: "replaced", ID: "Q", Type: "AWS::SQS::Queue", Classes: []Class{Replace},
 		Message: "m", SourceText: p.String(), TemplateText: p.String(),

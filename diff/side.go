@@ -128,7 +128,7 @@ func (st *Stack) line(id string, output bool) ir.Pos {
 			m = st.Index.Outputs
 		}
 		if l, ok := m[id]; ok {
-			return ir.Pos{File: st.File, Line: int32(l)}
+			return ir.Pos{File: ir.FileOf(st.File), Line: int32(l)}
 		}
 	}
 	section := "Resources"
@@ -136,9 +136,9 @@ func (st *Stack) line(id string, output bool) ir.Pos {
 		section = "Outputs"
 	}
 	if p := st.tree().Get(section).Pair(id); p != nil {
-		return ir.Pos{File: st.File, Line: p.KeyPos.Line}
+		return ir.Pos{File: ir.FileOf(st.File), Line: p.KeyPos.Line}
 	}
-	return ir.Pos{File: st.File}
+	return ir.Pos{File: ir.FileOf(st.File)}
 }
 
 func (s *Side) env(name string) *Env {
@@ -166,7 +166,7 @@ func (e *Env) stack(name string) *Stack {
 
 // user reports whether p is in a file of the user's repository.
 func (s *Side) user(p ir.Pos) bool {
-	return p.IsValid() && p.File != "" && (s.Builtin == nil || !s.Builtin(p.File))
+	return p.IsValid() && p.File != 0 && (s.Builtin == nil || !s.Builtin(p.File.String()))
 }
 
 // txt is a node's text, "" for none: templates from elsewhere may lack any key.

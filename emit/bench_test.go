@@ -12,7 +12,7 @@ import (
 // benchTemplate is a template of the size riglet writes: 30 resources (queues,
 // alarms, roles with policies, functions with inline code) and their outputs.
 func benchTemplate() *ir.Node {
-	p := ir.Pos{File: "blocks/x/block.yaml", Line: 1, Col: 1}
+	p := ir.Pos{File: ir.FileOf("blocks/x/block.yaml"), Line: 1, Col: 1}
 	s := func(v string) *ir.Node { return ir.Str(v, p) }
 	meta := func(i int) *ir.Node {
 		return mapOf(p, "riglet", mapOf(p, "source", s(fmt.Sprintf("blocks/sqs-queue/block.yaml:%d", i)),

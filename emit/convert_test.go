@@ -18,13 +18,13 @@ func fromYAML(n *yaml.Node) *ir.Node {
 			n = n.Content[0]
 		}
 	}
-	pos := ir.Pos{File: "test.yaml", Line: int32(n.Line), Col: int32(n.Column)}
+	pos := ir.Pos{File: ir.FileOf("test.yaml"), Line: int32(n.Line), Col: int32(n.Column)}
 	switch n.Kind {
 	case yaml.MappingNode:
 		m := ir.NewMap(pos)
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := n.Content[i]
-			m.Pairs = append(m.Pairs, ir.Pair{Key: k.Value, KeyPos: ir.Pos{File: "test.yaml", Line: int32(k.Line), Col: int32(k.Column)}, Value: fromYAML(n.Content[i+1])})
+			m.Pairs = append(m.Pairs, ir.Pair{Key: k.Value, KeyPos: ir.Pos{File: ir.FileOf("test.yaml"), Line: int32(k.Line), Col: int32(k.Column)}, Value: fromYAML(n.Content[i+1])})
 		}
 		return m
 	case yaml.SequenceNode:

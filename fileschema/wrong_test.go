@@ -100,7 +100,7 @@ func TestWrongFilesFailToCompile(t *testing.T) {
 			errs, _ := err.(ir.Errors)
 			var at []string
 			for _, e := range errs {
-				if e.Pos.File == c.file && int(e.Pos.Line) == c.line {
+				if e.Pos.File.String() == c.file && int(e.Pos.Line) == c.line {
 					return
 				}
 				at = append(at, e.Error())

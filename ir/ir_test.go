@@ -3,6 +3,7 @@ package ir
 import (
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 func TestPosString(t *testing.T) {
@@ -11,9 +12,9 @@ func TestPosString(t *testing.T) {
 		want string
 	}{
 		{Pos{}, "-"},
-		{Pos{File: "a.yaml"}, "a.yaml"},
-		{Pos{File: "a.yaml", Line: 3}, "a.yaml:3"},
-		{Pos{File: "a.yaml", Line: 3, Col: 7}, "a.yaml:3:7"},
+		{Pos{File: FileOf("a.yaml")}, "a.yaml"},
+		{Pos{File: FileOf("a.yaml"), Line: 3}, "a.yaml:3"},
+		{Pos{File: FileOf("a.yaml"), Line: 3, Col: 7}, "a.yaml:3:7"},
 	} {
 		if got := tc.p.String(); got != tc.want {
 			t.Errorf("%#v.String() = %q, want %q", tc.p, got, tc.want)
@@ -23,10 +24,10 @@ func TestPosString(t *testing.T) {
 
 func TestErrorsSortedAndDeduplicated(t *testing.T) {
 	var es Errors
-	es.AddCode(CodeOther, Pos{File: "b.yaml", Line: 1, Col: 1}, "second")
-	es.AddCode(CodeOther, Pos{File: "a.yaml", Line: 9, Col: 1}, "first")
-	es.AddCode(CodeOther, Pos{File: "b.yaml", Line: 1, Col: 1}, "second")
-	es.AddCode(CodeUnknownKey, Pos{File: "a.yaml", Line: 2, Col: 5}, "zero %d", 0)
+	es.AddCode(CodeOther, Pos{File: FileOf("b.yaml"), Line: 1, Col: 1}, "second")
+	es.AddCode(CodeOther, Pos{File: FileOf("a.yaml"), Line: 9, Col: 1}, "first")
+	es.AddCode(CodeOther, Pos{File: FileOf("b.yaml"), Line: 1, Col: 1}, "second")
+	es.AddCode(CodeUnknownKey, Pos{File: FileOf("a.yaml"), Line: 2, Col: 5}, "zero %d", 0)
 	got := es.Sorted()
 	want := []string{"a.yaml:2:5: zero 0", "a.yaml:9:1: first", "b.yaml:1:1: second"}
 	if len(got) != len(want) {
@@ -106,5 +107,19 @@ func TestNameQuotesOnlyWhatNeedsIt(t *testing.T) {
 		if got := Name(tc.in); got != tc.want {
 			t.Errorf("Name(%q) = %s, want %s", tc.in, got, tc.want)
 		}
+	}
+}
+
+// TestSizes keeps the layout that makes a large compile's trees small: a Node and a
+// Pair are made by the million, and each byte over a size class costs the class.
+func TestSizes(t *testing.T) {
+	if s := unsafe.Sizeof(Pos{}); s != 12 {
+		t.Errorf("Pos is %d bytes, want 12", s)
+	}
+	if s := unsafe.Sizeof(Node{}); s != 80 {
+		t.Errorf("Node is %d bytes, want 80", s)
+	}
+	if s := unsafe.Sizeof(Pair{}); s != 40 {
+		t.Errorf("Pair is %d bytes, want 40", s)
 	}
 }

@@ -63,11 +63,11 @@ func TestBuiltinFindingsAtUserLines(t *testing.T) {
 			}
 			builtinRelated := false
 			for _, f := range rep.Findings {
-				if !userFile.MatchString(f.Pos.File) || f.Pos.Line == 0 || f.Pos.Col == 0 {
+				if !userFile.MatchString(f.Pos.File.String()) || f.Pos.Line == 0 || f.Pos.Col == 0 {
 					t.Errorf("%s (%s): primary position not at a line:col of the user's spec or env files", f.Pos, f.Rule)
 				}
 				for _, r := range f.Related {
-					builtinRelated = builtinRelated || strings.HasPrefix(r.Pos.File, "blocks/")
+					builtinRelated = builtinRelated || strings.HasPrefix(r.Pos.File.String(), "blocks/")
 				}
 			}
 			if name != "bad-value" && !builtinRelated {
@@ -79,7 +79,7 @@ func TestBuiltinFindingsAtUserLines(t *testing.T) {
 				t.Fatal("compile succeeded")
 			}
 			for _, f := range FromErrors(cerr) {
-				if !userFile.MatchString(f.Pos.File) {
+				if !userFile.MatchString(f.Pos.File.String()) {
 					t.Errorf("compile: %s: %s (%s) not in the user's files", f.Pos, f.Msg, f.Rule)
 				}
 			}

@@ -34,7 +34,7 @@ func TestExamples(t *testing.T) {
 		if f.Severity != Error {
 			continue
 		}
-		if k := f.Rule + " " + f.Pos.File; openInBlocks[k] != "" {
+		if k := f.Rule + " " + f.Pos.File.String(); openInBlocks[k] != "" {
 			seen[k] = true
 			continue
 		}

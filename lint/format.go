@@ -6,6 +6,8 @@ import (
 	"io"
 	"path"
 	"strings"
+
+	"github.com/riglet/riglet/ir"
 )
 
 // Formats lists the output formats Write knows.
@@ -94,12 +96,12 @@ type JSONReport struct {
 func writeJSON(w io.Writer, fs []Finding) error {
 	out := JSONReport{Version: JSONVersion, Findings: []JSONFinding{}}
 	for _, f := range fs {
-		jf := JSONFinding{Rule: f.Rule, Severity: f.Severity.String(), JSONPos: JSONPos{f.Pos.File, int(f.Pos.Line), int(f.Pos.Col), f.Msg}, Envs: f.Envs}
+		jf := JSONFinding{Rule: f.Rule, Severity: f.Severity.String(), JSONPos: JSONPos{f.Pos.File.String(), int(f.Pos.Line), int(f.Pos.Col), f.Msg}, Envs: f.Envs}
 		if r := Lookup(f.Rule); r != nil {
 			jf.Name = r.Name
 		}
 		for _, r := range f.Related {
-			jf.Related = append(jf.Related, JSONPos{r.Pos.File, int(r.Pos.Line), int(r.Pos.Col), r.Msg})
+			jf.Related = append(jf.Related, JSONPos{r.Pos.File.String(), int(r.Pos.Line), int(r.Pos.Col), r.Msg})
 		}
 		out.Findings = append(out.Findings, jf)
 		switch f.Severity {
@@ -128,8 +130,8 @@ func writeGitHub(w io.Writer, fs []Finding, o Output) error {
 			cmd = "notice"
 		}
 		props := []string{}
-		if f.Pos.File != "" {
-			props = append(props, "file="+ghProp(o.path(f.Pos.File)))
+		if f.Pos.File != 0 {
+			props = append(props, "file="+ghProp(o.path(f.Pos.File.String())))
 		}
 		if f.Pos.Line > 0 {
 			props = append(props, fmt.Sprintf("line=%d", f.Pos.Line))
@@ -141,7 +143,7 @@ func writeGitHub(w io.Writer, fs []Finding, o Output) error {
 		msg := f.Message()
 		for _, r := range f.Related {
 			rp := r.Pos
-			rp.File = o.path(rp.File)
+			rp.File = ir.FileOf(o.path(rp.File.String()))
 			msg += "\n" + rp.String()
 			if r.Msg != "" {
 				msg += ": " + r.Msg

@@ -126,7 +126,7 @@ func checkCase(t *testing.T, id, file string) {
 			msg = f.Rule + " " + msg
 		}
 		for _, w := range wants {
-			if w.file == f.Pos.File && w.line == int(f.Pos.Line) && w.re.MatchString(msg) {
+			if w.file == f.Pos.File.String() && w.line == int(f.Pos.Line) && w.re.MatchString(msg) {
 				w.hit, matched = true, true
 			}
 		}
@@ -290,7 +290,7 @@ func TestShowCase(t *testing.T) {
 }
 
 func posOf(file string, line, col int) ir.Pos {
-	return ir.Pos{File: file, Line: int32(line), Col: int32(col)}
+	return ir.Pos{File: ir.FileOf(file), Line: int32(line), Col: int32(col)}
 }
 
 func sprintf(f string, a ...any) string { return fmt.Sprintf(f, a...) }

@@ -46,7 +46,7 @@ func writeJUnit(w io.Writer, fs []Finding, o Output) error {
 	byFile := map[string]*junitSuite{}
 	var files []string
 	for _, f := range fs {
-		file := o.path(f.Pos.File)
+		file := o.path(f.Pos.File.String())
 		s := byFile[file]
 		if s == nil {
 			s = &junitSuite{Name: file}

@@ -110,12 +110,12 @@ func (r *Resource) Pos() ir.Pos {
 // place moves a finding about r whose position is in a built-in file (which the user
 // does not have) to r's position in the user's repository, relating the built-in lines.
 func (p *Pass) place(f *Finding, r *Resource) {
-	if p.Result == nil || r.Origin == nil || !p.Result.Library.IsBuiltin(f.Pos.File) {
+	if p.Result == nil || r.Origin == nil || !p.Result.Library.IsBuiltin(f.Pos.File.String()) {
 		return
 	}
 	rel := r.Origin.Related()
 	if f.Pos != r.Origin.Pos {
-		msg := "in built-in " + f.Pos.File
+		msg := "in built-in " + f.Pos.File.String()
 		if f.Pos.File == r.Origin.Pos.File {
 			msg = "in built-in block " + r.Origin.Block
 		}
@@ -225,7 +225,7 @@ func (e *Env) generated(s *Stack, id string) (ir.Pos, bool) {
 	}
 	line, ok := s.lines[id]
 	s.mu.Unlock()
-	return ir.Pos{File: s.OutPath, Line: int32(line), Col: 3}, ok
+	return ir.Pos{File: ir.FileOf(s.OutPath), Line: int32(line), Col: 3}, ok
 }
 
 // Report records a finding about resource r at node at (its position, or the

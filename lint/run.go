@@ -226,11 +226,11 @@ func Template(file string, data []byte, opts Options) (*Report, error) {
 	if err != nil {
 		fs = mergeEnvs(compileFindings(err), nil)
 	} else if root.Kind != ir.Map || root.Get("Resources") == nil {
-		fs = []Finding{meta("SRC015", ir.Pos{File: file, Line: 1, Col: 1}, "%s is not a CloudFormation template: it has no Resources", file)}
+		fs = []Finding{meta("SRC015", ir.Pos{File: ir.FileOf(file), Line: 1, Col: 1}, "%s is not a CloudFormation template: it has no Resources", file)}
 	} else {
 		name := strings.TrimSuffix(path.Base(file), path.Ext(file))
 		root, skipped := expandForEach(root)
-		sr := &compiler.StackResult{Name: name, StackName: name, Pos: ir.Pos{File: file, Line: 1, Col: 1}, Template: root}
+		sr := &compiler.StackResult{Name: name, StackName: name, Pos: ir.Pos{File: ir.FileOf(file), Line: 1, Col: 1}, Template: root}
 		// A plain template has no env of its own; --env names the one it is for, so
 		// that `--env production` applies the production rules to it.
 		env := "template"

@@ -96,7 +96,7 @@ func sarifLevel(s Severity) string {
 const srcRoot = "%SRCROOT%"
 
 func sarifLoc(p ir.Pos, o Output) sarifPhysical {
-	ph := sarifPhysical{ArtifactLocation: sarifArtifact{URI: o.path(p.File), URIBaseID: srcRoot}}
+	ph := sarifPhysical{ArtifactLocation: sarifArtifact{URI: o.path(p.File.String()), URIBaseID: srcRoot}}
 	if ph.ArtifactLocation.URI == "" {
 		ph.ArtifactLocation.URI = o.path(".")
 		if o.Root == "" {
@@ -163,7 +163,7 @@ func writeSARIF(w io.Writer, fs []Finding, o Output) error {
 	for _, f := range fs {
 		res := sarifResult{RuleID: f.Rule, RuleIndex: index[f.Rule], Level: sarifLevel(f.Severity),
 			Message: sarifText{Text: f.Message()}, Locations: []sarifLocation{{PhysicalLocation: sarifLoc(f.Pos, o)}},
-			PartialFingerprints: map[string]string{"rigletFinding/v1": fingerprint(f, o.path(f.Pos.File), seen)}}
+			PartialFingerprints: map[string]string{"rigletFinding/v1": fingerprint(f, o.path(f.Pos.File.String()), seen)}}
 		for i, r := range f.Related {
 			id := i + 1
 			loc := sarifLocation{ID: &id, PhysicalLocation: sarifLoc(r.Pos, o)}

@@ -114,7 +114,7 @@ func parseComments(file string, lines []string) []*suppression {
 		}
 		rest = strings.TrimSpace(rest)
 		idPart, reason, _ := strings.Cut(rest, " ")
-		s := &suppression{reason: strings.TrimSpace(reason), pos: ir.Pos{File: file, Line: int32(i + 1), Col: int32(h + 1)}}
+		s := &suppression{reason: strings.TrimSpace(reason), pos: ir.Pos{File: ir.FileOf(file), Line: int32(i + 1), Col: int32(h + 1)}}
 		for _, id := range strings.Split(idPart, ",") {
 			if id != "" {
 				s.ids = append(s.ids, strings.ToUpper(id))
@@ -131,11 +131,11 @@ func parseComments(file string, lines []string) []*suppression {
 func suppress(fs []Finding, files *fileCache, spec string, res *compiler.Result, complete bool) []Finding {
 	want := map[string]bool{spec: true}
 	for _, f := range fs {
-		if f.Pos.File != "" {
-			want[f.Pos.File] = true
+		if f.Pos.File != 0 {
+			want[f.Pos.File.String()] = true
 		}
 		for _, p := range f.Moved {
-			want[p.File] = true
+			want[p.File.String()] = true
 		}
 	}
 	var sups []*suppression
@@ -146,7 +146,7 @@ func suppress(fs []Finding, files *fileCache, spec string, res *compiler.Result,
 			}
 			for _, s := range e.Stacks {
 				for _, o := range s.Origins {
-					want[o.Pos.File] = true
+					want[o.Pos.File.String()] = true
 				}
 			}
 		}
@@ -205,7 +205,7 @@ func suppress(fs []Finding, files *fileCache, spec string, res *compiler.Result,
 		}
 		// A built-in block's suppression may be for a configuration this riglet does
 		// not use; only the user's own can be unused.
-		if complete && !s.used && !unknown && !files.builtin(s.pos.File) && !forAnotherRiglet(s, res) {
+		if complete && !s.used && !unknown && !files.builtin(s.pos.File.String()) && !forAnotherRiglet(s, res) {
 			out = append(out, meta(idUnused, s.pos, "%s %s suppresses nothing: remove it", where, strings.Join(s.ids, ",")))
 		}
 	}
@@ -221,7 +221,7 @@ func forAnotherRiglet(s *suppression, res *compiler.Result) bool {
 		return false
 	}
 	for _, e := range res.Envs {
-		if e.EnvFile != nil && e.EnvFile.File == s.pos.File {
+		if e.EnvFile != nil && e.EnvFile.File == s.pos.File.String() {
 			return true
 		}
 	}

@@ -60,7 +60,10 @@ func envDigest(e *Env) Digest {
 			d.str(r.Type)
 		}
 	}
-	d.strs(d.files)
+	d.int(len(d.files))
+	for _, f := range d.files {
+		d.str(f.String())
+	}
 	sum := d.sum()
 	d.release()
 	return sum
@@ -115,8 +118,8 @@ func templateDigest(env Digest, s *Stack, lib interface{ IsBuiltin(string) bool 
 	// Whether each file the positions name is built in decides where a finding goes.
 	d.int(len(d.files))
 	for _, f := range d.files {
-		d.str(f)
-		d.bool(lib != nil && lib.IsBuiltin(f))
+		d.str(f.String())
+		d.bool(lib != nil && lib.IsBuiltin(f.String()))
 	}
 	sum := d.sum()
 	d.release()
@@ -131,14 +134,14 @@ func templateDigest(env Digest, s *Stack, lib interface{ IsBuiltin(string) bool 
 type digester struct {
 	h      hash.Hash
 	buf    []byte
-	files  []string
-	fileNo map[string]int
-	last   string // the file of the position before, and its number
+	files  []ir.File
+	fileNo map[ir.File]int
+	last   ir.File // the file of the position before, and its number
 	lastNo int
 }
 
 var digesters = sync.Pool{New: func() any {
-	return &digester{h: sha256.New(), buf: make([]byte, 0, 32<<10), fileNo: map[string]int{}}
+	return &digester{h: sha256.New(), buf: make([]byte, 0, 32<<10), fileNo: map[ir.File]int{}}
 }}
 
 func newDigester() *digester {
@@ -147,7 +150,7 @@ func newDigester() *digester {
 	d.buf = d.buf[:0]
 	d.files = d.files[:0]
 	clear(d.fileNo)
-	d.last, d.lastNo = "", -1
+	d.last, d.lastNo = 0, -1
 	return d
 }
 
@@ -156,7 +159,7 @@ func (d *digester) release() {
 	if cap(d.buf) > 1<<20 {
 		return // a huge Text grew it: let it go
 	}
-	d.last = ""
+	d.last = 0
 	digesters.Put(d)
 }
 

@@ -186,10 +186,10 @@ func TestTemplateDigestCoversInputs(t *testing.T) {
 			n.Pos.Col++
 			check("a node's column")
 			*n = was
-			n.Pos.File += "x"
+			n.Pos.File = ir.FileOf(n.Pos.File.String() + "x")
 			check("a node's file")
 			*n = was
-			files[n.Pos.File] = true
+			files[n.Pos.File.String()] = true
 			for i := range n.Pairs {
 				pr := &n.Pairs[i]
 				wasPair := *pr
@@ -199,7 +199,7 @@ func TestTemplateDigestCoversInputs(t *testing.T) {
 				pr.KeyPos.Line++
 				check("a key's line")
 				*pr = wasPair
-				files[pr.KeyPos.File] = true
+				files[pr.KeyPos.File.String()] = true
 			}
 			if len(n.Items) > 0 {
 				n.Items = n.Items[:len(n.Items)-1]
@@ -226,7 +226,7 @@ func TestTemplateDigestCoversInputs(t *testing.T) {
 				check("a chain step's position")
 				o.Chain[0] = step
 			}
-			files[o.Pos.File] = true
+			files[o.Pos.File.String()] = true
 		}
 		sr := *s.StackResult
 		for what, f := range map[string]func(){

@@ -174,7 +174,7 @@ func (l *Library) load(name string) (*Block, error) {
 		return nil, nil
 	}
 	if f.err != nil {
-		return nil, &ir.Error{Code: ir.CodeUnreadable, Pos: ir.Pos{File: file}, Msg: fmt.Sprintf("cannot read block %s: %v", file, unwrapPathError(f.err))}
+		return nil, &ir.Error{Code: ir.CodeUnreadable, Pos: ir.Pos{File: ir.FileOf(file)}, Msg: fmt.Sprintf("cannot read block %s: %v", file, unwrapPathError(f.err))}
 	}
 	b, err := ParseBlock(name, file, f.data)
 	if b != nil {
@@ -192,7 +192,7 @@ func (l *Library) Catalogue() (*alarms.Catalogue, error) {
 		case f.err == nil:
 			l.cat, l.catErr = alarms.Parse(alarms.File, f.data)
 		case !errors.Is(f.err, fs.ErrNotExist):
-			l.catErr = &ir.Error{Code: ir.CodeUnreadable, Pos: ir.Pos{File: alarms.File}, Msg: fmt.Sprintf("cannot read the alarm catalogue %s: %v", alarms.File, unwrapPathError(f.err))}
+			l.catErr = &ir.Error{Code: ir.CodeUnreadable, Pos: ir.Pos{File: ir.FileOf(alarms.File)}, Msg: fmt.Sprintf("cannot read the alarm catalogue %s: %v", alarms.File, unwrapPathError(f.err))}
 		}
 	})
 	return l.cat, l.catErr

@@ -41,7 +41,7 @@ func LoadConfig(fsys fs.FS, errs *ir.Errors) *Config {
 		return nil
 	}
 	if err != nil {
-		errs.AddCode(ir.CodeUnreadable, ir.Pos{File: ConfigFile}, "cannot read %s: %v", ConfigFile, unwrapPathError(err))
+		errs.AddCode(ir.CodeUnreadable, ir.Pos{File: ir.FileOf(ConfigFile)}, "cannot read %s: %v", ConfigFile, unwrapPathError(err))
 		return nil
 	}
 	root, err := source.Parse(ConfigFile, data)

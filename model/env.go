@@ -123,7 +123,7 @@ func LoadEnv(fsys fs.FS, name string, errs *ir.Errors) *Env {
 	if root == nil {
 		return nil
 	}
-	e := &Env{Name: name, File: file, Pos: ir.Pos{File: file, Line: 1, Col: 1}}
+	e := &Env{Name: name, File: file, Pos: ir.Pos{File: ir.FileOf(file), Line: 1, Col: 1}}
 	o := newObject(root, EnvKeys, "env file", errs)
 	o.get("extends") // merged by loadEnvNode
 	if n, p := o.str("env"); n != "" && n != name {
@@ -205,7 +205,7 @@ func LoadEnv(fsys fs.FS, name string, errs *ir.Errors) *Env {
 // problem with the whole file belongs where the user wrote its name.
 func loadEnvNode(fsys fs.FS, file string, at ir.Pos, chain []string, errs *ir.Errors) (*ir.Node, []string) {
 	if at.Line == 0 {
-		at = ir.Pos{File: file}
+		at = ir.Pos{File: ir.FileOf(file)}
 	}
 	if c, ok := graph.Closes(chain, file); ok {
 		errs.AddCode(ir.CodeCycle, at, "env files extend each other in a cycle: %s", strings.Join(c.Path, " -> "))

@@ -68,7 +68,7 @@ func TestEveryKeyIsDecoded(t *testing.T) {
 	unknown := map[string]string{}
 	for _, e := range errs {
 		if e.Code == ir.CodeUnknownKey {
-			unknown[e.Pos.File+":"+e.Msg] = e.Msg
+			unknown[e.Pos.File.String()+":"+e.Msg] = e.Msg
 		}
 	}
 	for _, want := range []string{

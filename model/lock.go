@@ -40,7 +40,7 @@ func ReadLock(fsys fs.FS, file string, errs *ir.Errors) ([]byte, *Lock) {
 	if err != nil {
 		// Taking a lock that exists but cannot be read for an absent one would redo
 		// every allocation and move every VPC: refuse.
-		errs.AddCode(ir.CodeUnreadable, ir.Pos{File: file}, "cannot read lock file %s: %v", file, unwrapPathError(err))
+		errs.AddCode(ir.CodeUnreadable, ir.Pos{File: ir.FileOf(file)}, "cannot read lock file %s: %v", file, unwrapPathError(err))
 		return nil, l
 	}
 	return data, parseLock(file, data, l, errs)

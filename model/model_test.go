@@ -122,7 +122,7 @@ func TestMistakesHaveCodesAndLines(t *testing.T) {
 				errs.Merge(err)
 			}
 			for _, e := range errs {
-				if e.Code == tc.code && e.Pos.File == tc.file && e.Pos.Line == tc.line && e.Pos.Col == tc.col {
+				if e.Code == tc.code && e.Pos.File.String() == tc.file && e.Pos.Line == tc.line && e.Pos.Col == tc.col {
 					return
 				}
 			}

@@ -59,7 +59,7 @@ func TestCheckUniqueNames(t *testing.T) {
 		t.Fatalf("same names: %v", err)
 	}
 	e := es[0]
-	if e.Code != ir.CodeDuplicateName || e.Pos.File != "riglets/c.yaml" || e.Pos.Line != 1 || len(e.Related) != 1 || e.Related[0].Pos.File != "riglets/a.yaml" {
+	if e.Code != ir.CodeDuplicateName || e.Pos.File.String() != "riglets/c.yaml" || e.Pos.Line != 1 || len(e.Related) != 1 || e.Related[0].Pos.File.String() != "riglets/a.yaml" {
 		t.Errorf("same names: %+v", e)
 	}
 }

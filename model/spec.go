@@ -40,7 +40,7 @@ func ValidEnvName(e string) bool { return len(e) <= MaxNameLen && envRE.MatchStr
 func LoadSpec(fsys fs.FS, file string, errs *ir.Errors) *Spec {
 	data, err := fs.ReadFile(fsys, file)
 	if err != nil {
-		errs.AddCode(ir.CodeUnreadable, ir.Pos{File: file}, "cannot read riglet spec: %v", unwrapPathError(err))
+		errs.AddCode(ir.CodeUnreadable, ir.Pos{File: ir.FileOf(file)}, "cannot read riglet spec: %v", unwrapPathError(err))
 		return nil
 	}
 	root, err := source.Parse(file, data)

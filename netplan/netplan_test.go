@@ -14,7 +14,9 @@ var mp = netip.MustParsePrefix
 
 var prefixEq = cmpopts.EquateComparable(netip.Prefix{})
 
-func at(file string, line int) ir.Pos { return ir.Pos{File: file, Line: int32(line), Col: 1} }
+func at(file string, line int) ir.Pos {
+	return ir.Pos{File: ir.FileOf(file), Line: int32(line), Col: 1}
+}
 
 func spec(line int) ir.Pos { return at("riglets/twig.yaml", line) }
 

@@ -19,7 +19,7 @@ var line = 0
 func pr(key string, paths ...string) Rule {
 	line++
 	return Rule{Key: key, Listener: https, LoadBalancer: "staging/alb", Paths: paths,
-		TargetGroups: []string{key + "/tg"}, Pos: ir.Pos{File: "riglets/twig.yaml", Line: int32(line)}}
+		TargetGroups: []string{key + "/tg"}, Pos: ir.Pos{File: ir.FileOf("riglets/twig.yaml"), Line: int32(line)}}
 }
 
 func hr(key string, hosts ...string) Rule {

@@ -20,7 +20,7 @@ func benchRules(n int) []Rule {
 			if len(rules) < n && len(rules) < (lb+1)*MaxRules {
 				r.Key = fmt.Sprintf("%s/rule%03d", name, len(rules)%MaxRules)
 				r.Listener, r.LoadBalancer = listener, name
-				r.Pos = ir.Pos{File: "riglets/bench.yaml", Line: int32(len(rules) + 1)}
+				r.Pos = ir.Pos{File: ir.FileOf("riglets/bench.yaml"), Line: int32(len(rules) + 1)}
 				rules = append(rules, r)
 			}
 		}

@@ -40,7 +40,7 @@ func randPath(r *rand.Rand) string {
 func randRule(r *rand.Rand, id int) Rule {
 	l := propListeners[r.IntN(len(propListeners))]
 	rule := Rule{Key: fmt.Sprintf("k%03d", id), Listener: l.listener, LoadBalancer: l.lb,
-		TargetGroups: []string{fmt.Sprintf("tg%d", id%40)}, Pos: ir.Pos{File: "riglets/p.yaml", Line: int32(id + 1)}}
+		TargetGroups: []string{fmt.Sprintf("tg%d", id%40)}, Pos: ir.Pos{File: ir.FileOf("riglets/p.yaml"), Line: int32(id + 1)}}
 	switch n := r.IntN(20); {
 	case n < 13:
 		rule.Paths = []string{randPath(r)}

@@ -90,7 +90,8 @@ func prescan(file string, data []byte) scan {
 	contentCol, dashCol := 0, -1 // where this line's node starts (after "- "), its last dash
 	blockScalarIndent := -1      // the parent's indent while inside a | or > scalar
 	commas := 0
-	pos := func(l, c int32) ir.Pos { return ir.Pos{File: file, Line: l, Col: c} }
+	fid := ir.FileOf(file)
+	pos := func(l, c int32) ir.Pos { return ir.Pos{File: fid, Line: l, Col: c} }
 	deep := func(l, c int32) bool {
 		if len(flow)+len(indents)-1 > MaxDepth && s.tooDeep.Line == 0 { // the top node is depth 0
 			s.tooDeep = pos(l, c)

@@ -91,7 +91,7 @@ func Parse(file string, data []byte) (*ir.Node, error) {
 // pre-scan found, and how to map goccy's columns back to data's.
 func prepare(file string, data []byte) ([]byte, scan, []colFix, error) {
 	if len(data) > MaxFileSize {
-		return nil, scan{}, nil, ir.Errors{ir.Errorf(ir.CodeYAML, ir.Pos{File: file, Line: 1, Col: 1},
+		return nil, scan{}, nil, ir.Errors{ir.Errorf(ir.CodeYAML, ir.Pos{File: ir.FileOf(file), Line: 1, Col: 1},
 			"the file is %d bytes; riglet reads at most %d (8 MiB) per source file", len(data), MaxFileSize)}
 	}
 	data = normalise(data)
@@ -106,7 +106,7 @@ func prepare(file string, data []byte) ([]byte, scan, []colFix, error) {
 		// YAML forbids the control character, and the text goccy reads uses it
 		line := int32(bytes.Count(data[:i], []byte("\n")) + 1)
 		col := int32(i - bytes.LastIndexByte(data[:i], '\n'))
-		return nil, scan{}, nil, ir.Errors{ir.Errorf(ir.CodeYAML, ir.Pos{File: file, Line: line, Col: col},
+		return nil, scan{}, nil, ir.Errors{ir.Errorf(ir.CodeYAML, ir.Pos{File: ir.FileOf(file), Line: line, Col: col},
 			"yaml: the control character U+0001 may not appear in a YAML file")}
 	}
 	text := data
@@ -128,10 +128,10 @@ func parseWhole(file string, filled []byte, sc *scan, fixes []colFix) (*ir.Node,
 		}
 		return nil, syntaxError(file, err, fixes)
 	}
-	c := &converter{file: file, anchors: map[string]ast.Node{}, fixes: fixes}
+	c := &converter{file: ir.FileOf(file), anchors: map[string]ast.Node{}, fixes: fixes}
 	root, _ := c.document(f)
 	if root == nil && len(c.errs) == 0 {
-		root = &ir.Node{Kind: ir.Null, Pos: ir.Pos{File: file, Line: 1, Col: 1}}
+		root = &ir.Node{Kind: ir.Null, Pos: ir.Pos{File: ir.FileOf(file), Line: 1, Col: 1}}
 	}
 	if err := c.errs.Err(); err != nil {
 		return nil, err
@@ -161,7 +161,7 @@ func (c *converter) document(f *ast.File) (*ir.Node, int) {
 func syntaxError(file string, err error, fixes []colFix) error {
 	var ye yaml.Error
 	if errors.As(err, &ye) {
-		p := ir.Pos{File: file}
+		p := ir.Pos{File: ir.FileOf(file)}
 		if t := ye.GetToken(); t != nil && t.Position != nil {
 			p.Line, p.Col = int32(t.Position.Line), int32(t.Position.Column)
 			p = unfix(p, fixes)
@@ -169,7 +169,7 @@ func syntaxError(file string, err error, fixes []colFix) error {
 		e := ir.Errorf(ir.CodeYAML, p, "yaml: %s", showPlainColons(lowerFirst(ye.GetMessage())))
 		return ir.Errors{e}
 	}
-	e := ir.Errorf(ir.CodeYAML, ir.Pos{File: file}, "yaml: %s", showPlainColons(err.Error()))
+	e := ir.Errorf(ir.CodeYAML, ir.Pos{File: ir.FileOf(file)}, "yaml: %s", showPlainColons(err.Error()))
 	return ir.Errors{e}
 }
 
@@ -184,7 +184,7 @@ func lowerFirst(s string) string {
 }
 
 type converter struct {
-	file    string
+	file    ir.File
 	anchors map[string]ast.Node
 	count   int
 	errs    ir.Errors

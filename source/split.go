@@ -178,7 +178,7 @@ func parseSplit(file string, text []byte, sc *scan, fixes []colFix, parts int) (
 			if err != nil {
 				return
 			}
-			c := &converter{file: file, anchors: map[string]ast.Node{}, fixes: fixes}
+			c := &converter{file: ir.FileOf(file), anchors: map[string]ast.Node{}, fixes: fixes}
 			root, docs := c.document(f)
 			got[i] = parsed{root, c.count, root != nil && docs == 1 && len(c.errs) == 0}
 		})
