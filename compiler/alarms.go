@@ -245,7 +245,11 @@ func (ec *envCompile) alarm(cat *alarms.Catalogue, e *alarms.Entry, s *model.Sta
 	}
 	row.Threshold = threshold.Text
 	p := e.Pos
-	a := ir.NewMapCap(p, 16)
+	// room for every property set below, and no more: thousands of alarms
+	a := ir.NewMapCap(p, 14)
+	if e.Math != nil {
+		a = ir.NewMapCap(p, 10)
+	}
 	a.Set("AlarmName", ir.Str(truncate(ec.outs[s.Name].name+"-"+r.Key+"-"+e.Name, 255), p))
 	k := ec.alarmConsts(e)
 	a.Set("AlarmDescription", k.description(e, row.From))
@@ -255,7 +259,7 @@ func (ec *envCompile) alarm(cat *alarms.Catalogue, e *alarms.Entry, s *model.Sta
 		for i, op := range e.Math.Operations {
 			id := "m" + strconv.Itoa(i+1)
 			ids = append(ids, id)
-			dims := ec.dimensions(e.Math.Dimensions, s, r, p)
+			dims := ec.dimensions(e.Math.Dimensions, 1, s, r, p)
 			if dims == nil {
 				return nil, nil
 			}
@@ -284,7 +288,7 @@ func (ec *envCompile) alarm(cat *alarms.Catalogue, e *alarms.Entry, s *model.Sta
 	} else {
 		a.Set("Namespace", k.namespace)
 		a.Set("MetricName", k.metric)
-		dims := ec.dimensions(e.Dimensions, s, r, p)
+		dims := ec.dimensions(e.Dimensions, 0, s, r, p)
 		if dims == nil {
 			return nil, nil
 		}
@@ -319,12 +323,10 @@ func dim(name string, v *ir.Node, p ir.Pos) *ir.Node {
 	return d
 }
 
-// dimensions instantiates a catalogue dimension list for resource r.
-func (ec *envCompile) dimensions(ds []alarms.Dimension, s *model.Stack, r ir.Pair, p ir.Pos) *ir.Node {
-	out := ir.NewList(p)
-	if len(ds) > 0 {
-		out.Items = make([]*ir.Node, 0, len(ds))
-	}
+// dimensions instantiates a catalogue dimension list for resource r, with room for
+// more dimensions after.
+func (ec *envCompile) dimensions(ds []alarms.Dimension, more int, s *model.Stack, r ir.Pair, p ir.Pos) *ir.Node {
+	out := ir.NewListCap(p, len(ds)+more)
 	for _, d := range ds {
 		v := ec.dimensionValue(d.Value, s, r, p)
 		if v == nil {

@@ -417,10 +417,25 @@ func (ec *envCompile) findOutput(ref string, p ir.Pos, report bool) (*model.Inst
 	if e, rest, ok := strings.Cut(ref, ":"); ok {
 		envName, ref = e, rest
 	}
-	parts := strings.Split(ref, ".")
+	// ref's dot-separated parts, split without allocating (this runs for every wired
+	// reference); n counts them, to four (more than three is as wrong as one).
+	var parts [3]string
+	n := 0
+	for rest := ref; ; n++ {
+		part, after, more := strings.Cut(rest, ".")
+		if n == len(parts) {
+			n++
+			break
+		}
+		parts[n], rest = part, after
+		if !more {
+			n++
+			break
+		}
+	}
 	var cands []*model.Instance
 	var output string
-	switch len(parts) {
+	switch n {
 	case 3:
 		ec.c.allInstances()
 		if in := ec.c.byPath[parts[0]+"."+parts[1]]; in != nil {
@@ -444,7 +459,7 @@ func (ec *envCompile) findOutput(ref string, p ir.Pos, report bool) (*model.Inst
 				for _, in := range ec.c.allInstances() {
 					names = append(names, in.Stack.Name+"."+in.Name)
 				}
-				ec.errs.AddCode(ir.CodeWiring, p, "!Output %s: no such instance%s", ref, didYouMean(strings.Join(parts[:len(parts)-1], "."), names))
+				ec.errs.AddCode(ir.CodeWiring, p, "!Output %s: no such instance%s", ref, didYouMean(strings.Join(parts[:n-1], "."), names))
 			} else {
 				ec.errs.AddCode(ir.CodeWiring, p, "!Output %s: several instances are called %s; name the stack too", ref, parts[0])
 			}

@@ -70,7 +70,9 @@ func HasForEach(n *ir.Node) bool {
 // other entries' values (they are evaluated in their turn, with identifiers
 // substituted into them).
 func (e *Evaluator) ExpandKeys(n *ir.Node) *ir.Node {
-	out := &ir.Node{Kind: ir.Map, Pos: n.Pos}
+	// room for the pairs as they are (what a map without Fn::ForEach keeps), in one
+	// allocation rather than append's doublings
+	out := ir.NewMapCap(n.Pos, len(n.Pairs))
 	for _, p := range n.Pairs {
 		if !strings.HasPrefix(p.Key, "Fn::ForEach::") {
 			out.Pairs = append(out.Pairs, p)

@@ -111,18 +111,113 @@ func Int(n int, p Pos) *Node { return &Node{Kind: Number, Text: strconv.Itoa(n),
 // Boolean returns a Bool node.
 func Boolean(b bool, p Pos) *Node { return &Node{Kind: Bool, Text: strconv.FormatBool(b), Pos: p} }
 
-// NewList returns a List node.
-func NewList(p Pos, items ...*Node) *Node { return &Node{Kind: List, Items: items, Pos: p} }
+// NewList returns a List node of the items (copied: the list does not share the
+// caller's slice).
+func NewList(p Pos, items ...*Node) *Node {
+	n := NewListCap(p, len(items))
+	n.Items = append(n.Items, items...)
+	return n
+}
+
+// NewListCap returns an empty List node with room for n items.
+func NewListCap(p Pos, n int) *Node {
+	l := withItems(n)
+	l.Kind, l.Pos = List, p
+	return l
+}
 
 // NewMap returns an empty Map node.
 func NewMap(p Pos) *Node { return &Node{Kind: Map, Pos: p} }
 
 // NewMapCap returns an empty Map node with room for n pairs.
-func NewMapCap(p Pos, n int) *Node { return &Node{Kind: Map, Pos: p, Pairs: make([]Pair, 0, n)} }
+func NewMapCap(p Pos, n int) *Node {
+	m := withPairs(n)
+	m.Kind, m.Pos = Map, p
+	return m
+}
 
 // Fn returns the intrinsic {name: arg}.
 func Fn(name string, arg *Node, p Pos) *Node {
-	return &Node{Kind: Map, Pairs: []Pair{{Key: name, KeyPos: p, Value: arg}}, Pos: p}
+	m := withPairs(1)
+	m.Kind, m.Pos = Map, p
+	m.Pairs = append(m.Pairs, Pair{Key: name, KeyPos: p, Value: arg})
+	return m
+}
+
+// withPairs and withItems return a zero Node whose Pairs or Items has room for n,
+// for a few in the same allocation as the node: trees are mostly small maps and
+// lists (an intrinsic is a map of one pair), and one allocation for two halves the
+// allocator's work for them. Growing past n moves the slice out as append does.
+func withPairs(n int) *Node {
+	switch n {
+	case 0:
+		return &Node{}
+	case 1:
+		b := new(struct {
+			n Node
+			a [1]Pair
+		})
+		b.n.Pairs = b.a[:0]
+		return &b.n
+	case 2:
+		b := new(struct {
+			n Node
+			a [2]Pair
+		})
+		b.n.Pairs = b.a[:0]
+		return &b.n
+	case 3:
+		b := new(struct {
+			n Node
+			a [3]Pair
+		})
+		b.n.Pairs = b.a[:0]
+		return &b.n
+	case 4:
+		b := new(struct {
+			n Node
+			a [4]Pair
+		})
+		b.n.Pairs = b.a[:0]
+		return &b.n
+	}
+	return &Node{Pairs: make([]Pair, 0, n)}
+}
+
+func withItems(n int) *Node {
+	switch n {
+	case 0:
+		return &Node{}
+	case 1:
+		b := new(struct {
+			n Node
+			a [1]*Node
+		})
+		b.n.Items = b.a[:0]
+		return &b.n
+	case 2:
+		b := new(struct {
+			n Node
+			a [2]*Node
+		})
+		b.n.Items = b.a[:0]
+		return &b.n
+	case 3:
+		b := new(struct {
+			n Node
+			a [3]*Node
+		})
+		b.n.Items = b.a[:0]
+		return &b.n
+	case 4:
+		b := new(struct {
+			n Node
+			a [4]*Node
+		})
+		b.n.Items = b.a[:0]
+		return &b.n
+	}
+	return &Node{Items: make([]*Node, 0, n)}
 }
 
 // Ref returns {Ref: name}.
@@ -214,19 +309,40 @@ func (n *Node) Clone() *Node {
 	if n == nil {
 		return nil
 	}
-	c := &Node{Kind: n.Kind, Text: n.Text, Pos: n.Pos}
-	if n.Items != nil {
-		c.Items = make([]*Node, len(n.Items))
-		for i, it := range n.Items {
-			c.Items[i] = it.Clone()
+	var c *Node
+	switch {
+	case n.Items != nil && n.Pairs == nil:
+		c = withItems(len(n.Items))
+		if c.Items == nil {
+			c.Items = []*Node{}
+		}
+		for _, it := range n.Items {
+			c.Items = append(c.Items, it.Clone())
+		}
+	case n.Pairs != nil && n.Items == nil:
+		c = withPairs(len(n.Pairs))
+		if c.Pairs == nil {
+			c.Pairs = []Pair{}
+		}
+		for _, p := range n.Pairs {
+			c.Pairs = append(c.Pairs, Pair{Key: p.Key, KeyPos: p.KeyPos, Value: p.Value.Clone()})
+		}
+	default:
+		c = &Node{}
+		if n.Items != nil {
+			c.Items = make([]*Node, len(n.Items))
+			for i, it := range n.Items {
+				c.Items[i] = it.Clone()
+			}
+		}
+		if n.Pairs != nil {
+			c.Pairs = make([]Pair, len(n.Pairs))
+			for i, p := range n.Pairs {
+				c.Pairs[i] = Pair{Key: p.Key, KeyPos: p.KeyPos, Value: p.Value.Clone()}
+			}
 		}
 	}
-	if n.Pairs != nil {
-		c.Pairs = make([]Pair, len(n.Pairs))
-		for i, p := range n.Pairs {
-			c.Pairs[i] = Pair{Key: p.Key, KeyPos: p.KeyPos, Value: p.Value.Clone()}
-		}
-	}
+	c.Kind, c.Text, c.Pos = n.Kind, n.Text, n.Pos
 	return c
 }
 

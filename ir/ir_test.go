@@ -1,6 +1,7 @@
 package ir
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"unsafe"
@@ -121,5 +122,57 @@ func TestSizes(t *testing.T) {
 	}
 	if s := unsafe.Sizeof(Pair{}); s != 40 {
 		t.Errorf("Pair is %d bytes, want 40", s)
+	}
+}
+
+// TestSmallNodesShareNothing: maps and lists of a few, allocated with their node, hold
+// what they were given, grow past their room like any slice, and share nothing with
+// a clone or with the caller's slice, whatever their size.
+func TestSmallNodesShareNothing(t *testing.T) {
+	for n := range 8 {
+		m := NewMapCap(Pos{Line: 1}, n)
+		var items []*Node
+		for i := range n + 3 { // past the room asked for
+			m.Set(strconv.Itoa(i), Int(i, Pos{Line: int32(i)}))
+			items = append(items, Str(strconv.Itoa(i), Pos{}))
+		}
+		l := NewList(Pos{}, items[:n]...)
+		items[0] = nil
+		if n > 0 && l.Items[0] == nil {
+			t.Fatalf("NewList of %d shares the caller's slice", n)
+		}
+		for _, c := range []*Node{m, l} {
+			d := c.Clone()
+			if !Equal(c, d) {
+				t.Fatalf("clone of %d differs", n)
+			}
+			if len(d.Pairs) > 0 {
+				d.Pairs[0].Value = Str("changed", Pos{})
+				d.Set("new", Str("x", Pos{}))
+			}
+			if len(d.Items) > 0 {
+				d.Items[0] = Str("changed", Pos{})
+				d.Items = append(d.Items, Str("x", Pos{}))
+			}
+			if (len(c.Pairs) > 0 && c.Pairs[0].Value.Text == "changed") || (len(c.Items) > 0 && c.Items[0].Text == "changed") {
+				t.Fatalf("clone of %d shares its pairs or items", n)
+			}
+		}
+		for i := range n + 3 {
+			if v := m.Get(strconv.Itoa(i)); v == nil || v.Text != strconv.Itoa(i) {
+				t.Fatalf("map of room %d lost key %d: %v", n, i, v)
+			}
+		}
+		if fn := Fn("Ref", Str("X", Pos{}), Pos{}); len(fn.Pairs) != 1 || cap(fn.Pairs) != 1 {
+			t.Fatalf("Fn has %d pairs, room for %d", len(fn.Pairs), cap(fn.Pairs))
+		}
+	}
+	// Empty stays empty, and nil stays nil (an empty list and none render alike, but
+	// a clone keeps which it was).
+	if NewList(Pos{}).Items != nil || NewMapCap(Pos{}, 0).Pairs != nil {
+		t.Error("an empty list or map allocated room")
+	}
+	if c := (&Node{Kind: List, Items: []*Node{}}).Clone(); c.Items == nil {
+		t.Error("clone of an empty list lost its list")
 	}
 }

@@ -220,6 +220,7 @@ func atoi(s string) int {
 // Pascal turns an instance name into a logical-ID prefix: "app-twig_api" -> "AppTwigApi".
 func Pascal(s string) string {
 	var b strings.Builder
+	b.Grow(len(s)) // one allocation: it is called for every wired reference
 	up := true
 	for _, c := range s {
 		switch {
