@@ -13,7 +13,7 @@ func TestSecretPrefilters(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
 	pieces := []string{"pass", "word", "passwd", "secret", "token", "api", "_", "key", "private",
 		"auth", "Key", "SECRET", "Pass", "to", "ken", "se", "cret", "\u212Aey", "\u017Fecret", "x", "Id", "Name", "é"}
-	hits := 0
+	hits, propHits := 0, 0
 	for trial := 0; trial < 200000; trial++ {
 		var b strings.Builder
 		for range 1 + r.IntN(4) {
@@ -33,9 +33,15 @@ func TestSecretPrefilters(t *testing.T) {
 		if secretProp.MatchString(s) && !mayBeSecretProp(s) {
 			t.Fatalf("mayBeSecretProp(%q) is false, secretProp matches", s)
 		}
+		if got, want := isSecretProp(s), secretProp.MatchString(s); got != want {
+			t.Fatalf("isSecretProp(%q) = %v, secretProp says %v", s, got, want)
+		}
+		if want := secretProp.MatchString(s); want {
+			propHits++
+		}
 	}
-	if hits < 1000 {
-		t.Fatalf("only %d names matched: the test proves little", hits)
+	if hits < 1000 || propHits < 1000 {
+		t.Fatalf("only %d names and %d keys matched: the test proves little", hits, propHits)
 	}
 	for _, s := range []string{"ServiceName", "ContainerPort", "Image", "LogGroup"} {
 		if mayBeSecretName(s) {
