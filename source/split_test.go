@@ -266,6 +266,9 @@ func FuzzSplitParse(f *testing.F) {
 	f.Add([]byte("A: 1\nResources:\n  R1:\n    Type: X\n    Properties: {A: !Ref B}\n  R2:\n    Type: Y\n  R3: !GetAZs\nOutputs:\n  O: 1\n"), uint8(2))
 	f.Add([]byte("stacks:\n  a:\n    blocks: {x: {block: y}}\n  b:\n    blocks:\n      z: {block: w, params: {P: \"q:r\"}}\n"), uint8(3))
 	f.Add([]byte("Resources:\n  R1: |\n    text\n  R2: >\n   folded\n  R3: 'it''s'\n  R4: \"a\n    b\"\n"), uint8(2))
+	// kept and stripped block scalars at the end of a part, where a part's sentinel
+	// could add or take a line
+	f.Add([]byte("Resources:\n  R1: |+\n    text\n\n  R2: >+\n    folded\n\n\n  R3: |-\n    x\n  R4: |+\n    last\n\n"), uint8(3))
 	f.Fuzz(func(t *testing.T, data []byte, parts uint8) {
 		splitAgrees(t, "f.yaml", data, 2+int(parts%6))
 	})
