@@ -299,6 +299,7 @@ func (x *expander) expand(b *model.Block, prefix, path string, values *ir.Node, 
 	for _, n := range orderNested(nested, s.nestedDef, func(r res) (string, *ir.Node) { return r.name, r.node }, x.errs) {
 		x.expandNested(s, ev, n.name, n.node, path, prefix)
 	}
+	var chain []Step
 	for _, r := range plain {
 		out := x.evalResource(s, ev, r.name, r.node)
 		if out == nil {
@@ -306,16 +307,23 @@ func (x *expander) expand(b *model.Block, prefix, path string, values *ir.Node, 
 		}
 		x.signalNames(s, out)
 		// Metadata may be the block's own (shared) node: extend a copy.
-		md := ir.NewMapCap(r.pos, 1)
+		var md *ir.Node
 		if old := out.Get("Metadata"); old != nil && old.Kind == ir.Map {
+			md = ir.NewMapCap(r.pos, len(old.Pairs)+1)
 			md.Pairs = append(md.Pairs, old.Pairs...)
+		} else {
+			md = ir.NewMapCap(r.pos, 1)
 		}
 		out.Set("Metadata", md)
 		tag := ir.NewMapCap(r.pos, 2)
 		tag.Set("source", ir.Str(ir.Pos{File: r.pos.File, Line: r.pos.Line}.String(), r.pos))
 		tag.Set("instance", ir.Str(path, r.pos))
 		md.Set("riglet", tag)
-		o := &Origin{Instance: path, Block: b.Name, Pos: r.pos, Builtin: b.Builtin, Chain: append([]Step(nil), x.steps...), Top: x.top}
+		if chain == nil {
+			// one copy for every resource of the instance: origins are only read
+			chain = append([]Step(nil), x.steps...)
+		}
+		o := &Origin{Instance: path, Block: b.Name, Pos: r.pos, Builtin: b.Builtin, Chain: chain, Top: x.top}
 		x.out.addResource(prefix+r.name, out, o, x.errs)
 	}
 	nout := 0

@@ -108,8 +108,8 @@ func (e *Evaluator) Eval(n *ir.Node) *ir.Node {
 		for i, it := range n.Items {
 			if isListForEach(it) {
 				if out == nil {
-					out = &ir.Node{Kind: ir.List, Pos: n.Pos, Items: make([]*ir.Node, i, len(n.Items))}
-					copy(out.Items, n.Items[:i])
+					out = ir.NewListCap(n.Pos, len(n.Items))
+					out.Items = append(out.Items, n.Items[:i]...)
 				}
 				out.Items = e.spliceForEach(out.Items, it.Pairs[0])
 				continue
@@ -119,8 +119,8 @@ func (e *Evaluator) Eval(n *ir.Node) *ir.Node {
 				if v == it {
 					continue
 				}
-				out = &ir.Node{Kind: ir.List, Pos: n.Pos, Items: make([]*ir.Node, i, len(n.Items))}
-				copy(out.Items, n.Items[:i])
+				out = ir.NewListCap(n.Pos, len(n.Items))
+				out.Items = append(out.Items, n.Items[:i]...)
 			}
 			if v != Removed {
 				out.Items = append(out.Items, v)
@@ -149,15 +149,15 @@ func (e *Evaluator) evalMap(n *ir.Node) *ir.Node {
 				if v == p.Value {
 					continue
 				}
-				out = &ir.Node{Kind: ir.Map, Pos: n.Pos, Pairs: make([]ir.Pair, i, len(n.Pairs))}
-				copy(out.Pairs, n.Pairs[:i])
+				out = ir.NewMapCap(n.Pos, len(n.Pairs))
+				out.Pairs = append(out.Pairs, n.Pairs[:i]...)
 				if v != Removed {
 					out.Pairs = append(out.Pairs, ir.Pair{Key: p.Key, KeyPos: p.KeyPos, Value: v})
 				}
 				continue
 			}
-			out = &ir.Node{Kind: ir.Map, Pos: n.Pos, Pairs: make([]ir.Pair, i, len(n.Pairs))}
-			copy(out.Pairs, n.Pairs[:i])
+			out = ir.NewMapCap(n.Pos, len(n.Pairs))
+			out.Pairs = append(out.Pairs, n.Pairs[:i]...)
 		}
 		if strings.HasPrefix(p.Key, "Fn::ForEach::") {
 			for _, q := range e.forEach(p) {
