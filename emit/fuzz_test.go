@@ -219,16 +219,28 @@ func tagDiffers(n *ir.Node, depth int) bool {
 
 // trailingBlanks reports a multi-line string with a line ending in a space or tab:
 // rain's post-processing trims those lines inside literal blocks, changing the value,
-// so only the round trip (which keeps them) is checked for it.
+// so only the round trip (which keeps them) is checked for it. A two-part GetAtt is
+// one such string as written (Res.Attr): "a\nb" and "c\t" make the line "b.c\t".
 func trailingBlanks(n *ir.Node) bool {
+	blankEnded := func(s string) bool {
+		if !strings.Contains(s, "\n") {
+			return false
+		}
+		for _, line := range strings.Split(s, "\n") {
+			if strings.HasSuffix(line, " ") || strings.HasSuffix(line, "\t") {
+				return true
+			}
+		}
+		return false
+	}
 	found := false
 	ir.Walk(n, func(m *ir.Node) bool {
-		if m.Kind == ir.String && strings.Contains(m.Text, "\n") {
-			for _, line := range strings.Split(m.Text, "\n") {
-				if strings.HasSuffix(line, " ") || strings.HasSuffix(line, "\t") {
-					found = true
-				}
-			}
+		if m.Kind == ir.String && blankEnded(m.Text) {
+			found = true
+		}
+		if fn, arg, ok := m.Intrinsic(); ok && fn == "Fn::GetAtt" && arg.Kind == ir.List && len(arg.Items) == 2 &&
+			arg.Items[0].Kind == ir.String && arg.Items[1].Kind == ir.String && blankEnded(arg.Items[0].Text+"."+arg.Items[1].Text) {
+			found = true
 		}
 		return !found
 	})
