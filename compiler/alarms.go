@@ -87,6 +87,7 @@ type alarmLane struct {
 
 // stackAlarms applies the catalogue to every resource of stack s.
 func (ec *envCompile) stackAlarms(cat *alarms.Catalogue, s *model.Stack, dlqs map[string]bool) []AlarmRow {
+	ec.balancers = map[string]*ir.Node{}
 	var rows []AlarmRow
 	out := ec.outs[s.Name]
 	resources := append([]ir.Pair(nil), out.resources...)
@@ -343,7 +344,15 @@ func (ec *envCompile) dimensionValue(v *ir.Node, s *model.Stack, r ir.Pair, p ir
 		case a.Text == "account":
 			return ir.Str(ec.env.Account, p)
 		case a.Text == "load-balancer":
-			return ec.loadBalancerOf(s, r)
+			// Found once per target group, however many alarms it has: a search of
+			// the stack's listeners, and one subtree the alarms share (output trees
+			// are never changed in place).
+			lb, ok := ec.balancers[r.Key]
+			if !ok {
+				lb = ec.loadBalancerOf(s, r)
+				ec.balancers[r.Key] = lb
+			}
+			return lb
 		case a.Text == "cluster-name":
 			return ec.clusterName(s.Name, r, p)
 		case strings.HasPrefix(a.Text, "property:"):

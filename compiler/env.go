@@ -31,6 +31,7 @@ type envCompile struct {
 	exportIDs map[string]string        // export name -> stack.instance.Output it carries
 	errs      *ir.Errors               // this env's problems; envs compile in parallel
 	consts    map[*alarms.Entry]*alarmConst
+	balancers map[string]*ir.Node // stackAlarms: each target group's LoadBalancer dimension
 	// slotsAsked is the highest network.slot.* number each instance asked for (checkSlots)
 	slotsAsked map[string]int
 	// blamed says which stack made each problem found while an instance was decided or
