@@ -22,7 +22,7 @@ help:: ## the developer targets
 	@echo '  check     the oracle tests (cfn-lint, PyYAML, rain), bounded fuzzing, compile --check --frozen'
 	@echo '            and lint on the examples, and e2e; fails when an oracle is missing (.ci/run installs them)'
 	@echo '  bench     compile time and peak memory for 50, 200 and 800 services over 3 envs'
-	@echo '  bench-targets  the speed targets (pre-commit path, GOMAXPROCS 1 vs 2, 800 vs 200 services): medians of whole runs, ~5 min'
+	@echo '  bench-targets  the speed targets (pre-commit path, GOMAXPROCS 1 vs 2, 800 vs 200 services): medians of whole runs, ~7 min'
 	@echo '  fuzz      the fuzz targets, a bounded number of inputs each'
 	@echo '  e2e       deploy the examples to moto_server through these targets (needs moto and an AWS CLI)'
 
