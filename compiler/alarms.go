@@ -247,10 +247,11 @@ func (ec *envCompile) alarm(cat *alarms.Catalogue, e *alarms.Entry, s *model.Sta
 	row.Threshold = threshold.Text
 	p := e.Pos
 	// room for every property set below, and no more: thousands of alarms
-	a := ir.NewMapCap(p, 14)
+	room := 14
 	if e.Math != nil {
-		a = ir.NewMapCap(p, 10)
+		room = 10
 	}
+	a := ir.NewMapCap(p, room)
 	a.Set("AlarmName", ir.Str(truncate(ec.outs[s.Name].name+"-"+r.Key+"-"+e.Name, 255), p))
 	k := ec.alarmConsts(e)
 	a.Set("AlarmDescription", k.description(e, row.From))

@@ -418,22 +418,12 @@ func (ec *envCompile) findOutput(ref string, p ir.Pos, report bool) (*model.Inst
 	if e, rest, ok := strings.Cut(ref, ":"); ok {
 		envName, ref = e, rest
 	}
-	// ref's dot-separated parts, split without allocating (this runs for every wired
-	// reference); n counts them, to four (more than three is as wrong as one).
+	// ref's parts, split without allocating (this runs for every wired reference)
+	n := strings.Count(ref, ".") + 1
 	var parts [3]string
-	n := 0
-	for rest := ref; ; n++ {
-		part, after, more := strings.Cut(rest, ".")
-		if n == len(parts) {
-			n++
-			break
-		}
-		parts[n], rest = part, after
-		if !more {
-			n++
-			break
-		}
-	}
+	var rest string
+	parts[0], rest, _ = strings.Cut(ref, ".")
+	parts[1], parts[2], _ = strings.Cut(rest, ".")
 	var cands []*model.Instance
 	var output string
 	switch n {

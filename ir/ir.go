@@ -20,11 +20,6 @@ type Pos struct {
 	Col  int32 // 1-based; 0 means unknown
 }
 
-// At returns the position line:col of the named file.
-func At(file string, line, col int) Pos {
-	return Pos{File: FileOf(file), Line: int32(line), Col: int32(col)}
-}
-
 // String renders file:line:col, file:line, file or "-".
 func (p Pos) String() string {
 	switch {
@@ -149,75 +144,49 @@ func Fn(name string, arg *Node, p Pos) *Node {
 // lists (an intrinsic is a map of one pair), and one allocation for two halves the
 // allocator's work for them. Growing past n moves the slice out as append does.
 func withPairs(n int) *Node {
-	switch n {
-	case 0:
-		return &Node{}
-	case 1:
-		b := new(struct {
-			n Node
-			a [1]Pair
-		})
-		b.n.Pairs = b.a[:0]
-		return &b.n
-	case 2:
-		b := new(struct {
-			n Node
-			a [2]Pair
-		})
-		b.n.Pairs = b.a[:0]
-		return &b.n
-	case 3:
-		b := new(struct {
-			n Node
-			a [3]Pair
-		})
-		b.n.Pairs = b.a[:0]
-		return &b.n
-	case 4:
-		b := new(struct {
-			n Node
-			a [4]Pair
-		})
-		b.n.Pairs = b.a[:0]
-		return &b.n
-	}
-	return &Node{Pairs: make([]Pair, 0, n)}
+	m, room := withRoom[Pair](n)
+	m.Pairs = room
+	return m
 }
 
 func withItems(n int) *Node {
+	l, room := withRoom[*Node](n)
+	l.Items = room
+	return l
+}
+
+// withRoom returns a zero Node and an empty slice with room for n Ts, allocated
+// together for n up to 4; nil for n 0.
+func withRoom[T any](n int) (*Node, []T) {
 	switch n {
 	case 0:
-		return &Node{}
+		return &Node{}, nil
 	case 1:
 		b := new(struct {
 			n Node
-			a [1]*Node
+			a [1]T
 		})
-		b.n.Items = b.a[:0]
-		return &b.n
+		return &b.n, b.a[:0]
 	case 2:
 		b := new(struct {
 			n Node
-			a [2]*Node
+			a [2]T
 		})
-		b.n.Items = b.a[:0]
-		return &b.n
+		return &b.n, b.a[:0]
 	case 3:
 		b := new(struct {
 			n Node
-			a [3]*Node
+			a [3]T
 		})
-		b.n.Items = b.a[:0]
-		return &b.n
+		return &b.n, b.a[:0]
 	case 4:
 		b := new(struct {
 			n Node
-			a [4]*Node
+			a [4]T
 		})
-		b.n.Items = b.a[:0]
-		return &b.n
+		return &b.n, b.a[:0]
 	}
-	return &Node{Items: make([]*Node, 0, n)}
+	return &Node{}, make([]T, 0, n)
 }
 
 // Ref returns {Ref: name}.
@@ -310,36 +279,25 @@ func (n *Node) Clone() *Node {
 		return nil
 	}
 	var c *Node
-	switch {
-	case n.Items != nil && n.Pairs == nil:
+	if n.Pairs == nil {
 		c = withItems(len(n.Items))
-		if c.Items == nil {
-			c.Items = []*Node{}
+	} else {
+		c = withPairs(len(n.Pairs))
+	}
+	if n.Items != nil {
+		if c.Items == nil { // empty, or beside pairs: keep a list a list
+			c.Items = make([]*Node, 0, len(n.Items))
 		}
 		for _, it := range n.Items {
 			c.Items = append(c.Items, it.Clone())
 		}
-	case n.Pairs != nil && n.Items == nil:
-		c = withPairs(len(n.Pairs))
+	}
+	if n.Pairs != nil {
 		if c.Pairs == nil {
 			c.Pairs = []Pair{}
 		}
 		for _, p := range n.Pairs {
 			c.Pairs = append(c.Pairs, Pair{Key: p.Key, KeyPos: p.KeyPos, Value: p.Value.Clone()})
-		}
-	default:
-		c = &Node{}
-		if n.Items != nil {
-			c.Items = make([]*Node, len(n.Items))
-			for i, it := range n.Items {
-				c.Items[i] = it.Clone()
-			}
-		}
-		if n.Pairs != nil {
-			c.Pairs = make([]Pair, len(n.Pairs))
-			for i, p := range n.Pairs {
-				c.Pairs[i] = Pair{Key: p.Key, KeyPos: p.KeyPos, Value: p.Value.Clone()}
-			}
 		}
 	}
 	c.Kind, c.Text, c.Pos = n.Kind, n.Text, n.Pos
