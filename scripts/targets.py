@@ -7,7 +7,7 @@ hypervisor stole (on a shared VM that is often what moves the figures).
     python3 scripts/targets.py RIGLET_BIN [WORKDIR]   (make bench-targets)
 
 What is prepared for a run (removing out/, a sync, a changed service) is not timed.
-It takes about five minutes; nothing here is a test: it prints figures.
+It takes about seven minutes; nothing here is a test: it prints figures.
 """
 import os
 import re
@@ -154,6 +154,19 @@ def main():
         print('GOMAXPROCS 1 / 2, %s (800): %s / %s; speedup %.2f   target >= 1.7'
               % (name, fmt(p[1]), fmt(p[2]), med(p[1]) / med(p[2])), flush=True)
     f8.restore()
+    # The yardstick for those: what two cores give, on this machine, a program whose
+    # goroutines share nothing (internal/ceiling): arithmetic alone, and a compile's
+    # kind of work (small trees built, rendered and dropped under compile's collector
+    # settings).
+    ceiling = os.path.join(W, 'ceiling')
+    subprocess.run(['go', 'build', '-o', ceiling, './internal/ceiling'], cwd=ROOT, check=True)
+    for work in ('alu', 'trees'):
+        p = {1: [], 2: []}
+        for i in range(7):
+            for n in ((1, 2) if i % 2 == 0 else (2, 1)):
+                p[n].append(timed(ceiling + ' ' + work, W, {'GOMAXPROCS': str(n)})[0])
+        print('GOMAXPROCS 1 / 2, yardstick: share-nothing %-5s %s / %s; speedup %.2f'
+              % (work, fmt(p[1]), fmt(p[2]), med(p[1]) / med(p[2])), flush=True)
 
     for name, prep, cmd, extra in (('compile from scratch', 'rm -rf out; sync', ' compile', {}),
                                    ('compile, one changed', 'change', ' compile', {}),

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"runtime/trace"
 	"sort"
@@ -92,6 +93,17 @@ func main() {
 			trace.Start(f)
 			code := run(os.Args[1:], os.Stdout, os.Stderr)
 			trace.Stop()
+			f.Close()
+			os.Exit(code)
+		}
+	}
+	// RIGLET_MEMPROFILE=file writes a heap profile at the end of the run: what each
+	// function allocated over the run (go tool pprof -sample_index=alloc_space).
+	if p := os.Getenv("RIGLET_MEMPROFILE"); p != "" {
+		if f, err := os.Create(p); err == nil {
+			runtime.MemProfileRate = 64 << 10
+			code := run(os.Args[1:], os.Stdout, os.Stderr)
+			pprof.Lookup("allocs").WriteTo(f, 0)
 			f.Close()
 			os.Exit(code)
 		}
