@@ -75,40 +75,36 @@ func hasUnreadable(fs []lint.Finding) bool {
 	return false
 }
 
+// profiles are what a run can record for performance work, each into the file its
+// environment variable names; any of them may be set at once.
+var profiles = []struct {
+	env         string
+	start, stop func(f *os.File)
+}{
+	// a CPU profile (go tool pprof)
+	{"RIGLET_CPUPROFILE", func(f *os.File) { pprof.StartCPUProfile(f) }, func(*os.File) { pprof.StopCPUProfile() }},
+	// a runtime trace (go tool trace), for seeing which phases leave a core idle
+	{"RIGLET_TRACE", func(f *os.File) { trace.Start(f) }, func(*os.File) { trace.Stop() }},
+	// what each function allocated over the run (go tool pprof -sample_index=alloc_space)
+	{"RIGLET_MEMPROFILE", func(*os.File) { runtime.MemProfileRate = 64 << 10 },
+		func(f *os.File) { pprof.Lookup("allocs").WriteTo(f, 0) }},
+}
+
 func main() {
-	// RIGLET_CPUPROFILE=file writes a CPU profile of the run, for performance work.
-	if p := os.Getenv("RIGLET_CPUPROFILE"); p != "" {
-		if f, err := os.Create(p); err == nil {
-			pprof.StartCPUProfile(f)
-			code := run(os.Args[1:], os.Stdout, os.Stderr)
-			pprof.StopCPUProfile()
-			f.Close()
-			os.Exit(code)
+	var stops []func()
+	for _, pr := range profiles {
+		if p := os.Getenv(pr.env); p != "" {
+			if f, err := os.Create(p); err == nil {
+				pr.start(f)
+				stops = append(stops, func() { pr.stop(f); f.Close() })
+			}
 		}
 	}
-	// RIGLET_TRACE=file writes a runtime trace of the run (go tool trace), for
-	// seeing which phases leave a core idle.
-	if p := os.Getenv("RIGLET_TRACE"); p != "" {
-		if f, err := os.Create(p); err == nil {
-			trace.Start(f)
-			code := run(os.Args[1:], os.Stdout, os.Stderr)
-			trace.Stop()
-			f.Close()
-			os.Exit(code)
-		}
+	code := run(os.Args[1:], os.Stdout, os.Stderr)
+	for _, stop := range stops {
+		stop()
 	}
-	// RIGLET_MEMPROFILE=file writes a heap profile at the end of the run: what each
-	// function allocated over the run (go tool pprof -sample_index=alloc_space).
-	if p := os.Getenv("RIGLET_MEMPROFILE"); p != "" {
-		if f, err := os.Create(p); err == nil {
-			runtime.MemProfileRate = 64 << 10
-			code := run(os.Args[1:], os.Stdout, os.Stderr)
-			pprof.Lookup("allocs").WriteTo(f, 0)
-			f.Close()
-			os.Exit(code)
-		}
-	}
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	os.Exit(code)
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
